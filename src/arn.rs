@@ -1,0 +1,361 @@
+//! ARNs and ARN patterns: `arn:partition:service:region:account:resource`, with `*`/`?`
+//! wildcards and policy variables (`${aws:username}`; `${*}`, `${?}`, `${$}` stand for the
+//! literal characters), and the question the checks ask of them: can a policy's resource
+//! pattern name a resource of a given type, whose ARN format the catalog gives as e.g.
+//! `arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}`?
+
+use std::fmt;
+
+/// Partitions AWS documents (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html>).
+pub const PARTITIONS: &[&str] = &[
+    "aws",
+    "aws-cn",
+    "aws-us-gov",
+    "aws-iso",
+    "aws-iso-b",
+    "aws-iso-e",
+    "aws-iso-f",
+    "aws-eusc",
+];
+
+/// A policy `Resource` value: `*` or an ARN pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResourcePattern {
+    /// `*`: every resource.
+    Any,
+    /// An ARN, maybe with wildcards and variables.
+    Arn(ArnPattern),
+}
+
+/// A parsed ARN pattern. Components are kept as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArnPattern {
+    /// `aws`, `aws-cn`, ... or a wildcard.
+    pub partition: String,
+    /// The service namespace, e.g. `s3`.
+    pub service: String,
+    /// The region; empty for global services.
+    pub region: String,
+    /// The account id; empty where the format has none.
+    pub account: String,
+    /// Everything after the fifth colon.
+    pub resource: String,
+    /// True when the pattern had fewer than six components and ends in a wildcard, e.g.
+    /// `arn:aws:s3:*`: it then matches as one string.
+    pub short: Option<String>,
+}
+
+/// Why a resource is not an ARN.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArnError {
+    /// It does not start with `arn:`; maybe with a corrected form.
+    NotArn(Option<String>),
+    /// Fewer than six colon-separated components.
+    TooFewParts(usize),
+    /// A partition AWS does not have.
+    UnknownPartition(String),
+    /// The service component is empty.
+    EmptyService,
+}
+
+impl fmt::Display for ArnError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ArnError::NotArn(_) => write!(f, "is not an ARN (`arn:partition:service:region:account:resource`) or `*`"),
+            ArnError::TooFewParts(n) => write!(f, "has {n} of the six colon-separated ARN components"),
+            ArnError::UnknownPartition(p) => write!(f, "names the partition `{p}`, which AWS does not have"),
+            ArnError::EmptyService => write!(f, "has an empty service component"),
+        }
+    }
+}
+
+impl ResourcePattern {
+    /// Parse a `Resource` value.
+    pub fn parse(text: &str) -> Result<Self, ArnError> {
+        if text == "*" {
+            return Ok(ResourcePattern::Any);
+        }
+        ArnPattern::parse(text).map(ResourcePattern::Arn)
+    }
+}
+
+impl ArnPattern {
+    /// Parse an ARN pattern.
+    pub fn parse(text: &str) -> Result<Self, ArnError> {
+        let Some(rest) = text.strip_prefix("arn:") else {
+            return Err(ArnError::NotArn(fix_uri(text)));
+        };
+        let mut parts = rest.splitn(5, ':');
+        let comps: Vec<&str> = parts.by_ref().collect();
+        if comps.len() < 5 {
+            if text.ends_with('*') {
+                let partition = comps.first().copied().unwrap_or("").to_string();
+                return Ok(ArnPattern {
+                    service: comps.get(1).copied().unwrap_or("*").to_string(),
+                    partition,
+                    region: String::new(),
+                    account: String::new(),
+                    resource: String::new(),
+                    short: Some(text.to_string()),
+                });
+            }
+            return Err(ArnError::TooFewParts(comps.len() + 1));
+        }
+        let get = |i: usize| comps.get(i).copied().unwrap_or("").to_string();
+        let p = ArnPattern {
+            partition: get(0),
+            service: get(1),
+            region: get(2),
+            account: get(3),
+            resource: get(4),
+            short: None,
+        };
+        if !has_wild(&p.partition) && !PARTITIONS.contains(&p.partition.as_str()) {
+            return Err(ArnError::UnknownPartition(p.partition));
+        }
+        if p.service.is_empty() {
+            return Err(ArnError::EmptyService);
+        }
+        Ok(p)
+    }
+
+    /// Can this pattern name a resource whose ARN has the catalog `format`?
+    pub fn can_match_format(&self, format: &str) -> bool {
+        let Some(frest) = format.strip_prefix("arn:") else {
+            return false;
+        };
+        if let Some(short) = &self.short {
+            return intersects(&policy_tokens(short), &format_tokens(format));
+        }
+        let f: Vec<&str> = frest.splitn(5, ':').collect();
+        let [fp, fs, fr, fa, fres] = f.as_slice() else {
+            return false;
+        };
+        // The service is almost always literal on both sides: decide it cheaply first.
+        if !has_wild(&self.service) && !fs.contains("${") && self.service != *fs {
+            return false;
+        }
+        [
+            (&self.partition, fp),
+            (&self.service, fs),
+            (&self.region, fr),
+            (&self.account, fa),
+            (&self.resource, fres),
+        ]
+        .iter()
+        .all(|(p, f)| intersects(&policy_tokens(p), &format_tokens(f)))
+    }
+}
+
+impl fmt::Display for ArnPattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.short {
+            Some(s) => f.write_str(s),
+            None => write!(
+                f,
+                "arn:{}:{}:{}:{}:{}",
+                self.partition, self.service, self.region, self.account, self.resource
+            ),
+        }
+    }
+}
+
+fn has_wild(s: &str) -> bool {
+    s.contains(['*', '?']) || s.contains("${")
+}
+
+/// `s3://bucket/key` is how people write S3 locations; IAM needs `arn:aws:s3:::bucket/key`.
+fn fix_uri(text: &str) -> Option<String> {
+    let path = text.strip_prefix("s3://")?;
+    Some(format!("arn:aws:s3:::{path}"))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tok {
+    Lit(u8),
+    /// `?`: one character.
+    One,
+    /// `*` or a policy variable: any string.
+    Star,
+    /// A format variable: any string; `false` = excluding `/`.
+    Var(bool),
+}
+
+/// Tokens of a policy pattern component.
+fn policy_tokens(s: &str) -> Vec<Tok> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        if c == b'$' && b.get(i + 1) == Some(&b'{') {
+            if let Some(close) = s.get(i..).and_then(|r| r.find('}')) {
+                let inner = s.get(i + 2..i + close).unwrap_or("");
+                match inner {
+                    "*" => out.push(Tok::Lit(b'*')),
+                    "?" => out.push(Tok::Lit(b'?')),
+                    "$" => out.push(Tok::Lit(b'$')),
+                    // A request-time value: could be anything.
+                    _ => out.push(Tok::Star),
+                }
+                i += close + 1;
+                continue;
+            }
+        }
+        out.push(match c {
+            b'*' => Tok::Star,
+            b'?' => Tok::One,
+            _ => Tok::Lit(c),
+        });
+        i += 1;
+    }
+    out
+}
+
+/// Format variables whose values cannot contain `/`. S3 bucket names are DNS-like
+/// (<https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html>); without
+/// this, `arn:aws:s3:::b/*` would pass as a bucket ARN, a common and costly mistake.
+const NO_SLASH_VARS: &[&str] = &["BucketName", "Account", "Region", "Partition"];
+
+/// Tokens of a catalog ARN format component.
+fn format_tokens(s: &str) -> Vec<Tok> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        if c == b'$' && b.get(i + 1) == Some(&b'{') {
+            if let Some(close) = s.get(i..).and_then(|r| r.find('}')) {
+                let name = s.get(i + 2..i + close).unwrap_or("");
+                out.push(Tok::Var(!NO_SLASH_VARS.contains(&name)));
+                i += close + 1;
+                continue;
+            }
+        }
+        out.push(Tok::Lit(c));
+        i += 1;
+    }
+    out
+}
+
+/// Is there a string both token sequences accept? A reachability search over the product
+/// of the two automata: O(n·m) states, each visited once.
+fn intersects(p: &[Tok], f: &[Tok]) -> bool {
+    let (n, m) = (p.len(), f.len());
+    let w = m + 1;
+    let mut seen = vec![false; (n + 1) * w];
+    let mut stack = vec![(0usize, 0usize)];
+    while let Some((i, j)) = stack.pop() {
+        let Some(s) = seen.get_mut(i * w + j) else { continue };
+        if *s {
+            continue;
+        }
+        *s = true;
+        if i == n && j == m {
+            return true;
+        }
+        let pt = p.get(i).copied();
+        let ft = f.get(j).copied();
+        if pt == Some(Tok::Star) {
+            stack.push((i + 1, j));
+        }
+        if let Some(Tok::Var(_)) = ft {
+            stack.push((i, j + 1));
+        }
+        let (Some(pt), Some(ft)) = (pt, ft) else { continue };
+        // One character consumed by both sides.
+        let ok = match (pt, ft) {
+            (Tok::Lit(a), Tok::Lit(b)) => a == b,
+            (Tok::Lit(a), Tok::Var(slash)) => slash || a != b'/',
+            (_, Tok::Lit(_)) | (_, Tok::Var(_)) => true,
+            (_, Tok::One | Tok::Star) => false,
+        };
+        if !ok {
+            continue;
+        }
+        let ni = if pt == Tok::Star { i } else { i + 1 };
+        let nj = if matches!(ft, Tok::Var(_)) { j } else { j + 1 };
+        if (ni, nj) != (i, j) {
+            stack.push((ni, nj));
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROLE: &str = "arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}";
+    const PROFILE: &str = "arn:${Partition}:iam::${Account}:instance-profile/${InstanceProfileNameWithPath}";
+    const BUCKET: &str = "arn:${Partition}:s3:::${BucketName}";
+    const OBJECT: &str = "arn:${Partition}:s3:::${BucketName}/${ObjectName}";
+    const LOG_GROUP: &str = "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}";
+
+    fn m(p: &str, f: &str) -> bool {
+        ArnPattern::parse(p).expect(p).can_match_format(f)
+    }
+
+    #[test]
+    fn matches_formats() {
+        for (p, f, want) in [
+            ("arn:aws:iam::*:role/dstack_role_x*", ROLE, true),
+            ("arn:aws:iam::*:role/dstack_role_x*", PROFILE, false),
+            ("arn:aws:iam::*:instance-profile/x*", PROFILE, true),
+            ("arn:aws:iam::123456789012:role/a/b/c", ROLE, true),
+            ("arn:aws:s3:::bucket", BUCKET, true),
+            ("arn:aws:s3:::bucket", OBJECT, false),
+            ("arn:aws:s3:::bucket/*", BUCKET, false),
+            ("arn:aws:s3:::bucket/*", OBJECT, true),
+            ("arn:aws:s3:::*", BUCKET, true),
+            ("arn:aws:s3:::*", OBJECT, true),
+            ("arn:aws:s3:::b*", OBJECT, true),
+            ("arn:*:s3:::b", BUCKET, true),
+            ("arn:aws:ec2:*:*:instance/*", OBJECT, false),
+            ("arn:aws:logs:*:*:log-group:/dstack/jobs/b*:*", LOG_GROUP, true),
+            ("arn:aws:logs:*:*:log-group:*", LOG_GROUP, true),
+            ("arn:aws:iam::*:role/${aws:username}", ROLE, true),
+            ("arn:aws:s3:::b/home/${aws:username}/*", OBJECT, true),
+            ("arn:aws:s3:*", OBJECT, true),
+            ("arn:aws:ec2:*", OBJECT, false),
+            ("arn:aws:iam::?:role/x", ROLE, true),
+        ] {
+            assert_eq!(m(p, f), want, "{p} vs {f}");
+        }
+    }
+
+    #[test]
+    fn rejects_non_arns() {
+        assert_eq!(
+            ResourcePattern::parse("s3://bucket/x"),
+            Err(ArnError::NotArn(Some("arn:aws:s3:::bucket/x".into())))
+        );
+        assert_eq!(ResourcePattern::parse("bucket"), Err(ArnError::NotArn(None)));
+        assert_eq!(ResourcePattern::parse("arn:aws:s3"), Err(ArnError::TooFewParts(3)));
+        assert_eq!(
+            ResourcePattern::parse("arn:amazon:s3:::b"),
+            Err(ArnError::UnknownPartition("amazon".into()))
+        );
+        assert_eq!(ResourcePattern::parse("arn:aws::::x"), Err(ArnError::EmptyService));
+        assert_eq!(ResourcePattern::parse("*"), Ok(ResourcePattern::Any));
+    }
+
+    #[test]
+    fn display_round_trips() {
+        for s in [
+            "arn:aws:s3:::b/k",
+            "arn:aws-cn:iam::123456789012:role/a:b",
+            "arn:aws:logs:*:*:log-group:/x:*",
+            "arn:aws:s3:*",
+        ] {
+            assert_eq!(ArnPattern::parse(s).expect(s).to_string(), s);
+        }
+    }
+
+    #[test]
+    fn literal_policy_variables() {
+        // `${*}` is a literal star: it does not match `bucket2`.
+        let p = ArnPattern::parse("arn:aws:s3:::b${*}").expect("parses");
+        assert!(p.can_match_format(BUCKET));
+        assert!(!intersects(&policy_tokens("b${*}"), &format_tokens("b2")));
+        assert!(intersects(&policy_tokens("b*"), &format_tokens("b2")));
+    }
+}

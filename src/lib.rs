@@ -1,0 +1,152 @@
+//! iamlint: lint and audit AWS IAM policies, offline, against an embedded catalog of every
+//! AWS action, resource type and condition key.
+//!
+//! The pipeline, one module per stage:
+//! - [`source`] reads documents (files, folders, stdin);
+//! - [`policy`] reads JSON with spans ([`policy::json`]) into a typed model, collecting
+//!   structural findings;
+//! - [`catalog`] is the embedded AWS data; [`arn`] and [`pattern`] normalise ARNs and
+//!   wildcards against it;
+//! - [`check`] runs the lint checks; [`finding`] is what they produce;
+//! - [`report`] renders findings as text or JSON.
+//!
+//! ```
+//! let report = iamlint::lint_texts(vec![iamlint::source::Document {
+//!     origin: "example.json".into(),
+//!     text: r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+//!               "Action":"ec2:CancelSpotRequests","Resource":"*"}]}"#.into(),
+//! }]);
+//! assert_eq!(report.findings[0].code.as_str(), "unknown-action");
+//! assert_eq!(report.findings[0].suggestion.as_deref(), Some("ec2:CancelSpotInstanceRequests"));
+//! ```
+
+pub mod arn;
+pub mod catalog;
+pub mod cli;
+pub mod check;
+pub mod finding;
+pub mod pattern;
+pub mod policy;
+pub mod report;
+pub mod source;
+pub mod span;
+pub mod suggest;
+
+use rayon::prelude::*;
+
+use finding::{Code, Finding};
+use source::{Document, Input, LoadError};
+use span::LineIndex;
+
+/// A document that was read, kept for rendering source lines.
+#[derive(Debug, Clone)]
+pub struct SourceText {
+    /// Where it came from.
+    pub origin: String,
+    /// Its text; empty when it had no findings (only findings need it).
+    pub text: String,
+}
+
+/// The outcome of a run: findings, the sources they point into, and what could not be read.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Every source, in input order; `Location::source` indexes this.
+    pub sources: Vec<SourceText>,
+    /// Findings, ordered by source then position.
+    pub findings: Vec<Finding>,
+    /// Inputs that could not be read. Any of these makes the run fail (exit 2).
+    pub errors: Vec<String>,
+}
+
+/// Lint one document as source number `src`: JSON syntax, structure, then every check.
+/// Findings come back sorted by position, with line and column resolved.
+pub fn lint_document(doc: &Document, src: usize) -> Vec<Finding> {
+    let mut out = Vec::new();
+    match policy::json::parse(&doc.text) {
+        Err(e) => out.push(Finding::new(Code::JsonSyntax, src, e.span, e.message)),
+        Ok(parsed) => {
+            let policy = policy::parse::parse_policy(&parsed, src, &mut out);
+            check::lint_policy(&policy, src, &mut out);
+        }
+    }
+    resolve(&mut out, &doc.origin, &doc.text);
+    out
+}
+
+/// Sort findings by position and fill in file, line and column.
+pub fn resolve(findings: &mut [Finding], origin: &str, text: &str) {
+    if findings.is_empty() {
+        return;
+    }
+    findings.sort_by_key(|f| (f.location.span.start, f.location.span.end, f.code));
+    let index = LineIndex::new(text);
+    for f in findings.iter_mut() {
+        let (line, column) = index.line_col(text, f.location.span.start);
+        f.location.file = origin.to_string();
+        f.location.line = line;
+        f.location.column = column;
+        for r in &mut f.related {
+            let (line, column) = index.line_col(text, r.location.span.start);
+            r.location.file = origin.to_string();
+            r.location.line = line;
+            r.location.column = column;
+        }
+    }
+}
+
+/// Lint documents already in memory, in parallel.
+pub fn lint_texts(docs: Vec<Document>) -> Report {
+    let results: Vec<Result<Document, LoadError>> = docs.into_iter().map(Ok).collect();
+    collect(results)
+}
+
+/// Read and lint inputs (paths, folders, `-`), in parallel.
+pub fn lint_paths(args: &[String]) -> Report {
+    let (inputs, errors) = source::expand(args);
+    let docs: Vec<Result<Document, LoadError>> = inputs.par_iter().map(source::read).collect();
+    let mut report = collect(docs);
+    report.errors.splice(0..0, errors.iter().map(ToString::to_string));
+    report
+}
+
+/// Lint inputs of which some may be stdin, already expanded.
+pub fn lint_inputs(inputs: &[Input]) -> Report {
+    collect(inputs.par_iter().map(source::read).collect())
+}
+
+fn collect(docs: Vec<Result<Document, LoadError>>) -> Report {
+    let linted: Vec<Result<(SourceText, Vec<Finding>), LoadError>> = docs
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, d)| {
+            d.map(|doc| {
+                let findings = lint_document(&doc, i);
+                let text = if findings.is_empty() { String::new() } else { doc.text };
+                (
+                    SourceText {
+                        origin: doc.origin,
+                        text,
+                    },
+                    findings,
+                )
+            })
+        })
+        .collect();
+    let mut report = Report::default();
+    for r in linted {
+        match r {
+            Ok((src, findings)) => {
+                report.sources.push(src);
+                report.findings.extend(findings);
+            }
+            Err(e) => {
+                report.sources.push(SourceText {
+                    origin: String::new(),
+                    text: String::new(),
+                });
+                report.errors.push(e.to_string());
+            }
+        }
+    }
+    report
+}

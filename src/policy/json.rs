@@ -1,0 +1,470 @@
+//! A JSON reader that keeps the byte span of every key and value.
+//!
+//! It hands [`Node`] trees to the policy parser. Two things serde_json cannot give us are its
+//! job: positions for every element, and duplicate keys (IAM keeps the last one, which hides
+//! mistakes), which it reports instead of dropping. Nesting is capped at [`MAX_DEPTH`], so a
+//! document of 100,000 brackets yields an error, not a stack overflow: the recursion depth
+//! is bounded by the cap, not by the input.
+
+use crate::span::{Span, Spanned};
+
+/// Deepest nesting accepted. IAM documents need five levels; GAAD dumps about ten.
+pub const MAX_DEPTH: usize = 128;
+
+/// A JSON value with its span.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// The value.
+    pub value: Value,
+    /// The span of the whole value, quotes and brackets included.
+    pub span: Span,
+}
+
+/// A JSON value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// `null`
+    Null,
+    /// `true` / `false`
+    Bool(bool),
+    /// A number, kept as its source text.
+    Number(String),
+    /// A string, unescaped.
+    String(String),
+    /// An array.
+    Array(Vec<Node>),
+    /// An object, members in source order (duplicates kept; see [`Parsed::duplicates`]).
+    Object(Vec<Member>),
+}
+
+impl Value {
+    /// The JSON type name, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
+        }
+    }
+}
+
+/// One `"key": value` member of an object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    /// The key, unescaped, with the span of its quoted text.
+    pub key: Spanned<String>,
+    /// The value.
+    pub value: Node,
+}
+
+/// A key that occurs twice in one object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DuplicateKey {
+    /// The key text.
+    pub key: String,
+    /// The earlier occurrence.
+    pub first: Span,
+    /// The later occurrence (the one IAM keeps).
+    pub second: Span,
+}
+
+/// A successfully read document.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    /// The root value.
+    pub root: Node,
+    /// Every duplicate key, in source order.
+    pub duplicates: Vec<DuplicateKey>,
+}
+
+/// Why a text is not JSON, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// What went wrong, as a message fragment.
+    pub message: String,
+    /// Where.
+    pub span: Span,
+}
+
+/// Read a JSON document.
+pub fn parse(text: &str) -> Result<Parsed, SyntaxError> {
+    let mut p = Reader {
+        src: text.as_bytes(),
+        text,
+        pos: 0,
+        duplicates: Vec::new(),
+    };
+    p.skip_ws();
+    if p.pos >= p.src.len() {
+        return Err(p.err_here("the document is empty"));
+    }
+    let root = p.value(0)?;
+    p.skip_ws();
+    if p.pos < p.src.len() {
+        return Err(SyntaxError {
+            message: "unexpected text after the end of the document".into(),
+            span: Span::new(p.pos, p.pos + p.char_len_at(p.pos)),
+        });
+    }
+    Ok(Parsed {
+        root,
+        duplicates: p.duplicates,
+    })
+}
+
+struct Reader<'a> {
+    src: &'a [u8],
+    text: &'a str,
+    pos: usize,
+    duplicates: Vec<DuplicateKey>,
+}
+
+impl Reader<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.src.get(self.pos).copied()
+    }
+
+    fn char_len_at(&self, pos: usize) -> usize {
+        self.text
+            .get(pos..)
+            .and_then(|s| s.chars().next())
+            .map_or(1, char::len_utf8)
+    }
+
+    fn err_here(&self, message: &str) -> SyntaxError {
+        let end = if self.pos < self.src.len() {
+            self.pos + self.char_len_at(self.pos)
+        } else {
+            self.pos
+        };
+        SyntaxError {
+            message: message.to_string(),
+            span: Span::new(self.pos, end),
+        }
+    }
+
+    fn unexpected(&self, expected: &str) -> SyntaxError {
+        match self.text.get(self.pos..).and_then(|s| s.chars().next()) {
+            None => self.err_here(&format!("unexpected end of input, expected {expected}")),
+            Some(c) => self.err_here(&format!("expected {expected}, found `{}`", c.escape_debug())),
+        }
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Node, SyntaxError> {
+        let start = self.pos;
+        let value = match self.peek() {
+            Some(b'{') => self.object(depth)?,
+            Some(b'[') => self.array(depth)?,
+            Some(b'"') => Value::String(self.string()?),
+            Some(b't') => self.literal("true", Value::Bool(true))?,
+            Some(b'f') => self.literal("false", Value::Bool(false))?,
+            Some(b'n') => self.literal("null", Value::Null)?,
+            Some(b'-' | b'0'..=b'9') => self.number()?,
+            _ => return Err(self.unexpected("a value")),
+        };
+        Ok(Node {
+            value,
+            span: Span::new(start, self.pos),
+        })
+    }
+
+    fn literal(&mut self, word: &str, value: Value) -> Result<Value, SyntaxError> {
+        if self.src.get(self.pos..self.pos + word.len()) == Some(word.as_bytes()) {
+            self.pos += word.len();
+            Ok(value)
+        } else {
+            Err(self.unexpected("a value"))
+        }
+    }
+
+    fn number(&mut self) -> Result<Value, SyntaxError> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        let digits = |r: &mut Self| {
+            let s = r.pos;
+            while let Some(b'0'..=b'9') = r.peek() {
+                r.pos += 1;
+            }
+            r.pos > s
+        };
+        if !digits(self) {
+            return Err(self.unexpected("a digit"));
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if !digits(self) {
+                return Err(self.unexpected("a digit after `.`"));
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            if !digits(self) {
+                return Err(self.unexpected("a digit in the exponent"));
+            }
+        }
+        Ok(Value::Number(
+            self.text.get(start..self.pos).unwrap_or_default().to_string(),
+        ))
+    }
+
+    fn string(&mut self) -> Result<String, SyntaxError> {
+        let open = self.pos;
+        self.pos += 1; // the opening quote
+        let mut out = String::new();
+        loop {
+            // Copy the run of plain characters in one go.
+            let run = self.pos;
+            while let Some(b) = self.peek() {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.pos += 1;
+            }
+            out.push_str(self.text.get(run..self.pos).unwrap_or_default());
+            match self.peek() {
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    self.escape(&mut out)?;
+                }
+                Some(_) => return Err(self.err_here("control character in a string; write it escaped")),
+                None => {
+                    return Err(SyntaxError {
+                        message: "unterminated string".into(),
+                        span: Span::new(open, self.pos),
+                    });
+                }
+            }
+        }
+    }
+
+    fn escape(&mut self, out: &mut String) -> Result<(), SyntaxError> {
+        let c = match self.peek() {
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'/') => '/',
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{c}',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
+            Some(b'u') => {
+                self.pos += 1;
+                let hi = self.hex4()?;
+                let c = if (0xD800..0xDC00).contains(&hi) {
+                    if self.src.get(self.pos..self.pos + 2) != Some(b"\\u") {
+                        return Err(self.err_here("lone surrogate in a `\\u` escape"));
+                    }
+                    self.pos += 2;
+                    let lo = self.hex4()?;
+                    if !(0xDC00..0xE000).contains(&lo) {
+                        return Err(self.err_here("invalid surrogate pair in a `\\u` escape"));
+                    }
+                    char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
+                } else {
+                    char::from_u32(hi)
+                };
+                out.push(c.ok_or_else(|| self.err_here("invalid `\\u` escape"))?);
+                return Ok(());
+            }
+            _ => return Err(self.unexpected("an escape character")),
+        };
+        self.pos += 1;
+        out.push(c);
+        Ok(())
+    }
+
+    fn hex4(&mut self) -> Result<u32, SyntaxError> {
+        let mut v = 0;
+        for _ in 0..4 {
+            let d = match self.peek() {
+                Some(b @ b'0'..=b'9') => b - b'0',
+                Some(b @ b'a'..=b'f') => b - b'a' + 10,
+                Some(b @ b'A'..=b'F') => b - b'A' + 10,
+                _ => return Err(self.unexpected("a hex digit")),
+            };
+            v = v * 16 + u32::from(d);
+            self.pos += 1;
+        }
+        Ok(v)
+    }
+
+    fn enter(&self, depth: usize) -> Result<usize, SyntaxError> {
+        if depth >= MAX_DEPTH {
+            return Err(self.err_here(&format!(
+                "nesting deeper than {MAX_DEPTH} levels; no IAM document needs that"
+            )));
+        }
+        Ok(depth + 1)
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Value, SyntaxError> {
+        let depth = self.enter(depth)?;
+        self.pos += 1;
+        let mut items = Vec::new();
+        self.skip_ws();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(Value::Array(items));
+        }
+        loop {
+            self.skip_ws();
+            items.push(self.value(depth)?);
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(Value::Array(items));
+                }
+                _ => return Err(self.unexpected("`,` or `]`")),
+            }
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Value, SyntaxError> {
+        let depth = self.enter(depth)?;
+        self.pos += 1;
+        let mut members: Vec<Member> = Vec::new();
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(Value::Object(members));
+        }
+        loop {
+            self.skip_ws();
+            if self.peek() != Some(b'"') {
+                return Err(self.unexpected("a key in double quotes"));
+            }
+            let kstart = self.pos;
+            let key = self.string()?;
+            let kspan = Span::new(kstart, self.pos);
+            self.skip_ws();
+            if self.peek() != Some(b':') {
+                return Err(self.unexpected("`:`"));
+            }
+            self.pos += 1;
+            self.skip_ws();
+            let value = self.value(depth)?;
+            // Objects in IAM documents are small; a linear scan beats hashing. Large objects
+            // (GAAD maps) stay linear only up to a bound.
+            if members.len() < 64 {
+                if let Some(prev) = members.iter().find(|m| m.key.value == key) {
+                    self.duplicates.push(DuplicateKey {
+                        key: key.clone(),
+                        first: prev.key.span,
+                        second: kspan,
+                    });
+                }
+            }
+            members.push(Member {
+                key: Spanned::new(key, kspan),
+                value,
+            });
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(Value::Object(members));
+                }
+                _ => return Err(self.unexpected("`,` or `}`")),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> SyntaxError {
+        parse(text).err().expect("should fail")
+    }
+
+    #[test]
+    fn keeps_spans_of_keys_and_values() {
+        let text = r#"{"a": ["x", 1, true, null], "b": "\u00e9\ud83d\ude00"}"#;
+        let p = parse(text).expect("valid");
+        let Value::Object(m) = &p.root.value else { panic!() };
+        assert_eq!(m[0].key.value, "a");
+        assert_eq!(&text[m[0].key.span.range()], "\"a\"");
+        assert_eq!(&text[m[0].value.span.range()], r#"["x", 1, true, null]"#);
+        assert_eq!(m[1].value.value, Value::String("é😀".into()));
+    }
+
+    #[test]
+    fn reports_duplicate_keys_and_keeps_both() {
+        let p = parse(r#"{"Effect":"Allow","Effect":"Deny"}"#).expect("valid");
+        assert_eq!(p.duplicates.len(), 1);
+        assert_eq!(p.duplicates[0].key, "Effect");
+        assert_eq!(p.duplicates[0].second, Span::new(18, 26));
+    }
+
+    #[test]
+    fn syntax_errors_point_at_the_offending_byte() {
+        let e = err("{\"a\": 1,}");
+        assert_eq!(e.span, Span::new(8, 9));
+        assert!(e.message.contains("key"), "{}", e.message);
+        assert_eq!(err("").message, "the document is empty");
+        assert_eq!(err("  \n ").message, "the document is empty");
+        assert!(err("{} x").message.contains("after the end"));
+        assert!(err("\"abc").message.contains("unterminated"));
+        assert!(err("[1 2]").message.contains("`,` or `]`"));
+        assert!(err("{\"a\" 1}").message.contains("`:`"));
+        assert!(err("\"\\x\"").message.contains("escape"));
+        assert!(err("\"\\ud800\"").message.contains("surrogate"));
+        assert!(err("-").message.contains("digit"));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let text = "[".repeat(100_000);
+        let e = err(&text);
+        assert!(e.message.contains("nesting deeper"));
+        assert_eq!(e.span.start as usize, MAX_DEPTH);
+        let text = "{\"a\":".repeat(100_000);
+        assert!(err(&text).message.contains("nesting deeper"));
+    }
+
+    #[test]
+    fn agrees_with_serde_json_on_values() {
+        for text in [r#"{"a":[1,2.5e3,-0.1],"b":{"c":"d\n\"e\""}}"#, "[]", "{}", "\"\""] {
+            let ours = parse(text).expect("valid").root;
+            let theirs: serde_json::Value = serde_json::from_str(text).expect("valid");
+            assert_eq!(to_serde(&ours), theirs, "{text}");
+        }
+    }
+
+    fn to_serde(n: &Node) -> serde_json::Value {
+        match &n.value {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => (*b).into(),
+            Value::Number(s) => serde_json::from_str(s).expect("number"),
+            Value::String(s) => s.clone().into(),
+            Value::Array(a) => a.iter().map(to_serde).collect(),
+            Value::Object(m) => m
+                .iter()
+                .map(|m| (m.key.value.clone(), to_serde(&m.value)))
+                .collect::<serde_json::Map<_, _>>()
+                .into(),
+        }
+    }
+}
