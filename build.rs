@@ -55,6 +55,8 @@ struct JCond {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo::rerun-if-changed=data/catalog.json");
     println!("cargo::rerun-if-changed=src/catalog/data.rs");
+    println!("cargo::rerun-if-changed=data/managed-policies.json");
+    let popularity = popularity()?;
     let text = std::fs::read_to_string("data/catalog.json")
         .map_err(|e| format!("reading data/catalog.json (run scripts/build-catalog): {e}"))?;
     let j: JCatalog = serde_json::from_str(&text)?;
@@ -67,11 +69,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         global_conditions_source: j.global_conditions_source,
     };
     for s in j.services {
-        let index: HashMap<&str, u16> = s
+        // Action entries name resource types in varying case (`Account` for `account`).
+        let index: HashMap<String, u16> = s
             .resources
             .iter()
             .enumerate()
-            .map(|(i, r)| (r.name.as_str(), u16::try_from(i).unwrap_or(u16::MAX)))
+            .map(|(i, r)| (r.name.to_ascii_lowercase(), u16::try_from(i).unwrap_or(u16::MAX)))
             .collect();
         let actions = s
             .actions
@@ -82,7 +85,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .resources
                     .iter()
                     .filter_map(|r| {
-                        index.get(r.name.as_str()).map(|&index| ActionResource {
+                        index.get(&r.name.to_ascii_lowercase()).map(|&index| ActionResource {
                             index,
                             required: r.required,
                         })
@@ -90,6 +93,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .collect(),
                 conditions: a.conditions,
                 deprecated: a.deprecated,
+                popularity: popularity
+                    .get(&format!("{}:{}", s.prefix, a.name).to_ascii_lowercase())
+                    .copied()
+                    .unwrap_or(0),
                 name: a.name,
             })
             .collect();
@@ -102,7 +109,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .into_iter()
                 .map(|r| ResourceType {
                     name: r.name,
-                    arns: r.arns,
+                    // Some entries hold several formats in one string: "arn:a, arn:b".
+                    arns: r
+                        .arns
+                        .iter()
+                        .flat_map(|a| a.split(", arn:").enumerate().map(|(i, f)| {
+                            if i == 0 { f.trim().to_string() } else { format!("arn:{}", f.trim()) }
+                        }))
+                        .collect(),
                     conditions: r.conditions,
                 })
                 .collect(),
@@ -110,10 +124,68 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         });
     }
     normalise(&mut out);
+    embed_rules()?;
     let blob = to_blob(&out)?;
     let dest = PathBuf::from(std::env::var("OUT_DIR")?).join("catalog.bin");
     std::fs::write(dest, blob)?;
     Ok(())
+}
+
+/// `$OUT_DIR/rules.rs`: every `rules/**/*.toml`, embedded. Adding a rule set is adding a file.
+fn embed_rules() -> Result<(), Box<dyn std::error::Error>> {
+    println!("cargo::rerun-if-changed=rules");
+    let root = std::env::current_dir()?;
+    let mut files = Vec::new();
+    let mut stack = vec![root.join("rules")];
+    while let Some(dir) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&dir) else { continue };
+        println!("cargo::rerun-if-changed={}", dir.display());
+        for e in rd {
+            let p = e?.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "toml") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    let mut src = String::from("/// Shipped rule sets: (path, text).\npub static RULES: &[(&str, &str)] = &[\n");
+    for f in files {
+        let rel = f.strip_prefix(&root)?.to_string_lossy().replace('\\', "/");
+        src.push_str(&format!("    ({rel:?}, include_str!({:?})),\n", f.display().to_string()));
+    }
+    src.push_str("];\n");
+    std::fs::write(PathBuf::from(std::env::var("OUT_DIR")?).join("rules.rs"), src)?;
+    Ok(())
+}
+
+/// Count, per lowercased `service:action`, the AWS managed policies that name it literally.
+fn popularity() -> Result<HashMap<String, u16>, Box<dyn std::error::Error>> {
+    let text = std::fs::read_to_string("data/managed-policies.json")
+        .map_err(|e| format!("reading data/managed-policies.json (run scripts/fetch-managed-policies --embed): {e}"))?;
+    let v: serde_json::Value = serde_json::from_str(&text)?;
+    let mut counts: HashMap<String, u16> = HashMap::new();
+    for p in v["policies"].as_array().map(Vec::as_slice).unwrap_or_default() {
+        let mut seen = std::collections::HashSet::new();
+        let stmts = &p["document"]["Statement"];
+        let stmts: Vec<&serde_json::Value> = match stmts {
+            serde_json::Value::Array(a) => a.iter().collect(),
+            other => vec![other],
+        };
+        for st in stmts {
+            let acts: Vec<&serde_json::Value> = match &st["Action"] {
+                serde_json::Value::Array(a) => a.iter().collect(),
+                other => vec![other],
+            };
+            for a in acts.iter().filter_map(|a| a.as_str()) {
+                if !a.contains(['*', '?']) && seen.insert(a.to_ascii_lowercase()) {
+                    *counts.entry(a.to_ascii_lowercase()).or_default() += 1;
+                }
+            }
+        }
+    }
+    Ok(counts)
 }
 
 fn cond(c: JCond) -> CondKey<String> {

@@ -28,6 +28,7 @@ pub mod finding;
 pub mod pattern;
 pub mod policy;
 pub mod report;
+pub mod rules;
 pub mod source;
 pub mod span;
 pub mod suggest;

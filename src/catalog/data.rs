@@ -46,6 +46,9 @@ pub struct Action<S> {
     pub conditions: Vec<S>,
     /// `Some("svc:Replacement")`, `Some("")` when retired with no single replacement.
     pub deprecated: Option<S>,
+    /// How many AWS managed policies name the action literally: the prior that ranks
+    /// "did you mean" candidates that are equally close in spelling.
+    pub popularity: u16,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]

@@ -236,9 +236,10 @@ impl Catalog {
             .map(move |action| ActionRef { service: svc, action })
     }
 
-    /// The closest real action to `name` in `svc`, for "did you mean".
-    pub fn suggest_action(&'static self, svc: &'static Service, name: &str) -> Option<String> {
-        crate::suggest::closest(name, svc.actions.iter().map(|a| a.name))
+    /// The closest real action to `name` in `svc`, for "did you mean"; `context` holds the
+    /// other action names of the document (see [`crate::suggest::closest_weighted`]).
+    pub fn suggest_action(&'static self, svc: &'static Service, name: &str, context: &[&str]) -> Option<String> {
+        crate::suggest::closest_weighted(name, svc.actions.iter().map(|a| (a.name, a.popularity)), context)
             .map(|a| format!("{}:{a}", svc.prefix))
     }
 
@@ -286,12 +287,14 @@ fn starts_with_ci(s: &str, prefix: &str) -> bool {
 /// Does the catalog key `template` (maybe with `${TagKey}`-style parts) name `key`?
 /// Case-insensitive, as IAM treats condition key names.
 pub fn key_matches(template: &str, key: &str) -> bool {
-    match template.find("${") {
+    // Variables are written `${TagKey}`, or `<key>` in a few S3 keys.
+    let var = template.find("${").or_else(|| template.find('<'));
+    match var {
         None => template.eq_ignore_ascii_case(key),
         Some(i) => {
             let (head, tail) = template.split_at(i);
             // What follows the variable (rarely anything) must end the key.
-            let after = tail.find('}').map_or("", |j| tail.get(j + 1..).unwrap_or(""));
+            let after = tail.find(['}', '>']).map_or("", |j| tail.get(j + 1..).unwrap_or(""));
             key.len() > head.len() + after.len()
                 && starts_with_ci(key, head)
                 && key
@@ -351,6 +354,7 @@ mod tests {
         assert!(key_matches("aws:ResourceTag/${TagKey}", "aws:resourcetag/dstack_bucket"));
         assert!(!key_matches("aws:ResourceTag/${TagKey}", "aws:ResourceTag/"));
         assert!(key_matches("aws:SourceIp", "AWS:SOURCEIP"));
+        assert!(key_matches("s3:ExistingObjectTag/<key>", "s3:ExistingObjectTag/team"));
         let c = get();
         assert!(c.global_key("aws:PrincipalTag/team").is_some());
         assert!(c.global_key("aws:SourceIpp").is_none());

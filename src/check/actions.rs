@@ -66,10 +66,18 @@ pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                     span,
                     format!("unknown action `{text}`"),
                 );
-                if let Some(g) = a.service.and_then(|svc| {
+                let suggestion = a.service.and_then(|svc| {
                     let name = text.split_once(':').map_or("", |(_, n)| n);
-                    cx.catalog.suggest_action(svc, name)
-                }) {
+                    let context: Vec<&str> = cx
+                        .context
+                        .iter()
+                        .filter_map(|c| c.split_once(':'))
+                        .filter(|(p, n)| p.eq_ignore_ascii_case(svc.prefix) && *n != name)
+                        .map(|(_, n)| n)
+                        .collect();
+                    cx.catalog.suggest_action(svc, name, &context)
+                });
+                if let Some(g) = suggestion {
                     f = f.suggest(g);
                 } else {
                     // No near miss: most likely an action AWS retired, or one newer than the

@@ -75,15 +75,13 @@ impl Stmt<'_> {
             .iter()
             .flat_map(|a| a.matches.iter().map(move |m| (a, *m)))
     }
-    /// Could `action` act on at least one of the statement's resources?
-    pub fn action_acts_on_some_resource(&self, action: ActionRef) -> bool {
-        self.resources.iter().any(|r| resources::acts_on(action, r))
-    }
 }
 
 /// Context for the checks of one document.
 pub(crate) struct Cx<'a> {
     pub src: usize,
+    /// Every action value of the document (`svc:Name`), for context-aware suggestions.
+    pub context: Vec<&'a str>,
     pub catalog: &'static Catalog,
     pub out: &'a mut Vec<Finding>,
 }
@@ -158,7 +156,13 @@ pub fn lint_policy(policy: &Policy, src: usize, out: &mut Vec<Finding>) {
             positive_resources: st.resource.as_ref().is_some_and(|r| !r.not),
         })
         .collect();
-    let mut cx = Cx { src, catalog, out };
+    let context: Vec<&str> = policy
+        .statements
+        .iter()
+        .flat_map(|st| st.action.iter().flat_map(|a| a.items.iter()))
+        .map(|i| i.value.as_str())
+        .collect();
+    let mut cx = Cx { src, context, catalog, out };
     for s in &stmts {
         actions::check(&mut cx, s);
         resources::check(&mut cx, s);

@@ -133,6 +133,9 @@ pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                     r.item.span,
                     format!("no action of the statement can act on `{}`", r.item.value),
                 )
+                // Dead text rather than missing access: the statement's actions found
+                // resources; this one only adds nothing.
+                .severity(crate::finding::Severity::Warning)
                 .statement(Some(stmt_ref.clone()))
                 .resource(r.item.value.clone())
                 .help("remove it, or add the actions it was meant for"),

@@ -128,7 +128,8 @@ pub(crate) fn check_statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
         let broad: Vec<_> = a
             .matches
             .iter()
-            .filter(|m| m.is_write() && !m.action.resources.is_empty())
+            // PassRole on `*` is `passrole-to-any`, a warning already.
+            .filter(|m| m.is_write() && !m.action.resources.is_empty() && m.full_name() != "iam:PassRole")
             .collect();
         if broad.is_empty() {
             continue;
@@ -231,5 +232,17 @@ fn grants_unrestricted(cx: &Cx<'_>, s: &Stmt<'_>, action: &str) -> Option<Span> 
     if !s.positive_resources {
         return Some(value.item.span); // NotResource: open-ended
     }
-    s.action_acts_on_some_resource(target).then_some(value.item.span)
+    // The resources the action can act on; when each names one resource (no wildcard or
+    // variable), the scope stops the method: only those named resources are reachable.
+    let reachable: Vec<_> = s
+        .resources
+        .iter()
+        .filter(|r| super::resources::acts_on(target, r))
+        .collect();
+    let open = reachable.iter().any(|r| match &r.pattern {
+        Ok(ResourcePattern::Any) => true,
+        Ok(ResourcePattern::Arn(p)) => p.short.is_some() || p.resource.contains(['*', '?']) || p.resource.contains("${"),
+        Err(_) => false,
+    });
+    open.then_some(value.item.span)
 }

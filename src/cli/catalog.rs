@@ -85,7 +85,7 @@ fn action(name: &str, format: Format) -> anyhow::Result<Outcome> {
     };
     if found.is_empty() {
         let hint = match (r.service, name.split_once(':')) {
-            (Some(svc), Some((_, a))) => c.suggest_action(svc, a).map(|s| format!("; did you mean `{s}`?")),
+            (Some(svc), Some((_, a))) => c.suggest_action(svc, a, &[]).map(|s| format!("; did you mean `{s}`?")),
             (None, Some((p, _))) => c.suggest_service(p).map(|s| format!("; no service `{p}`: did you mean `{s}`?")),
             _ => Some("; write `service:Action`".to_string()),
         };

@@ -1,0 +1,48 @@
+//! Shared helpers.
+
+use std::path::Path;
+
+/// Lint one file through the library and check the invariants every finding must keep.
+pub fn lint_file(path: &Path) -> iamlint::Report {
+    let rel = path
+        .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+        .unwrap_or(path)
+        .display()
+        .to_string();
+    let report = iamlint::lint_paths(&[rel]);
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let text = std::fs::read_to_string(path).unwrap();
+    check_invariants(&report, &text);
+    report
+}
+
+/// Every span lies inside its source, line/column agree with it, and a finding that names
+/// an action or resource underlines exactly that value.
+pub fn check_invariants(report: &iamlint::Report, text: &str) {
+    for f in &report.findings {
+        let span = f.location.span;
+        assert!(span.start <= span.end && (span.end as usize) <= text.len(), "{f:?}");
+        assert!(f.location.line >= 1 && f.location.column >= 1, "{f:?}");
+        let before = &text[..span.start as usize];
+        assert_eq!(f.location.line as usize, before.matches('\n').count() + 1, "{f:?}");
+        let underlined = &text[span.range()];
+        for named in [&f.action, &f.resource].into_iter().flatten() {
+            if underlined.starts_with('"') && !named.contains(" + ") && named != "*" {
+                assert_eq!(underlined.trim_matches('"'), named, "{}: {}", f.code.as_str(), f.message);
+            }
+        }
+        assert!(!f.message.ends_with('.'), "message ends with a period: {}", f.message);
+        assert!(!f.message.contains('\n'), "message has a line break: {}", f.message);
+    }
+}
+
+/// The codes of a report's findings, sorted, with severities.
+pub fn codes(report: &iamlint::Report) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = report
+        .findings
+        .iter()
+        .map(|f| (f.code.as_str().to_string(), f.severity.as_str().to_string()))
+        .collect();
+    v.sort();
+    v
+}
