@@ -56,7 +56,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo::rerun-if-changed=data/catalog.json");
     println!("cargo::rerun-if-changed=src/catalog/data.rs");
     println!("cargo::rerun-if-changed=data/managed-policies.json");
-    let popularity = popularity()?;
+    let (popularity, used) = popularity()?;
     let text = std::fs::read_to_string("data/catalog.json")
         .map_err(|e| format!("reading data/catalog.json (run scripts/build-catalog): {e}"))?;
     let j: JCatalog = serde_json::from_str(&text)?;
@@ -67,6 +67,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         services: Vec::new(),
         global_conditions: j.global_conditions.into_iter().map(cond).collect(),
         global_conditions_source: j.global_conditions_source,
+        retired: Vec::new(),
     };
     for s in j.services {
         // Action entries name resource types in varying case (`Account` for `account`).
@@ -123,6 +124,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             conditions: s.conditions.into_iter().map(cond).collect(),
         });
     }
+    out.retired = retired(&out, &used);
     normalise(&mut out);
     embed_rules()?;
     let blob = to_blob(&out)?;
@@ -161,11 +163,46 @@ fn embed_rules() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// Count, per lowercased `service:action`, the AWS managed policies that name it literally.
-fn popularity() -> Result<HashMap<String, u16>, Box<dyn std::error::Error>> {
+type Popularity = (HashMap<String, u16>, std::collections::BTreeSet<String>);
+
+/// Names used by AWS managed policies that the catalog lacks: whole services (any action
+/// value naming the prefix) and literal actions of known services.
+fn retired(data: &Data<String>, used: &std::collections::BTreeSet<String>) -> Vec<String> {
+    let services: std::collections::HashMap<String, std::collections::HashSet<String>> = data
+        .services
+        .iter()
+        .map(|s| {
+            (
+                s.prefix.to_ascii_lowercase(),
+                s.actions.iter().map(|a| a.name.to_ascii_lowercase()).collect(),
+            )
+        })
+        .collect();
+    let mut out = std::collections::BTreeSet::new();
+    for name in used {
+        let Some((prefix, action)) = name.split_once(':') else { continue };
+        if prefix.contains(['*', '?']) {
+            continue;
+        }
+        match services.get(prefix) {
+            None => {
+                out.insert(prefix.to_string());
+            }
+            Some(actions) if !action.contains(['*', '?']) && !actions.contains(action) => {
+                out.insert(name.clone());
+            }
+            Some(_) => {}
+        }
+    }
+    out.into_iter().collect()
+}
+
+fn popularity() -> Result<Popularity, Box<dyn std::error::Error>> {
     let text = std::fs::read_to_string("data/managed-policies.json")
         .map_err(|e| format!("reading data/managed-policies.json (run scripts/fetch-managed-policies --embed): {e}"))?;
     let v: serde_json::Value = serde_json::from_str(&text)?;
     let mut counts: HashMap<String, u16> = HashMap::new();
+    let mut used = std::collections::BTreeSet::new();
     for p in v["policies"].as_array().map(Vec::as_slice).unwrap_or_default() {
         let mut seen = std::collections::HashSet::new();
         let stmts = &p["document"]["Statement"];
@@ -179,13 +216,14 @@ fn popularity() -> Result<HashMap<String, u16>, Box<dyn std::error::Error>> {
                 other => vec![other],
             };
             for a in acts.iter().filter_map(|a| a.as_str()) {
+                used.insert(a.to_ascii_lowercase());
                 if !a.contains(['*', '?']) && seen.insert(a.to_ascii_lowercase()) {
                     *counts.entry(a.to_ascii_lowercase()).or_default() += 1;
                 }
             }
         }
     }
-    Ok(counts)
+    Ok((counts, used))
 }
 
 fn cond(c: JCond) -> CondKey<String> {

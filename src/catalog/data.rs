@@ -25,6 +25,9 @@ pub struct Data<S> {
     pub services: Vec<Service<S>>,
     pub global_conditions: Vec<CondKey<S>>,
     pub global_conditions_source: S,
+    /// Lowercased `service:action` names (and bare service prefixes) that AWS managed
+    /// policies use but the catalog does not list: retired names, not typos. Sorted.
+    pub retired: Vec<S>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -67,6 +67,7 @@ fn load() -> Catalog {
                     services: Vec::new(),
                     global_conditions: Vec::new(),
                     global_conditions_source: "",
+                    retired: Vec::new(),
                 },
                 origin: "embedded".into(),
                 warning: Some(format!("the embedded catalog is unreadable ({e}); this is a bug")),
@@ -234,6 +235,13 @@ impl Catalog {
         acts.iter()
             .filter(move |a| !general || pattern.matches(&a.name.to_ascii_lowercase()))
             .map(move |action| ActionRef { service: svc, action })
+    }
+
+    /// True when AWS's own managed policies use `name` (`service:action`, or a bare service
+    /// prefix) although the catalog does not list it: a retired name rather than a typo.
+    pub fn is_retired(&'static self, name: &str) -> bool {
+        let lc = name.to_ascii_lowercase();
+        self.data.retired.binary_search_by(|r| (*r).cmp(lc.as_str())).is_ok()
     }
 
     /// The closest real action to `name` in `svc`, for "did you mean"; `context` holds the

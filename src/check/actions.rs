@@ -41,10 +41,24 @@ pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                 )
                 .statement(Some(stmt_ref.clone()))
                 .action(text.clone());
-                if let Some(g) = cx.catalog.suggest_service(&a.prefix) {
-                    let name = text.split_once(':').map_or("", |(_, n)| n);
-                    // A near miss of a real prefix is a typo, not a retired service.
-                    f = f.suggest(format!("{g}:{name}")).severity(Severity::Error);
+                let name = text.split_once(':').map_or("", |(_, n)| n);
+                if cx.catalog.is_retired(&a.prefix) {
+                    f = f.help(format!(
+                        "AWS's own managed policies still name `{}`; AWS has retired it, so the grant is dead",
+                        a.prefix
+                    ));
+                } else if let Some(g) = cx.catalog.suggest_service(&a.prefix) {
+                    // A near miss of a real prefix whose service has the action: a typo.
+                    let fits = cx.catalog.service(g).is_some_and(|svc| {
+                        cx.catalog
+                            .matching_actions(svc, &crate::pattern::Pattern::new(name, true))
+                            .next()
+                            .is_some()
+                    });
+                    f = f.suggest(format!("{g}:{name}"));
+                    if fits && strsim::levenshtein(&a.prefix.to_ascii_lowercase(), g) <= 2 {
+                        f = f.severity(Severity::Error);
+                    }
                 }
                 cx.push(f);
                 continue;
@@ -77,7 +91,12 @@ pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                         .collect();
                     cx.catalog.suggest_action(svc, name, &context)
                 });
-                if let Some(g) = suggestion {
+                if cx.catalog.is_retired(text) {
+                    f = f.severity(Severity::Warning).help(format!(
+                        "AWS's own managed policies still name `{text}`; the catalog ({}) no longer lists it: retired, so the grant is dead",
+                        cx.catalog.date()
+                    ));
+                } else if let Some(g) = suggestion {
                     f = f.suggest(g);
                 } else {
                     // No near miss: most likely an action AWS retired, or one newer than the

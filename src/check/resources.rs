@@ -100,9 +100,9 @@ pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
             let m = a.matches.iter().find(|m| !m.action.resources.is_empty()).copied();
             let takes = m.map(describe_types).unwrap_or_default();
             let what = if a.is_wild() {
-                format!("no action named by `{}`", a.item.value)
+                format!("no action named by `{}` can act on any", a.item.value)
             } else {
-                format!("`{}`", a.item.value)
+                format!("`{}` can act on none", a.item.value)
             };
             let res: Vec<String> = valid.iter().map(|r| format!("`{}`", r.item.value)).collect();
             cx.push(
@@ -110,7 +110,7 @@ pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                     Code::ResourceMismatch,
                     cx.src,
                     a.item.span,
-                    format!("{what} can act on none of the statement's resources ({})", res.join(", ")),
+                    format!("{what} of the statement's resources ({})", res.join(", ")),
                 )
                 .statement(Some(stmt_ref.clone()))
                 .action(a.item.value.clone())
