@@ -211,7 +211,7 @@ fn policy_tokens(s: &str) -> Vec<Tok> {
     out
 }
 
-/// Format variables whose values cannot contain `/`. S3 bucket names are DNS-like
+/// Format variables whose values cannot contain `/` (nor `:`). S3 bucket names are DNS-like
 /// (<https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html>); without
 /// this, `arn:aws:s3:::b/*` would pass as a bucket ARN, a common and costly mistake.
 const NO_SLASH_VARS: &[&str] = &["BucketName", "Account", "Region", "Partition"];
@@ -264,7 +264,7 @@ fn intersects(p: &[Tok], f: &[Tok]) -> bool {
         // One character consumed by both sides.
         let ok = match (pt, ft) {
             (Tok::Lit(a), Tok::Lit(b)) => a == b,
-            (Tok::Lit(a), Tok::Var(slash)) => slash || a != b'/',
+            (Tok::Lit(a), Tok::Var(any)) => any || (a != b'/' && a != b':'),
             (_, Tok::Lit(_)) | (_, Tok::Var(_)) => true,
             (_, Tok::One | Tok::Star) => false,
         };
@@ -280,9 +280,98 @@ fn intersects(p: &[Tok], f: &[Tok]) -> bool {
     false
 }
 
+/// Does the policy resource pattern `p` match every resource the pattern `r` names?
+/// `*` and `?` are wildcards on both sides; a policy variable in `p` stands for a value
+/// only known at request time, so it covers only the same variable in `r`.
+pub fn pattern_covers(p: &str, r: &str) -> bool {
+    if p == "*" {
+        return true;
+    }
+    let pt = cover_tokens(p);
+    let rt = cover_tokens(r);
+    // dp[j] = p[..i] matches every string of r[..j]
+    let m = rt.len();
+    let mut dp = vec![false; m + 1];
+    dp[0] = true;
+    for t in &pt {
+        let mut next = vec![false; m + 1];
+        match t {
+            Tok::Star => {
+                let mut any = false;
+                for j in 0..=m {
+                    any |= dp.get(j).copied().unwrap_or(false);
+                    if let Some(n) = next.get_mut(j) {
+                        *n = any;
+                    }
+                }
+            }
+            _ => {
+                for j in 1..=m {
+                    let ok = match (t, rt.get(j - 1)) {
+                        (Tok::Lit(a), Some(Tok::Lit(b))) => a == b,
+                        (Tok::One, Some(Tok::Lit(_) | Tok::One)) => true,
+                        _ => false,
+                    };
+                    if let Some(n) = next.get_mut(j) {
+                        *n = ok && dp.get(j - 1).copied().unwrap_or(false);
+                    }
+                }
+            }
+        }
+        dp = next;
+    }
+    dp.get(m).copied().unwrap_or(false)
+}
+
+/// Can the two policy resource patterns name a common resource?
+pub fn patterns_overlap(a: &str, b: &str) -> bool {
+    if a == "*" || b == "*" {
+        return true;
+    }
+    let bt: Vec<Tok> = policy_tokens(b)
+        .into_iter()
+        .map(|t| match t {
+            Tok::Star | Tok::One => Tok::Var(true),
+            other => other,
+        })
+        .collect();
+    intersects(&policy_tokens(a), &bt)
+}
+
+/// Tokens for containment: `*`, `?`, literal bytes; a policy variable stays literal text.
+fn cover_tokens(s: &str) -> Vec<Tok> {
+    s.bytes()
+        .map(|c| match c {
+            b'*' => Tok::Star,
+            b'?' => Tok::One,
+            _ => Tok::Lit(c),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn containment_and_overlap() {
+        for (p, r, want) in [
+            ("*", "arn:aws:s3:::b/*", true),
+            ("arn:aws:s3:::b/*", "arn:aws:s3:::b/*", true),
+            ("arn:aws:s3:::b/*", "arn:aws:s3:::b/x/*", true),
+            ("arn:aws:s3:::b/x/*", "arn:aws:s3:::b/*", false),
+            ("arn:aws:s3:::*", "arn:aws:s3:::b", true),
+            ("arn:aws:s3:::b?", "arn:aws:s3:::b*", false),
+            ("arn:aws:iam::*:role/x*", "arn:aws:iam::1:role/x_y*", true),
+            ("arn:aws:iam::*:role/x*", "arn:aws:iam::*:instance-profile/x*", false),
+            ("arn:aws:s3:::b/${aws:username}/*", "arn:aws:s3:::b/*", false),
+            ("arn:aws:s3:::b", "*", false),
+        ] {
+            assert_eq!(pattern_covers(p, r), want, "{p} covers {r}");
+        }
+        assert!(patterns_overlap("arn:aws:s3:::b/*", "arn:aws:s3:::*/x"));
+        assert!(!patterns_overlap("arn:aws:s3:::a/*", "arn:aws:s3:::b/*"));
+    }
 
     const ROLE: &str = "arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}";
     const PROFILE: &str = "arn:${Partition}:iam::${Account}:instance-profile/${InstanceProfileNameWithPath}";

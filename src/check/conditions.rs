@@ -93,6 +93,10 @@ fn key(cx: &mut Cx<'_>, s: &Stmt<'_>, c: &crate::policy::ConditionClause, stmt_r
         );
         return;
     };
+    // A few service-prefixed keys are global (`glue:RoleAssumedBy`, `ec2:SourceInstanceArn`).
+    if !prefix.eq_ignore_ascii_case("aws") && cx.catalog.global_key(key).is_some() {
+        return;
+    }
     if prefix.eq_ignore_ascii_case("aws") {
         if cx.catalog.global_key(key).is_none() {
             let mut f = Finding::new(
