@@ -108,7 +108,7 @@ impl Serialize for Code {
 }
 
 /// A finding about one place in one input.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Finding {
     /// The stable id.
     pub code: Code,
@@ -117,30 +117,57 @@ pub struct Finding {
     /// One line: what is wrong, user text in backticks.
     pub message: String,
     /// Where.
-    #[serde(flatten)]
     pub location: Location,
     /// The statement's Sid, or `#N` (0-based index) when it has none.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub statement: Option<String>,
     /// The action concerned.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
     /// The resource concerned.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub resource: Option<String>,
     /// A replacement for the flagged text, when there is one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// More explanation, shown as `help:`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// Other places that explain the finding.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<Related>,
+    /// For `excess-grant`: every extra action, by name.
+    pub extra_actions: Vec<String>,
+}
+
+// Written by hand rather than with `#[serde(flatten)]`, which buffers every finding in a map.
+impl Serialize for Finding {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("code", &self.code)?;
+        m.serialize_entry("severity", &self.severity)?;
+        m.serialize_entry("message", &self.message)?;
+        m.serialize_entry("file", &self.location.file)?;
+        m.serialize_entry("line", &self.location.line)?;
+        m.serialize_entry("column", &self.location.column)?;
+        for (k, v) in [
+            ("statement", &self.statement),
+            ("action", &self.action),
+            ("resource", &self.resource),
+            ("suggestion", &self.suggestion),
+            ("help", &self.help),
+        ] {
+            if let Some(v) = v {
+                m.serialize_entry(k, v)?;
+            }
+        }
+        if !self.related.is_empty() {
+            m.serialize_entry("related", &self.related)?;
+        }
+        if !self.extra_actions.is_empty() {
+            m.serialize_entry("extra_actions", &self.extra_actions)?;
+        }
+        m.end()
+    }
 }
 
 /// A place in an input, with its line and column once resolved.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default)]
 pub struct Location {
     /// Where the document came from: a path, `-` for stdin, or a description.
     pub file: String,
@@ -149,21 +176,30 @@ pub struct Location {
     /// 1-based column in characters; 0 until resolved.
     pub column: u32,
     /// The byte span.
-    #[serde(skip)]
     pub span: Span,
     /// Index of the source in the report's source list.
-    #[serde(skip)]
     pub source: usize,
 }
 
 /// A second place that explains a finding.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Related {
     /// What is there.
     pub message: String,
     /// Where.
-    #[serde(flatten)]
     pub location: Location,
+}
+
+impl Serialize for Related {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(4))?;
+        m.serialize_entry("message", &self.message)?;
+        m.serialize_entry("file", &self.location.file)?;
+        m.serialize_entry("line", &self.location.line)?;
+        m.serialize_entry("column", &self.location.column)?;
+        m.end()
+    }
 }
 
 impl Finding {
@@ -186,6 +222,7 @@ impl Finding {
             suggestion: None,
             help: None,
             related: Vec::new(),
+            extra_actions: Vec::new(),
         }
     }
 

@@ -43,11 +43,28 @@ impl Pattern {
             Pattern::General(g) => glob_match(g.as_bytes(), text.as_bytes()),
         }
     }
+
+    /// Match `text` in any case against a pattern compiled with `fold_case`, without
+    /// allocating a lowercased copy.
+    pub fn matches_ci(&self, text: &str) -> bool {
+        match self {
+            Pattern::Literal(l) => l.eq_ignore_ascii_case(text),
+            Pattern::Prefix(p) => text
+                .as_bytes()
+                .get(..p.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(p.as_bytes())),
+            Pattern::General(g) => glob_match_by(g.as_bytes(), text.as_bytes(), |p, t| p == t.to_ascii_lowercase()),
+        }
+    }
 }
 
 /// Classic two-pointer glob match with single-star backtracking: linear in practice,
 /// O(n·m) worst case, never exponential.
 pub fn glob_match(pat: &[u8], text: &[u8]) -> bool {
+    glob_match_by(pat, text, |p, t| p == t)
+}
+
+fn glob_match_by(pat: &[u8], text: &[u8], eq: impl Fn(u8, u8) -> bool) -> bool {
     let (mut p, mut t) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while t < text.len() {
@@ -56,7 +73,7 @@ pub fn glob_match(pat: &[u8], text: &[u8]) -> bool {
                 star = Some((p, t));
                 p += 1;
             }
-            Some(&c) if c == b'?' || Some(&c) == text.get(t) => {
+            Some(&c) if c == b'?' || text.get(t).is_some_and(|&x| eq(c, x)) => {
                 p += 1;
                 t += 1;
             }

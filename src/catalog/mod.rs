@@ -233,7 +233,7 @@ impl Catalog {
         };
         let general = matches!(pattern, Pattern::General(_));
         acts.iter()
-            .filter(move |a| !general || pattern.matches(&a.name.to_ascii_lowercase()))
+            .filter(move |a| !general || pattern.matches_ci(a.name))
             .map(move |action| ActionRef { service: svc, action })
     }
 

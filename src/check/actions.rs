@@ -136,20 +136,48 @@ pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
 /// An action listed twice, or whose every action another value in the statement also names.
 fn redundant(cx: &mut Cx<'_>, s: &Stmt<'_>, stmt_ref: &str) {
     let acts = &s.actions;
+    if acts.len() < 2 {
+        return;
+    }
+    // Each value's actions as sorted addresses, so "covers" is one merge walk.
+    let sets: Vec<Vec<usize>> = acts
+        .iter()
+        .map(|a| {
+            let mut v: Vec<usize> = a.matches.iter().map(|m| std::ptr::from_ref(m.action) as usize).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        })
+        .collect();
+    let empty = Vec::new();
+    // Statements can list thousands of actions: find duplicates by hashing, and test
+    // coverage only against the (few) wildcard values.
+    let mut first: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let wild: Vec<usize> = (0..acts.len())
+        .filter(|&j| acts.get(j).is_some_and(|b| b.is_wild() && !b.malformed))
+        .collect();
     for (i, a) in acts.iter().enumerate() {
+        let lc = a.item.value.to_ascii_lowercase();
+        let dup_of = match first.get(&lc) {
+            Some(&j) => Some(j),
+            None => {
+                first.insert(lc, i);
+                None
+            }
+        };
         if a.malformed || (a.matches.is_empty() && !a.all) {
             continue;
         }
-        let covered_by = acts.iter().enumerate().find(|&(j, b)| {
-            if i == j || b.malformed {
-                return false;
-            }
-            if b.item.value.eq_ignore_ascii_case(&a.item.value) {
-                // Duplicates: flag the later one only.
-                return j < i;
-            }
-            // Two values naming the same set: flag the later one only.
-            covers(b, a) && (j < i || !covers(a, b))
+        let sa = sets.get(i).unwrap_or(&empty);
+        let covered_by = dup_of.and_then(|j| acts.get(j).map(|b| (j, b))).or_else(|| {
+            wild.iter().filter_map(|&j| acts.get(j).map(|b| (j, b))).find(|&(j, b)| {
+                if i == j || b.item.value.eq_ignore_ascii_case(&a.item.value) {
+                    return false;
+                }
+                let sb = sets.get(j).unwrap_or(&empty);
+                // Two values naming the same set: flag the later one only.
+                covers(b, a, sb, sa) && (j < i || !covers(a, b, sa, sb))
+            })
         });
         if let Some((_, b)) = covered_by {
             let msg = if b.item.value.eq_ignore_ascii_case(&a.item.value) {
@@ -169,16 +197,13 @@ fn redundant(cx: &mut Cx<'_>, s: &Stmt<'_>, stmt_ref: &str) {
 }
 
 /// Does `b` name every action `a` names (and something, so unknown names cover nothing)?
-fn covers(b: &ResolvedAction<'_>, a: &ResolvedAction<'_>) -> bool {
+fn covers(b: &ResolvedAction<'_>, a: &ResolvedAction<'_>, sb: &[usize], sa: &[usize]) -> bool {
     if b.all {
         return true;
     }
-    if a.all || !b.is_wild() || b.matches.len() < a.matches.len() {
+    if a.all || !b.is_wild() || sb.len() < sa.len() {
         return false;
     }
-    a.matches.iter().all(|x| {
-        b.matches
-            .iter()
-            .any(|y| std::ptr::eq(x.action, y.action))
-    })
+    let mut it = sb.iter();
+    sa.iter().all(|x| it.any(|y| y == x))
 }

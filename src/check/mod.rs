@@ -117,7 +117,7 @@ pub(crate) fn resolve_action<'s>(catalog: &'static Catalog, item: &'s Spanned<St
         // A wildcard in the service part: expand across every matching service.
         let sp = Pattern::new(prefix, true);
         for svc in catalog.services() {
-            if sp.matches(svc.prefix) {
+            if sp.matches_ci(svc.prefix) {
                 r.matches.extend(catalog.matching_actions(svc, &pattern));
             }
         }

@@ -10,11 +10,14 @@ use crate::finding::{Code, Finding};
 /// it can name a resource of one of the action's types. An action without resource types
 /// fits only `*`.
 pub(crate) fn acts_on(action: ActionRef, r: &ResolvedResource<'_>) -> bool {
+    action.resource_types().any(|(t, _)| type_fits(t, r))
+}
+
+/// Can the resource `r` name a resource of type `t`?
+fn type_fits(t: &crate::catalog::ResourceType, r: &ResolvedResource<'_>) -> bool {
     match &r.pattern {
         Ok(ResourcePattern::Any) => true,
-        Ok(ResourcePattern::Arn(p)) => action
-            .resource_types()
-            .any(|(t, _)| t.arns.iter().any(|f| p.can_match_format(f))),
+        Ok(ResourcePattern::Arn(p)) => t.arns.iter().any(|f| p.can_match_format(f)),
         Err(_) => false,
     }
 }
@@ -53,6 +56,8 @@ pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
     }
     // Which resources did some action fit? Used for the resource-side finding.
     let mut fitted = vec![false; valid.len()];
+    // Many actions share resource types: decide each (type, resource) pair once.
+    let mut memo: std::collections::HashMap<(usize, usize), bool> = std::collections::HashMap::new();
     let mut some_action_fits = false;
     for a in &s.actions {
         if a.matches.is_empty() {
@@ -66,7 +71,12 @@ pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
             }
             any_typed = true;
             for (k, r) in valid.iter().enumerate() {
-                if acts_on(*m, r) {
+                let fit = m.resource_types().any(|(t, _)| {
+                    *memo
+                        .entry((std::ptr::from_ref(t) as usize, k))
+                        .or_insert_with(|| type_fits(t, r))
+                });
+                if fit {
                     fits = true;
                     if let Some(x) = fitted.get_mut(k) {
                         *x = true;

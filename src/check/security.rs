@@ -178,8 +178,9 @@ pub(crate) fn check_policy(cx: &mut Cx<'_>, stmts: &[Stmt<'_>]) {
     for method in METHODS {
         let mut grants: Vec<(usize, Span)> = Vec::new();
         for action in method.actions {
+            let Some(target) = cx.catalog.action_by_full_name(action) else { break };
             let found = stmts.iter().enumerate().find_map(|(i, s)| {
-                grants_unrestricted(cx, s, action).map(|span| (i, span))
+                grants_unrestricted(s, target).map(|span| (i, span))
             });
             match found {
                 Some(g) => grants.push(g),
@@ -216,7 +217,7 @@ pub(crate) fn check_policy(cx: &mut Cx<'_>, stmts: &[Stmt<'_>]) {
 
 /// If `s` allows `action` without a condition that could stop it, the span of the value
 /// that names it.
-fn grants_unrestricted(cx: &Cx<'_>, s: &Stmt<'_>, action: &str) -> Option<Span> {
+fn grants_unrestricted(s: &Stmt<'_>, target: crate::catalog::ActionRef) -> Option<Span> {
     if !s.st.is_allow() || !s.positive_actions || s.st.resource.is_none() {
         return None;
     }
@@ -225,7 +226,6 @@ fn grants_unrestricted(cx: &Cx<'_>, s: &Stmt<'_>, action: &str) -> Option<Span> 
     if !s.st.condition.is_empty() {
         return None;
     }
-    let target = cx.catalog.action_by_full_name(action)?;
     let value = s.actions.iter().find(|a| {
         a.all || a.matches.iter().any(|m| std::ptr::eq(m.action, target.action))
     })?;
