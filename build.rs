@@ -127,6 +127,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     out.retired = retired(&out, &used);
     normalise(&mut out);
     embed_rules()?;
+    // The managed-policy snapshot: compressed as is; parsed only when a command needs it.
+    let managed = std::fs::read("data/managed-policies.json")?;
+    std::fs::write(
+        PathBuf::from(std::env::var("OUT_DIR")?).join("managed.lz4"),
+        lz4_flex::compress_prepend_size(&managed),
+    )?;
     let blob = to_blob(&out)?;
     let dest = PathBuf::from(std::env::var("OUT_DIR")?).join("catalog.bin");
     std::fs::write(dest, blob)?;

@@ -14,7 +14,8 @@
 //! let report = iamlint::lint_texts(vec![iamlint::source::Document {
 //!     origin: "example.json".into(),
 //!     text: r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
-//!               "Action":"ec2:CancelSpotRequests","Resource":"*"}]}"#.into(),
+//!               "Action":["ec2:DescribeSpotInstanceRequests","ec2:CancelSpotRequests"],
+//!               "Resource":"*"}]}"#.into(),
 //! }]);
 //! assert_eq!(report.findings[0].code.as_str(), "unknown-action");
 //! assert_eq!(report.findings[0].suggestion.as_deref(), Some("ec2:CancelSpotInstanceRequests"));
@@ -24,6 +25,7 @@ pub mod arn;
 pub mod catalog;
 pub mod cli;
 pub mod check;
+pub mod eval;
 pub mod finding;
 pub mod pattern;
 pub mod policy;
@@ -91,6 +93,31 @@ pub fn resolve(findings: &mut [Finding], origin: &str, text: &str) {
             r.location.file = origin.to_string();
             r.location.line = line;
             r.location.column = column;
+        }
+    }
+}
+
+/// Resolve findings that point into several sources.
+pub fn resolve_all(findings: &mut [Finding], sources: &[SourceText]) {
+    let mut by_src: std::collections::BTreeMap<usize, Vec<&mut Finding>> = std::collections::BTreeMap::new();
+    for f in findings.iter_mut() {
+        by_src.entry(f.location.source).or_default().push(f);
+    }
+    for (src, fs) in by_src {
+        let Some(s) = sources.get(src) else { continue };
+        let index = LineIndex::new(&s.text);
+        for f in fs {
+            let (line, column) = index.line_col(&s.text, f.location.span.start);
+            f.location.file = s.origin.clone();
+            f.location.line = line;
+            f.location.column = column;
+            for r in &mut f.related {
+                let Some(rs) = sources.get(r.location.source) else { continue };
+                let (line, column) = LineIndex::new(&rs.text).line_col(&rs.text, r.location.span.start);
+                r.location.file = rs.origin.clone();
+                r.location.line = line;
+                r.location.column = column;
+            }
         }
     }
 }

@@ -7,6 +7,8 @@ mod conditions;
 pub mod docs;
 pub(crate) mod escalation;
 mod resources;
+
+pub use resources::describe_types;
 mod security;
 
 use crate::arn::{ArnError, ResourcePattern};
@@ -17,8 +19,9 @@ use crate::policy::{Policy, Statement};
 use crate::span::Spanned;
 
 /// One `Action`/`NotAction` value, resolved against the catalog.
-#[derive(Debug)]
-pub(crate) struct ResolvedAction<'s> {
+#[derive(Debug, Clone)]
+pub struct ResolvedAction<'s> {
+    /// The value as written.
     pub item: &'s Spanned<String>,
     /// `*`: every action of every service.
     pub all: bool,
@@ -35,6 +38,7 @@ pub(crate) struct ResolvedAction<'s> {
 }
 
 impl ResolvedAction<'_> {
+    /// True for `*` and values with a wildcard.
     pub fn is_wild(&self) -> bool {
         self.all || self.pattern.as_ref().is_some_and(Pattern::is_wild)
     }
@@ -93,7 +97,7 @@ impl Cx<'_> {
 }
 
 /// Resolve one action value against the catalog.
-pub(crate) fn resolve_action<'s>(catalog: &'static Catalog, item: &'s Spanned<String>) -> ResolvedAction<'s> {
+pub fn resolve_action<'s>(catalog: &'static Catalog, item: &'s Spanned<String>) -> ResolvedAction<'s> {
     let text = item.value.as_str();
     let mut r = ResolvedAction {
         item,

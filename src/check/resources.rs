@@ -155,7 +155,7 @@ pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
 }
 
 /// "resource type `instance-profile` (`arn:${Partition}:iam::...`)", for messages.
-pub(crate) fn describe_types(a: ActionRef) -> String {
+pub fn describe_types(a: ActionRef) -> String {
     let parts: Vec<String> = a
         .resource_types()
         .map(|(t, req)| {

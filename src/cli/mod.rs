@@ -2,7 +2,9 @@
 //! [`run`] and turns its [`Outcome`] into the exit code.
 
 mod catalog;
+mod check;
 mod lint;
+mod rules;
 
 use std::io::{IsTerminal, Write};
 
@@ -49,6 +51,16 @@ pub enum Command {
     /// Look up the embedded AWS catalog.
     #[command(subcommand)]
     Catalog(catalog::CatalogCommand),
+    /// Check policies against a rule set: missing, excess and mis-scoped grants.
+    Check(check::CheckArgs),
+    /// Print the least-privilege policy a rule set describes.
+    Render(check::RenderArgs),
+    /// List, show and compare rule sets.
+    #[command(subcommand)]
+    Rules(rules::RulesCommand),
+    /// Look up the embedded AWS managed policies.
+    #[command(subcommand)]
+    Managed(rules::ManagedCommand),
     /// Print the documentation of a finding code.
     Explain {
         /// The code, e.g. `resource-mismatch`.
@@ -120,6 +132,10 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Lint(args) => lint::run(&args),
         Command::Catalog(cmd) => catalog::run(cmd),
+        Command::Check(args) => check::run(&args),
+        Command::Render(args) => check::render(&args),
+        Command::Rules(cmd) => rules::run(cmd),
+        Command::Managed(cmd) => rules::managed(cmd),
         Command::Explain { code, all } => explain(code.as_deref(), all),
     }
 }

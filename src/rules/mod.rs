@@ -71,6 +71,8 @@ pub struct RequiredGrant {
     pub sid: String,
     /// Actions as written in the rule.
     pub actions: Vec<String>,
+    /// The span of each action in the rule file.
+    pub action_spans: Vec<Span>,
     /// Resources, rendered.
     pub resources: Vec<String>,
     /// Required condition clauses: (operator, key, values).
@@ -295,6 +297,7 @@ impl RuleSet {
             grants.push(RequiredGrant {
                 sid: grant.sid.clone().unwrap_or_else(|| format!("Grant{n}")),
                 actions: grant.actions.iter().map(|a| a.get_ref().clone()).collect(),
+                action_spans: grant.actions.iter().map(|a| Span::new(a.span().start, a.span().end)).collect(),
                 resources: grant.resources.iter().map(|r| sub(r.get_ref())).collect(),
                 condition: grant
                     .condition

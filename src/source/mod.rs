@@ -2,6 +2,8 @@
 //! Hands `Document`s (origin + text) to the parser; reports what it cannot read as
 //! [`LoadError`]s, never as "no policies".
 
+pub mod managed;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,487 @@
+//! Evaluation: does a principal's set of policies grant what a rule set requires?
+//!
+//! Policies are a union; an explicit `Deny` (without condition) wins over any `Allow`;
+//! `NotAction`/`NotResource` are honoured; action wildcards expand against the catalog;
+//! resources are compared as patterns (containment for grants, overlap for denies). Each
+//! required (action, resource) pair gets a [`Status`] naming the statement that decided it;
+//! [`check`] turns them into findings (`missing-grant`, `mis-scoped-grant`,
+//! `conditional-grant`, `missing-condition`) and finds `excess-grant`s.
+
+pub mod suggest;
+
+use std::collections::{BTreeMap, HashSet};
+
+use crate::arn::{pattern_covers, patterns_overlap, ResourcePattern};
+use crate::catalog::{self, ActionRef};
+use crate::check::{resolve_action, ResolvedAction};
+use crate::finding::{Code, Finding, Severity};
+use crate::policy::{Effect, Policy, Statement};
+use crate::rules::{RequiredGrant, Resolved};
+use crate::span::{Span, Spanned};
+
+/// A loaded policy document of the principal.
+#[derive(Debug, Clone)]
+pub struct Doc {
+    /// Index of its source in the report.
+    pub src: usize,
+    /// Where it came from (path or managed-policy ARN).
+    pub origin: String,
+    /// Its text.
+    pub text: String,
+    /// Parsed.
+    pub policy: Policy,
+}
+
+/// One condition clause, normalised: (operator, lowercased key, sorted values).
+type Clause = (String, String, Vec<String>);
+
+/// A statement prepared for evaluation.
+pub(crate) struct EStmt<'a> {
+    pub doc: &'a Doc,
+    pub st: &'a Statement,
+    pub actions: Vec<ResolvedAction<'a>>,
+    pub not_action: bool,
+    pub resources: Vec<&'a Spanned<String>>,
+    pub not_resource: bool,
+    pub clauses: Vec<Clause>,
+}
+
+impl EStmt<'_> {
+    /// The value that makes this statement apply to `a`, if it does (for `NotAction`, the
+    /// span of the `NotAction` key).
+    pub fn names(&self, a: ActionRef) -> Option<Span> {
+        if self.not_action {
+            let excluded = self.actions.iter().any(|x| x.all || x.matches.iter().any(|m| std::ptr::eq(m.action, a.action)));
+            return (!excluded).then(|| self.st.action.as_ref().map(|e| e.key).unwrap_or_default());
+        }
+        self.actions
+            .iter()
+            .find(|x| x.all || x.matches.iter().any(|m| std::ptr::eq(m.action, a.action)))
+            .map(|x| x.item.span)
+    }
+
+    /// The resource value that covers every resource `r` names, if any.
+    pub fn covering(&self, r: &str) -> Option<String> {
+        if self.not_resource {
+            let hit = self.resources.iter().any(|x| patterns_overlap(&x.value, r));
+            return (!hit).then(|| format!("NotResource {}", list(self.resources.iter().map(|x| x.value.as_str()))));
+        }
+        self.resources
+            .iter()
+            .find(|x| pattern_covers(&x.value, r))
+            .map(|x| x.value.clone())
+    }
+
+    /// Does the statement touch any resource `r` names?
+    pub fn overlaps(&self, r: &str) -> bool {
+        if self.not_resource {
+            return !self.resources.iter().any(|x| pattern_covers(&x.value, r));
+        }
+        self.resources.iter().any(|x| patterns_overlap(&x.value, r))
+    }
+}
+
+fn list<'s>(it: impl Iterator<Item = &'s str>) -> String {
+    it.map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+}
+
+/// Prepare every statement of identity policies (resource and trust policies grant to
+/// others and are skipped).
+pub(crate) fn prepare(docs: &[Doc]) -> Vec<EStmt<'_>> {
+    let c = catalog::get();
+    let mut out = Vec::new();
+    for doc in docs {
+        for st in &doc.policy.statements {
+            if st.principal.is_some() || st.effect.is_none() {
+                continue;
+            }
+            let Some(action) = &st.action else { continue };
+            let Some(resource) = &st.resource else { continue };
+            // A misspelt element (`Resources`) makes IAM reject the policy: it grants nothing.
+            if resource.recovered_from.is_some() || action.recovered_from.is_some() {
+                continue;
+            }
+            out.push(EStmt {
+                doc,
+                st,
+                actions: action.items.iter().map(|i| resolve_action(c, i)).collect(),
+                not_action: action.not,
+                resources: resource.items.iter().collect(),
+                not_resource: resource.not,
+                clauses: st
+                    .condition
+                    .iter()
+                    .map(|c| {
+                        let mut v: Vec<String> = c.values.iter().map(|v| v.value.clone()).collect();
+                        v.sort();
+                        (c.operator.value.clone(), c.key.value.to_ascii_lowercase(), v)
+                    })
+                    .collect(),
+            });
+        }
+    }
+    out
+}
+
+/// How one required (action, resource) pair fares.
+#[derive(Debug, Clone)]
+pub enum Status {
+    /// Allowed by statement `stmt` (index into the prepared list) through `value`.
+    Granted {
+        /// The granting statement.
+        stmt: usize,
+        /// The value naming the action there.
+        item: Span,
+        /// The resource value that covers the need.
+        on: String,
+        /// The grant reaches more than needed.
+        broader: bool,
+        /// The rule requires a condition the grant lacks.
+        missing_condition: bool,
+    },
+    /// Allowed only under conditions the rule does not require.
+    Conditional {
+        /// The statement.
+        stmt: usize,
+        /// The value naming the action there.
+        item: Span,
+    },
+    /// The action is allowed, but only on other resources.
+    Elsewhere {
+        /// The first statement allowing it.
+        stmt: usize,
+        /// The value naming the action there.
+        item: Span,
+        /// What it is allowed on.
+        on: Vec<String>,
+    },
+    /// A `Deny` wins.
+    Denied {
+        /// The denying statement.
+        stmt: usize,
+    },
+    /// Not allowed at all.
+    Missing,
+}
+
+impl Status {
+    fn label(&self) -> &'static str {
+        match self {
+            Status::Granted { broader: true, .. } => "too broad",
+            Status::Granted { missing_condition: true, .. } => "no condition",
+            Status::Granted { .. } => "ok",
+            Status::Conditional { .. } => "conditional",
+            Status::Elsewhere { .. } => "mis-scoped",
+            Status::Denied { .. } => "denied",
+            Status::Missing => "missing",
+        }
+    }
+}
+
+/// Evaluate one required pair.
+pub(crate) fn status(stmts: &[EStmt<'_>], a: ActionRef, r: &str, required: &[Clause]) -> Status {
+    for (i, s) in stmts.iter().enumerate() {
+        if matches!(s.st.effect.as_ref().map(|e| e.value), Some(Effect::Deny))
+            && s.clauses.is_empty()
+            && s.names(a).is_some()
+            && s.overlaps(r)
+        {
+            return Status::Denied { stmt: i };
+        }
+    }
+    let mut best: Option<(u8, Status)> = None;
+    let mut conditional = None;
+    let mut elsewhere: Option<(usize, Span, Vec<String>)> = None;
+    for (i, s) in stmts.iter().enumerate() {
+        if !s.st.is_allow() {
+            continue;
+        }
+        let Some(item) = s.names(a) else { continue };
+        match s.covering(r) {
+            Some(on) => {
+                if !s.clauses.iter().all(|c| required.contains(c)) {
+                    conditional.get_or_insert(Status::Conditional { stmt: i, item });
+                    continue;
+                }
+                let missing_condition = !required.iter().all(|c| s.clauses.contains(c));
+                let broader = !pattern_covers(r, &on);
+                // Prefer an exact grant with the required condition.
+                let rank = u8::from(broader) + 2 * u8::from(missing_condition);
+                if best.as_ref().is_none_or(|(b, _)| rank < *b) {
+                    best = Some((rank, Status::Granted { stmt: i, item, on, broader, missing_condition }));
+                }
+            }
+            None => {
+                // Name the statement that lists the action itself, not one that allows `*`.
+                let explicit = s.actions.iter().any(|x| !x.all && x.item.span == item);
+                if explicit && elsewhere.as_ref().is_some_and(|(j, _, _)| stmts.get(*j).is_some_and(|p| p.actions.iter().any(|x| x.all))) {
+                    elsewhere = None;
+                }
+                let e = elsewhere.get_or_insert((i, item, Vec::new()));
+                if e.0 != i {
+                    continue;
+                }
+                for x in &s.resources {
+                    let v = if s.not_resource { format!("NotResource {}", x.value) } else { x.value.clone() };
+                    if !e.2.contains(&v) {
+                        e.2.push(v);
+                    }
+                }
+            }
+        }
+    }
+    if let Some((_, s)) = best {
+        return s;
+    }
+    if let Some(c) = conditional {
+        return c;
+    }
+    match elsewhere {
+        Some((stmt, item, on)) => Status::Elsewhere { stmt, item, on },
+        None => Status::Missing,
+    }
+}
+
+/// A line of the summary table.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Row {
+    /// The rule grant's Sid.
+    pub grant: String,
+    /// `ok`, `missing`, `mis-scoped`, `too broad`, `conditional`, `no condition`, `denied`.
+    pub status: &'static str,
+    /// The action.
+    pub action: String,
+    /// What the policies allow it on.
+    pub granted_on: Vec<String>,
+    /// What the rule needs.
+    pub needed_on: Vec<String>,
+}
+
+/// The outcome of `check`.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Findings in the policies and the rule file.
+    pub findings: Vec<Finding>,
+    /// One row per required action.
+    pub rows: Vec<Row>,
+}
+
+/// The actions a rule names (wildcards expanded), with the resources each needs: those of
+/// the grant's resources it can act on (all of them if it can act on none).
+pub fn required_pairs(g: &RequiredGrant) -> Vec<(ActionRef, usize, Vec<String>)> {
+    let c = catalog::get();
+    let mut out = Vec::new();
+    for (k, a) in g.actions.iter().enumerate() {
+        let item = Spanned::new(a.clone(), Span::default());
+        for m in resolve_action(c, &item).matches {
+            let fits: Vec<String> = g
+                .resources
+                .iter()
+                .filter(|r| match ResourcePattern::parse(r) {
+                    Ok(ResourcePattern::Any) => true,
+                    Ok(ResourcePattern::Arn(p)) => m.resource_types().any(|(t, _)| t.arns.iter().any(|f| p.can_match_format(f))),
+                    Err(_) => false,
+                })
+                .cloned()
+                .collect();
+            let needed = if fits.is_empty() { g.resources.clone() } else { fits };
+            out.push((m, k, needed));
+        }
+    }
+    out
+}
+
+fn clauses_of(g: &RequiredGrant) -> Vec<Clause> {
+    g.condition
+        .iter()
+        .map(|(op, k, v)| {
+            let mut v = v.clone();
+            v.sort();
+            (op.clone(), k.to_ascii_lowercase(), v)
+        })
+        .collect()
+}
+
+fn describe(clauses: &[Clause]) -> String {
+    clauses
+        .iter()
+        .map(|(op, k, v)| format!("`{op}` `{k}` = {}", list(v.iter().map(String::as_str))))
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
+/// Compare `docs` (one principal's policies) with a resolved rule set whose file is source
+/// `rule_src`.
+pub fn check(resolved: &Resolved, rule_src: usize, docs: &[Doc]) -> Outcome {
+    let stmts = prepare(docs);
+    let mut out = Outcome::default();
+    let id = &resolved.id;
+    let mut required_set: HashSet<usize> = HashSet::new();
+    for g in &resolved.grants {
+        let req = clauses_of(g);
+        for (a, k, needed) in required_pairs(g) {
+            required_set.insert(std::ptr::from_ref(a.action) as usize);
+            let action_span = g.action_spans.get(k).copied().unwrap_or(g.span);
+            let name = a.full_name();
+            let statuses: Vec<(String, Status)> = needed.iter().map(|r| (r.clone(), status(&stmts, a, r, &req))).collect();
+            let rule_at = |mut f: Finding| {
+                f.related.push(crate::finding::Related {
+                    message: format!("required by `{id}` grant `{}`", g.sid),
+                    location: crate::finding::Location { span: action_span, source: rule_src, ..Default::default() },
+                });
+                f
+            };
+            let mut granted_on: Vec<String> = Vec::new();
+            let mut worst = "ok";
+            for (r, st) in &statuses {
+                let label = st.label();
+                if rank(label) > rank(worst) {
+                    worst = label;
+                }
+                match st {
+                    Status::Granted { stmt, item, on, broader, missing_condition } => {
+                        granted_on.push(on.clone());
+                        let Some(s) = stmts.get(*stmt) else { continue };
+                        if *broader {
+                            out.findings.push(rule_at(
+                                Finding::new(Code::MisScopedGrant, s.doc.src, *item, format!(
+                                    "`{name}` is allowed on `{on}`, broader than the `{r}` that `{id}` needs"))
+                                .severity(Severity::Warning)
+                                .statement(Some(s.st.reference()))
+                                .action(name.clone())
+                                .resource(r.clone())
+                                .help(format!("scope the grant to `{r}`")),
+                            ));
+                        }
+                        if *missing_condition {
+                            out.findings.push(rule_at(
+                                Finding::new(Code::MissingCondition, s.doc.src, *item, format!(
+                                    "`{name}` on `{r}` is allowed without the condition {} that `{id}` requires", describe(&req)))
+                                .statement(Some(s.st.reference()))
+                                .action(name.clone())
+                                .resource(r.clone()),
+                            ));
+                        }
+                    }
+                    Status::Conditional { stmt, item } => {
+                        let Some(s) = stmts.get(*stmt) else { continue };
+                        let extra: Vec<Clause> = s.clauses.iter().filter(|c| !req.contains(c)).cloned().collect();
+                        out.findings.push(rule_at(
+                            Finding::new(Code::ConditionalGrant, s.doc.src, *item, format!(
+                                "`{name}` on `{r}` is allowed only under the condition {}, which `{id}` does not require", describe(&extra)))
+                            .statement(Some(s.st.reference()))
+                            .action(name.clone())
+                            .resource(r.clone())
+                            .help("whether the system works then depends on the request; make sure the condition holds where it runs"),
+                        ));
+                    }
+                    Status::Elsewhere { stmt, item, on } => {
+                        granted_on.extend(on.iter().cloned());
+                        let Some(s) = stmts.get(*stmt) else { continue };
+                        out.findings.push(rule_at(
+                            Finding::new(Code::MisScopedGrant, s.doc.src, *item, format!(
+                                "`{name}` is allowed on {}, but `{id}` needs it on `{r}`", list(on.iter().map(String::as_str))))
+                            .severity(Severity::Error)
+                            .statement(Some(s.st.reference()))
+                            .action(name.clone())
+                            .resource(r.clone())
+                            .help(format!("`{name}` takes {}", crate::check::describe_types(a))),
+                        ));
+                    }
+                    Status::Denied { stmt } => {
+                        let Some(s) = stmts.get(*stmt) else { continue };
+                        let deny_span = s.names(a).unwrap_or(s.st.span);
+                        let mut f = Finding::new(Code::MissingGrant, rule_src, action_span, format!(
+                            "`{name}` on `{r}` is denied by statement `{}` of `{}`", s.st.reference(), s.doc.origin))
+                            .action(name.clone())
+                            .resource(r.clone());
+                        f.related.push(crate::finding::Related {
+                            message: "the Deny is here".into(),
+                            location: crate::finding::Location { span: deny_span, source: s.doc.src, ..Default::default() },
+                        });
+                        out.findings.push(f);
+                    }
+                    Status::Missing => {
+                        out.findings.push(
+                            Finding::new(Code::MissingGrant, rule_src, action_span, format!(
+                                "`{name}` on `{r}` is not allowed by any policy; `{id}` requires it (grant `{}`)", g.sid))
+                            .action(name.clone())
+                            .resource(r.clone())
+                            .help(format!("add `{name}` on `{r}`; `--suggest` prints the change")),
+                        );
+                    }
+                }
+            }
+            granted_on.dedup();
+            out.rows.push(Row { grant: g.sid.clone(), status: worst, action: name, granted_on, needed_on: needed });
+        }
+    }
+    excess(&stmts, &required_set, id, &mut out.findings);
+    out
+}
+
+fn rank(label: &str) -> u8 {
+    match label {
+        "ok" => 0,
+        "no condition" => 1,
+        "too broad" => 2,
+        "conditional" => 3,
+        "mis-scoped" => 4,
+        "denied" => 5,
+        _ => 6,
+    }
+}
+
+/// Actions allowed that no rule requires, one finding per policy value that names some.
+fn excess(stmts: &[EStmt<'_>], required: &HashSet<usize>, id: &str, out: &mut Vec<Finding>) {
+    let c = catalog::get();
+    let every = || c.services().iter().flat_map(|s| s.actions.iter().map(move |a| ActionRef { service: s, action: a }));
+    for s in stmts {
+        if !s.st.is_allow() {
+            continue;
+        }
+        let mut values: Vec<(Span, String, Vec<ActionRef>)> = Vec::new();
+        if s.not_action {
+            let named: Vec<ActionRef> = every().filter(|a| s.names(*a).is_some()).collect();
+            values.push((s.st.action.as_ref().map(|e| e.key).unwrap_or_default(), "NotAction".into(), named));
+        } else {
+            for a in &s.actions {
+                let named: Vec<ActionRef> = if a.all { every().collect() } else { a.matches.clone() };
+                values.push((a.item.span, a.item.value.clone(), named));
+            }
+        }
+        for (span, text, named) in values {
+            let mut extra: Vec<ActionRef> = named
+                .into_iter()
+                .filter(|a| !required.contains(&(std::ptr::from_ref(a.action) as usize)))
+                .collect();
+            if extra.is_empty() {
+                continue;
+            }
+            extra.sort_by_key(ActionRef::full_name);
+            let names: Vec<String> = extra.iter().map(ActionRef::full_name).collect();
+            let msg = if names.len() == 1 && !text.contains(['*', '?']) && text != "NotAction" {
+                format!("`{text}` is not required by `{id}`")
+            } else {
+                let mut by_level: BTreeMap<&str, usize> = BTreeMap::new();
+                for a in &extra {
+                    *by_level.entry(a.access_level()).or_default() += 1;
+                }
+                let mut levels: Vec<(&str, usize)> = by_level.into_iter().collect();
+                levels.sort_by(|x, y| y.1.cmp(&x.1));
+                format!(
+                    "`{text}` allows {} action{} `{id}` does not require ({})",
+                    names.len(),
+                    if names.len() == 1 { "" } else { "s" },
+                    levels.iter().map(|(l, n)| format!("{l} {n}")).collect::<Vec<_>>().join(", ")
+                )
+            };
+            let mut f = Finding::new(Code::ExcessGrant, s.doc.src, span, msg)
+                .statement(Some(s.st.reference()))
+                .action(text.clone())
+                .help("remove it; `--suggest` prints the change");
+            f.extra_actions = names;
+            out.push(f);
+        }
+    }
+}
