@@ -53,7 +53,11 @@ pub fn suggest(resolved: &Resolved, docs: &[Doc]) -> Vec<(String, String, String
         for st in &doc.policy.statements {
             let idx = stmts.iter().position(|s| std::ptr::eq(s.st, st));
             let Some(i) = idx.filter(|&i| stmts.get(i).is_some_and(|s| s.st.is_allow())) else {
-                statements.push(verbatim(doc, st.span));
+                // Deny statements and resource-policy statements stay; an Allow IAM would
+                // reject (no Resource, a misspelt element) goes: what it meant is re-added.
+                if !st.is_allow() || st.principal.is_some() {
+                    statements.push(verbatim(doc, st.span));
+                }
                 continue;
             };
             // Group this statement's needs by (resources, condition), first-seen order.

@@ -1,5 +1,6 @@
 //! Integration tests: one binary, a module per topic (ripgrep's `tests/tests.rs`).
 
+mod check;
 mod cli;
 mod fixtures;
 mod seeds;
