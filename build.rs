@@ -1,6 +1,11 @@
 //! Turns `data/catalog.json` (made by `scripts/build-catalog`) into the compact binary blob
 //! the library embeds, so start-up decompresses and borrows instead of parsing JSON.
 
+#![expect(
+    clippy::indexing_slicing,
+    reason = "serde_json::Value indexing yields Null for a missing key; it never panics"
+)]
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -75,7 +80,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .resources
             .iter()
             .enumerate()
-            .map(|(i, r)| (r.name.to_ascii_lowercase(), u16::try_from(i).unwrap_or(u16::MAX)))
+            .map(|(i, r)| {
+                (
+                    r.name.to_ascii_lowercase(),
+                    u16::try_from(i).unwrap_or(u16::MAX),
+                )
+            })
             .collect();
         let actions = s
             .actions
@@ -86,10 +96,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .resources
                     .iter()
                     .filter_map(|r| {
-                        index.get(&r.name.to_ascii_lowercase()).map(|&index| ActionResource {
-                            index,
-                            required: r.required,
-                        })
+                        index
+                            .get(&r.name.to_ascii_lowercase())
+                            .map(|&index| ActionResource {
+                                index,
+                                required: r.required,
+                            })
                     })
                     .collect(),
                 conditions: a.conditions,
@@ -114,9 +126,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     arns: r
                         .arns
                         .iter()
-                        .flat_map(|a| a.split(", arn:").enumerate().map(|(i, f)| {
-                            if i == 0 { f.trim().to_string() } else { format!("arn:{}", f.trim()) }
-                        }))
+                        .flat_map(|a| {
+                            a.split(", arn:").enumerate().map(|(i, f)| {
+                                if i == 0 {
+                                    f.trim().to_string()
+                                } else {
+                                    format!("arn:{}", f.trim())
+                                }
+                            })
+                        })
                         .collect(),
                     conditions: r.conditions,
                 })
@@ -146,7 +164,9 @@ fn embed_rules() -> Result<(), Box<dyn std::error::Error>> {
     let mut files = Vec::new();
     let mut stack = vec![root.join("rules")];
     while let Some(dir) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&dir) else { continue };
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         println!("cargo::rerun-if-changed={}", dir.display());
         for e in rd {
             let p = e?.path();
@@ -158,13 +178,21 @@ fn embed_rules() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     files.sort();
-    let mut src = String::from("/// Shipped rule sets: (path, text).\npub static RULES: &[(&str, &str)] = &[\n");
+    let mut src = String::from(
+        "/// Shipped rule sets: (path, text).\npub static RULES: &[(&str, &str)] = &[\n",
+    );
     for f in files {
         let rel = f.strip_prefix(&root)?.to_string_lossy().replace('\\', "/");
-        src.push_str(&format!("    ({rel:?}, include_str!({:?})),\n", f.display().to_string()));
+        src.push_str(&format!(
+            "    ({rel:?}, include_str!({:?})),\n",
+            f.display().to_string()
+        ));
     }
     src.push_str("];\n");
-    std::fs::write(PathBuf::from(std::env::var("OUT_DIR")?).join("rules.rs"), src)?;
+    std::fs::write(
+        PathBuf::from(std::env::var("OUT_DIR")?).join("rules.rs"),
+        src,
+    )?;
     Ok(())
 }
 
@@ -180,13 +208,18 @@ fn retired(data: &Data<String>, used: &std::collections::BTreeSet<String>) -> Ve
         .map(|s| {
             (
                 s.prefix.to_ascii_lowercase(),
-                s.actions.iter().map(|a| a.name.to_ascii_lowercase()).collect(),
+                s.actions
+                    .iter()
+                    .map(|a| a.name.to_ascii_lowercase())
+                    .collect(),
             )
         })
         .collect();
     let mut out = std::collections::BTreeSet::new();
     for name in used {
-        let Some((prefix, action)) = name.split_once(':') else { continue };
+        let Some((prefix, action)) = name.split_once(':') else {
+            continue;
+        };
         if prefix.contains(['*', '?']) {
             continue;
         }
@@ -204,12 +237,19 @@ fn retired(data: &Data<String>, used: &std::collections::BTreeSet<String>) -> Ve
 }
 
 fn popularity() -> Result<Popularity, Box<dyn std::error::Error>> {
-    let text = std::fs::read_to_string("data/managed-policies.json")
-        .map_err(|e| format!("reading data/managed-policies.json (run scripts/fetch-managed-policies --embed): {e}"))?;
+    let text = std::fs::read_to_string("data/managed-policies.json").map_err(|e| {
+        format!(
+            "reading data/managed-policies.json (run scripts/fetch-managed-policies --embed): {e}"
+        )
+    })?;
     let v: serde_json::Value = serde_json::from_str(&text)?;
     let mut counts: HashMap<String, u16> = HashMap::new();
     let mut used = std::collections::BTreeSet::new();
-    for p in v["policies"].as_array().map(Vec::as_slice).unwrap_or_default() {
+    for p in v["policies"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
         let mut seen = std::collections::HashSet::new();
         let stmts = &p["document"]["Statement"];
         let stmts: Vec<&serde_json::Value> = match stmts {
@@ -233,5 +273,8 @@ fn popularity() -> Result<Popularity, Box<dyn std::error::Error>> {
 }
 
 fn cond(c: JCond) -> CondKey<String> {
-    CondKey { key: c.key, ty: c.ty }
+    CondKey {
+        key: c.key,
+        ty: c.ty,
+    }
 }

@@ -61,9 +61,16 @@ pub enum ArnError {
 impl fmt::Display for ArnError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ArnError::NotArn(_) => write!(f, "is not an ARN (`arn:partition:service:region:account:resource`) or `*`"),
-            ArnError::TooFewParts(n) => write!(f, "has {n} of the six colon-separated ARN components"),
-            ArnError::UnknownPartition(p) => write!(f, "names the partition `{p}`, which AWS does not have"),
+            ArnError::NotArn(_) => write!(
+                f,
+                "is not an ARN (`arn:partition:service:region:account:resource`) or `*`"
+            ),
+            ArnError::TooFewParts(n) => {
+                write!(f, "has {n} of the six colon-separated ARN components")
+            }
+            ArnError::UnknownPartition(p) => {
+                write!(f, "names the partition `{p}`, which AWS does not have")
+            }
             ArnError::EmptyService => write!(f, "has an empty service component"),
         }
     }
@@ -244,7 +251,9 @@ fn intersects(p: &[Tok], f: &[Tok]) -> bool {
     let mut seen = vec![false; (n + 1) * w];
     let mut stack = vec![(0usize, 0usize)];
     while let Some((i, j)) = stack.pop() {
-        let Some(s) = seen.get_mut(i * w + j) else { continue };
+        let Some(s) = seen.get_mut(i * w + j) else {
+            continue;
+        };
         if *s {
             continue;
         }
@@ -260,7 +269,9 @@ fn intersects(p: &[Tok], f: &[Tok]) -> bool {
         if let Some(Tok::Var(_)) = ft {
             stack.push((i, j + 1));
         }
-        let (Some(pt), Some(ft)) = (pt, ft) else { continue };
+        let (Some(pt), Some(ft)) = (pt, ft) else {
+            continue;
+        };
         // One character consumed by both sides.
         let ok = match (pt, ft) {
             (Tok::Lit(a), Tok::Lit(b)) => a == b,
@@ -292,7 +303,9 @@ pub fn pattern_covers(p: &str, r: &str) -> bool {
     // dp[j] = p[..i] matches every string of r[..j]
     let m = rt.len();
     let mut dp = vec![false; m + 1];
-    dp[0] = true;
+    if let Some(d) = dp.first_mut() {
+        *d = true;
+    }
     for t in &pt {
         let mut next = vec![false; m + 1];
         match t {
@@ -363,8 +376,16 @@ mod tests {
             ("arn:aws:s3:::*", "arn:aws:s3:::b", true),
             ("arn:aws:s3:::b?", "arn:aws:s3:::b*", false),
             ("arn:aws:iam::*:role/x*", "arn:aws:iam::1:role/x_y*", true),
-            ("arn:aws:iam::*:role/x*", "arn:aws:iam::*:instance-profile/x*", false),
-            ("arn:aws:s3:::b/${aws:username}/*", "arn:aws:s3:::b/*", false),
+            (
+                "arn:aws:iam::*:role/x*",
+                "arn:aws:iam::*:instance-profile/x*",
+                false,
+            ),
+            (
+                "arn:aws:s3:::b/${aws:username}/*",
+                "arn:aws:s3:::b/*",
+                false,
+            ),
             ("arn:aws:s3:::b", "*", false),
         ] {
             assert_eq!(pattern_covers(p, r), want, "{p} covers {r}");
@@ -374,7 +395,8 @@ mod tests {
     }
 
     const ROLE: &str = "arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}";
-    const PROFILE: &str = "arn:${Partition}:iam::${Account}:instance-profile/${InstanceProfileNameWithPath}";
+    const PROFILE: &str =
+        "arn:${Partition}:iam::${Account}:instance-profile/${InstanceProfileNameWithPath}";
     const BUCKET: &str = "arn:${Partition}:s3:::${BucketName}";
     const OBJECT: &str = "arn:${Partition}:s3:::${BucketName}/${ObjectName}";
     const LOG_GROUP: &str = "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}";
@@ -399,7 +421,11 @@ mod tests {
             ("arn:aws:s3:::b*", OBJECT, true),
             ("arn:*:s3:::b", BUCKET, true),
             ("arn:aws:ec2:*:*:instance/*", OBJECT, false),
-            ("arn:aws:logs:*:*:log-group:/dstack/jobs/b*:*", LOG_GROUP, true),
+            (
+                "arn:aws:logs:*:*:log-group:/dstack/jobs/b*:*",
+                LOG_GROUP,
+                true,
+            ),
             ("arn:aws:logs:*:*:log-group:*", LOG_GROUP, true),
             ("arn:aws:iam::*:role/${aws:username}", ROLE, true),
             ("arn:aws:s3:::b/home/${aws:username}/*", OBJECT, true),
@@ -417,13 +443,22 @@ mod tests {
             ResourcePattern::parse("s3://bucket/x"),
             Err(ArnError::NotArn(Some("arn:aws:s3:::bucket/x".into())))
         );
-        assert_eq!(ResourcePattern::parse("bucket"), Err(ArnError::NotArn(None)));
-        assert_eq!(ResourcePattern::parse("arn:aws:s3"), Err(ArnError::TooFewParts(3)));
+        assert_eq!(
+            ResourcePattern::parse("bucket"),
+            Err(ArnError::NotArn(None))
+        );
+        assert_eq!(
+            ResourcePattern::parse("arn:aws:s3"),
+            Err(ArnError::TooFewParts(3))
+        );
         assert_eq!(
             ResourcePattern::parse("arn:amazon:s3:::b"),
             Err(ArnError::UnknownPartition("amazon".into()))
         );
-        assert_eq!(ResourcePattern::parse("arn:aws::::x"), Err(ArnError::EmptyService));
+        assert_eq!(
+            ResourcePattern::parse("arn:aws::::x"),
+            Err(ArnError::EmptyService)
+        );
         assert_eq!(ResourcePattern::parse("*"), Ok(ResourcePattern::Any));
     }
 

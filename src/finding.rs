@@ -285,7 +285,10 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), n, "duplicate code names");
         for name in &names {
-            assert!(name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'), "{name}");
+            assert!(
+                name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+                "{name}"
+            );
             assert_eq!(Code::from_name(name).map(Code::as_str), Some(*name));
         }
         insta::assert_snapshot!(names.join("\n"));

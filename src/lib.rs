@@ -23,8 +23,8 @@
 
 pub mod arn;
 pub mod catalog;
-pub mod cli;
 pub mod check;
+pub mod cli;
 pub mod eval;
 pub mod finding;
 pub mod pattern;
@@ -59,6 +59,18 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Inputs that could not be read. Any of these makes the run fail (exit 2).
     pub errors: Vec<String>,
+    /// Sources that are not inputs (a rule file findings point into), at the end of `sources`.
+    pub support_sources: usize,
+}
+
+impl Report {
+    /// How many input documents were read.
+    pub fn documents(&self) -> usize {
+        self.sources
+            .len()
+            .saturating_sub(self.errors.len())
+            .saturating_sub(self.support_sources)
+    }
 }
 
 /// Lint one document as source number `src`: JSON syntax, structure, then every check.
@@ -99,7 +111,8 @@ pub fn resolve(findings: &mut [Finding], origin: &str, text: &str) {
 
 /// Resolve findings that point into several sources.
 pub fn resolve_all(findings: &mut [Finding], sources: &[SourceText]) {
-    let mut by_src: std::collections::BTreeMap<usize, Vec<&mut Finding>> = std::collections::BTreeMap::new();
+    let mut by_src: std::collections::BTreeMap<usize, Vec<&mut Finding>> =
+        std::collections::BTreeMap::new();
     for f in findings.iter_mut() {
         by_src.entry(f.location.source).or_default().push(f);
     }
@@ -112,8 +125,11 @@ pub fn resolve_all(findings: &mut [Finding], sources: &[SourceText]) {
             f.location.line = line;
             f.location.column = column;
             for r in &mut f.related {
-                let Some(rs) = sources.get(r.location.source) else { continue };
-                let (line, column) = LineIndex::new(&rs.text).line_col(&rs.text, r.location.span.start);
+                let Some(rs) = sources.get(r.location.source) else {
+                    continue;
+                };
+                let (line, column) =
+                    LineIndex::new(&rs.text).line_col(&rs.text, r.location.span.start);
                 r.location.file = rs.origin.clone();
                 r.location.line = line;
                 r.location.column = column;
@@ -133,7 +149,9 @@ pub fn lint_paths(args: &[String]) -> Report {
     let (inputs, errors) = source::expand(args);
     let docs: Vec<Result<Document, LoadError>> = inputs.par_iter().map(source::read).collect();
     let mut report = collect(docs);
-    report.errors.splice(0..0, errors.iter().map(ToString::to_string));
+    report
+        .errors
+        .splice(0..0, errors.iter().map(ToString::to_string));
     report
 }
 
@@ -149,7 +167,11 @@ fn collect(docs: Vec<Result<Document, LoadError>>) -> Report {
         .map(|(i, d)| {
             d.map(|doc| {
                 let findings = lint_document(&doc, i);
-                let text = if findings.is_empty() { String::new() } else { doc.text };
+                let text = if findings.is_empty() {
+                    String::new()
+                } else {
+                    doc.text
+                };
                 (
                     SourceText {
                         origin: doc.origin,

@@ -53,7 +53,9 @@ impl Pattern {
                 .as_bytes()
                 .get(..p.len())
                 .is_some_and(|h| h.eq_ignore_ascii_case(p.as_bytes())),
-            Pattern::General(g) => glob_match_by(g.as_bytes(), text.as_bytes(), |p, t| p == t.to_ascii_lowercase()),
+            Pattern::General(g) => glob_match_by(g.as_bytes(), text.as_bytes(), |p, t| {
+                p == t.to_ascii_lowercase()
+            }),
         }
     }
 }
@@ -87,7 +89,8 @@ fn glob_match_by(pat: &[u8], text: &[u8], eq: impl Fn(u8, u8) -> bool) -> bool {
             },
         }
     }
-    pat.get(p..).is_some_and(|rest| rest.iter().all(|&c| c == b'*'))
+    pat.get(p..)
+        .is_some_and(|rest| rest.iter().all(|&c| c == b'*'))
 }
 
 #[cfg(test)]

@@ -102,10 +102,7 @@ impl LineIndex {
     pub fn line_text<'t>(&self, text: &'t str, line: u32) -> &'t str {
         let i = (line as usize).saturating_sub(1);
         let start = self.starts.get(i).copied().unwrap_or(0) as usize;
-        let end = self
-            .starts
-            .get(i + 1)
-            .map_or(text.len(), |&e| e as usize);
+        let end = self.starts.get(i + 1).map_or(text.len(), |&e| e as usize);
         text.get(start..end)
             .unwrap_or("")
             .trim_end_matches(['\n', '\r'])
@@ -130,6 +127,9 @@ mod tests {
 
     #[test]
     fn spanned_equality_ignores_span() {
-        assert_eq!(Spanned::new(1, Span::new(0, 1)), Spanned::new(1, Span::new(5, 9)));
+        assert_eq!(
+            Spanned::new(1, Span::new(0, 1)),
+            Spanned::new(1, Span::new(5, 9))
+        );
     }
 }

@@ -104,12 +104,25 @@ mod tests {
         assert_eq!(closest("resource", fields), Some("Resource"));
         assert_eq!(closest("Statment", fields), Some("Statement"));
         assert_eq!(closest("Banana", fields), None);
-        let actions = ["CancelSpotInstanceRequests", "CancelSpotFleetRequests", "CancelImportTask"];
+        let actions = [
+            "CancelSpotInstanceRequests",
+            "CancelSpotFleetRequests",
+            "CancelImportTask",
+        ];
         let weighted = || actions.iter().map(|a| (*a, 5));
         let ctx = ["DescribeSpotInstanceRequests", "TerminateInstances"];
-        assert_eq!(closest_weighted("CancelSpotRequests", weighted(), &ctx), Some("CancelSpotInstanceRequests"));
+        assert_eq!(
+            closest_weighted("CancelSpotRequests", weighted(), &ctx),
+            Some("CancelSpotInstanceRequests")
+        );
         let ctx = ["DescribeSpotFleetRequests"];
-        assert_eq!(closest_weighted("CancelSpotRequests", weighted(), &ctx), Some("CancelSpotFleetRequests"));
-        assert_eq!(words("CancelSpotInstanceRequests"), ["cancel", "spot", "instance", "requests"]);
+        assert_eq!(
+            closest_weighted("CancelSpotRequests", weighted(), &ctx),
+            Some("CancelSpotFleetRequests")
+        );
+        assert_eq!(
+            words("CancelSpotInstanceRequests"),
+            ["cancel", "spot", "instance", "requests"]
+        );
     }
 }

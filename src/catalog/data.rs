@@ -102,7 +102,8 @@ pub fn normalise(data: &mut Data<String>) {
         s.actions.sort_by(|a, b| cmp_ci(&a.name, &b.name));
         s.conditions.sort_by(|a, b| cmp_ci(&a.key, &b.key));
     }
-    data.global_conditions.sort_by(|a, b| cmp_ci(&a.key, &b.key));
+    data.global_conditions
+        .sort_by(|a, b| cmp_ci(&a.key, &b.key));
 }
 
 /// Serialise and compress: postcard, then LZ4 with the size prepended.

@@ -13,7 +13,7 @@ pub mod update;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use data::{cmp_ci, Data};
+use data::{Data, cmp_ci};
 
 use crate::pattern::Pattern;
 
@@ -70,7 +70,9 @@ fn load() -> Catalog {
                     retired: Vec::new(),
                 },
                 origin: "embedded".into(),
-                warning: Some(format!("the embedded catalog is unreadable ({e}); this is a bug")),
+                warning: Some(format!(
+                    "the embedded catalog is unreadable ({e}); this is a bug"
+                )),
             };
         }
     };
@@ -78,7 +80,10 @@ fn load() -> Catalog {
     if std::env::var_os("IAMLINT_NO_CACHE").is_none() {
         if let Some(path) = update::cache_file() {
             if path.exists() {
-                match std::fs::read(&path).map_err(|e| e.to_string()).and_then(|b| decode(&b)) {
+                match std::fs::read(&path)
+                    .map_err(|e| e.to_string())
+                    .and_then(|b| decode(&b))
+                {
                     Ok(cached) if cached.date > embedded.date => {
                         return Catalog {
                             data: cached,
@@ -234,21 +239,36 @@ impl Catalog {
         let general = matches!(pattern, Pattern::General(_));
         acts.iter()
             .filter(move |a| !general || pattern.matches_ci(a.name))
-            .map(move |action| ActionRef { service: svc, action })
+            .map(move |action| ActionRef {
+                service: svc,
+                action,
+            })
     }
 
     /// True when AWS's own managed policies use `name` (`service:action`, or a bare service
     /// prefix) although the catalog does not list it: a retired name rather than a typo.
     pub fn is_retired(&'static self, name: &str) -> bool {
         let lc = name.to_ascii_lowercase();
-        self.data.retired.binary_search_by(|r| (*r).cmp(lc.as_str())).is_ok()
+        self.data
+            .retired
+            .binary_search_by(|r| (*r).cmp(lc.as_str()))
+            .is_ok()
     }
 
     /// The closest real action to `name` in `svc`, for "did you mean"; `context` holds the
     /// other action names of the document (see [`crate::suggest::closest_weighted`]).
-    pub fn suggest_action(&'static self, svc: &'static Service, name: &str, context: &[&str]) -> Option<String> {
-        crate::suggest::closest_weighted(name, svc.actions.iter().map(|a| (a.name, a.popularity)), context)
-            .map(|a| format!("{}:{a}", svc.prefix))
+    pub fn suggest_action(
+        &'static self,
+        svc: &'static Service,
+        name: &str,
+        context: &[&str],
+    ) -> Option<String> {
+        crate::suggest::closest_weighted(
+            name,
+            svc.actions.iter().map(|a| (a.name, a.popularity)),
+            context,
+        )
+        .map(|a| format!("{}:{a}", svc.prefix))
     }
 
     /// The closest real service prefix to `prefix`.
@@ -259,11 +279,18 @@ impl Catalog {
     /// The global condition key `key` names (`aws:PrincipalTag/team` matches
     /// `aws:PrincipalTag/${TagKey}`), case-insensitive.
     pub fn global_key(&'static self, key: &str) -> Option<&'static CondKey> {
-        self.data.global_conditions.iter().find(|k| key_matches(k.key, key))
+        self.data
+            .global_conditions
+            .iter()
+            .find(|k| key_matches(k.key, key))
     }
 
     /// The condition key `key` of service `svc`, templates included.
-    pub fn service_key(&'static self, svc: &'static Service, key: &str) -> Option<&'static CondKey> {
+    pub fn service_key(
+        &'static self,
+        svc: &'static Service,
+        key: &str,
+    ) -> Option<&'static CondKey> {
         svc.conditions.iter().find(|k| key_matches(k.key, key))
     }
 
@@ -280,8 +307,14 @@ impl Catalog {
 }
 
 fn find_action(svc: &'static Service, name: &str) -> Option<ActionRef> {
-    let i = svc.actions.binary_search_by(|a| cmp_ci(a.name, name)).ok()?;
-    svc.actions.get(i).map(|action| ActionRef { service: svc, action })
+    let i = svc
+        .actions
+        .binary_search_by(|a| cmp_ci(a.name, name))
+        .ok()?;
+    svc.actions.get(i).map(|action| ActionRef {
+        service: svc,
+        action,
+    })
 }
 
 fn starts_with_ci(s: &str, prefix: &str) -> bool {
@@ -302,7 +335,9 @@ pub fn key_matches(template: &str, key: &str) -> bool {
         Some(i) => {
             let (head, tail) = template.split_at(i);
             // What follows the variable (rarely anything) must end the key.
-            let after = tail.find(['}', '>']).map_or("", |j| tail.get(j + 1..).unwrap_or(""));
+            let after = tail
+                .find(['}', '>'])
+                .map_or("", |j| tail.get(j + 1..).unwrap_or(""));
             key.len() > head.len() + after.len()
                 && starts_with_ci(key, head)
                 && key
@@ -359,10 +394,19 @@ mod tests {
 
     #[test]
     fn condition_key_templates() {
-        assert!(key_matches("aws:ResourceTag/${TagKey}", "aws:resourcetag/dstack_bucket"));
-        assert!(!key_matches("aws:ResourceTag/${TagKey}", "aws:ResourceTag/"));
+        assert!(key_matches(
+            "aws:ResourceTag/${TagKey}",
+            "aws:resourcetag/dstack_bucket"
+        ));
+        assert!(!key_matches(
+            "aws:ResourceTag/${TagKey}",
+            "aws:ResourceTag/"
+        ));
         assert!(key_matches("aws:SourceIp", "AWS:SOURCEIP"));
-        assert!(key_matches("s3:ExistingObjectTag/<key>", "s3:ExistingObjectTag/team"));
+        assert!(key_matches(
+            "s3:ExistingObjectTag/<key>",
+            "s3:ExistingObjectTag/team"
+        ));
         let c = get();
         assert!(c.global_key("aws:PrincipalTag/team").is_some());
         assert!(c.global_key("aws:SourceIpp").is_none());

@@ -19,7 +19,9 @@ pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                     Code::InvalidValue,
                     cx.src,
                     span,
-                    format!("`{text}` is not an action: write `service:Action`, e.g. `s3:GetObject`"),
+                    format!(
+                        "`{text}` is not an action: write `service:Action`, e.g. `s3:GetObject`"
+                    ),
                 )
                 .statement(Some(stmt_ref.clone()))
                 .action(text.clone()),
@@ -143,7 +145,11 @@ fn redundant(cx: &mut Cx<'_>, s: &Stmt<'_>, stmt_ref: &str) {
     let sets: Vec<Vec<usize>> = acts
         .iter()
         .map(|a| {
-            let mut v: Vec<usize> = a.matches.iter().map(|m| std::ptr::from_ref(m.action) as usize).collect();
+            let mut v: Vec<usize> = a
+                .matches
+                .iter()
+                .map(|m| std::ptr::from_ref(m.action) as usize)
+                .collect();
             v.sort_unstable();
             v.dedup();
             v
@@ -169,21 +175,28 @@ fn redundant(cx: &mut Cx<'_>, s: &Stmt<'_>, stmt_ref: &str) {
             continue;
         }
         let sa = sets.get(i).unwrap_or(&empty);
-        let covered_by = dup_of.and_then(|j| acts.get(j).map(|b| (j, b))).or_else(|| {
-            wild.iter().filter_map(|&j| acts.get(j).map(|b| (j, b))).find(|&(j, b)| {
-                if i == j || b.item.value.eq_ignore_ascii_case(&a.item.value) {
-                    return false;
-                }
-                let sb = sets.get(j).unwrap_or(&empty);
-                // Two values naming the same set: flag the later one only.
-                covers(b, a, sb, sa) && (j < i || !covers(a, b, sa, sb))
-            })
-        });
+        let covered_by = dup_of
+            .and_then(|j| acts.get(j).map(|b| (j, b)))
+            .or_else(|| {
+                wild.iter()
+                    .filter_map(|&j| acts.get(j).map(|b| (j, b)))
+                    .find(|&(j, b)| {
+                        if i == j || b.item.value.eq_ignore_ascii_case(&a.item.value) {
+                            return false;
+                        }
+                        let sb = sets.get(j).unwrap_or(&empty);
+                        // Two values naming the same set: flag the later one only.
+                        covers(b, a, sb, sa) && (j < i || !covers(a, b, sa, sb))
+                    })
+            });
         if let Some((_, b)) = covered_by {
             let msg = if b.item.value.eq_ignore_ascii_case(&a.item.value) {
                 format!("`{}` is listed twice", a.item.value)
             } else {
-                format!("`{}` is already covered by `{}`", a.item.value, b.item.value)
+                format!(
+                    "`{}` is already covered by `{}`",
+                    a.item.value, b.item.value
+                )
             };
             cx.push(
                 Finding::new(Code::RedundantAction, cx.src, a.item.span, msg)

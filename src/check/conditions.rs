@@ -170,7 +170,10 @@ mod tests {
     #[test]
     fn operators() {
         assert_eq!(base_operator("StringEquals"), Some("StringEquals"));
-        assert_eq!(base_operator("ForAnyValue:StringLikeIfExists"), Some("StringLike"));
+        assert_eq!(
+            base_operator("ForAnyValue:StringLikeIfExists"),
+            Some("StringLike")
+        );
         assert_eq!(base_operator("Null"), Some("Null"));
         assert_eq!(base_operator("NullIfExists"), None);
         assert_eq!(base_operator("StringEqual"), None);

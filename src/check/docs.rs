@@ -35,16 +35,25 @@ fn escalation_table() -> String {
         s.push_str(&format!(
             "| {} | {} | {} |\n",
             m.name,
-            m.actions.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(" + "),
+            m.actions
+                .iter()
+                .map(|a| format!("`{a}`"))
+                .collect::<Vec<_>>()
+                .join(" + "),
             m.defused_by.map_or("—".to_string(), |k| format!("`{k}`"))
         ));
     }
     s
 }
 
-type Doc = (&'static str, &'static str, &'static str, &'static str, &'static str);
+type Doc = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
 
-#[expect(clippy::too_many_lines, reason = "one row of documentation per code")]
 fn text(code: Code) -> Doc {
     match code {
         Code::JsonSyntax => (

@@ -97,7 +97,10 @@ impl Cx<'_> {
 }
 
 /// Resolve one action value against the catalog.
-pub fn resolve_action<'s>(catalog: &'static Catalog, item: &'s Spanned<String>) -> ResolvedAction<'s> {
+pub fn resolve_action<'s>(
+    catalog: &'static Catalog,
+    item: &'s Spanned<String>,
+) -> ResolvedAction<'s> {
     let text = item.value.as_str();
     let mut r = ResolvedAction {
         item,
@@ -166,7 +169,12 @@ pub fn lint_policy(policy: &Policy, src: usize, out: &mut Vec<Finding>) {
         .flat_map(|st| st.action.iter().flat_map(|a| a.items.iter()))
         .map(|i| i.value.as_str())
         .collect();
-    let mut cx = Cx { src, context, catalog, out };
+    let mut cx = Cx {
+        src,
+        context,
+        catalog,
+        out,
+    };
     for s in &stmts {
         actions::check(&mut cx, s);
         resources::check(&mut cx, s);

@@ -37,7 +37,9 @@ pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
             match e {
                 ArnError::NotArn(Some(fix)) => f = f.suggest(fix.clone()),
                 ArnError::UnknownPartition(p) => {
-                    if let Some(g) = crate::suggest::closest(p, crate::arn::PARTITIONS.iter().copied()) {
+                    if let Some(g) =
+                        crate::suggest::closest(p, crate::arn::PARTITIONS.iter().copied())
+                    {
                         f = f.suggest(r.item.value.replacen(p.as_str(), g, 1));
                     }
                 }
@@ -50,14 +52,16 @@ pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
     if !s.positive_actions || !s.positive_resources || s.all_actions() {
         return;
     }
-    let valid: Vec<&ResolvedResource<'_>> = s.resources.iter().filter(|r| r.pattern.is_ok()).collect();
+    let valid: Vec<&ResolvedResource<'_>> =
+        s.resources.iter().filter(|r| r.pattern.is_ok()).collect();
     if valid.is_empty() || s.any_resource() {
         return;
     }
     // Which resources did some action fit? Used for the resource-side finding.
     let mut fitted = vec![false; valid.len()];
     // Many actions share resource types: decide each (type, resource) pair once.
-    let mut memo: std::collections::HashMap<(usize, usize), bool> = std::collections::HashMap::new();
+    let mut memo: std::collections::HashMap<(usize, usize), bool> =
+        std::collections::HashMap::new();
     let mut some_action_fits = false;
     for a in &s.actions {
         if a.matches.is_empty() {
@@ -107,14 +111,21 @@ pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
             continue;
         }
         if !fits {
-            let m = a.matches.iter().find(|m| !m.action.resources.is_empty()).copied();
+            let m = a
+                .matches
+                .iter()
+                .find(|m| !m.action.resources.is_empty())
+                .copied();
             let takes = m.map(describe_types).unwrap_or_default();
             let what = if a.is_wild() {
                 format!("no action named by `{}` can act on any", a.item.value)
             } else {
                 format!("`{}` can act on none", a.item.value)
             };
-            let res: Vec<String> = valid.iter().map(|r| format!("`{}`", r.item.value)).collect();
+            let res: Vec<String> = valid
+                .iter()
+                .map(|r| format!("`{}`", r.item.value))
+                .collect();
             cx.push(
                 Finding::new(
                     Code::ResourceMismatch,
@@ -124,7 +135,10 @@ pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                 )
                 .statement(Some(stmt_ref.clone()))
                 .action(a.item.value.clone())
-                .help(format!("`{}` takes {takes}", m.map(|m| m.full_name()).unwrap_or_default())),
+                .help(format!(
+                    "`{}` takes {takes}",
+                    m.map(|m| m.full_name()).unwrap_or_default()
+                )),
             );
         }
     }
@@ -163,7 +177,11 @@ pub fn describe_types(a: ActionRef) -> String {
                 "`{}`{} ({})",
                 t.name,
                 if req { "" } else { ", optional" },
-                t.arns.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+                t.arns
+                    .iter()
+                    .map(|f| format!("`{f}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         })
         .collect();

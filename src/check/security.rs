@@ -55,7 +55,12 @@ pub(crate) fn check_statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                 );
             }
         } else if s.st.principal.is_none() {
-            let scope = if s.st.resource.is_none() || s.st.resource.as_ref().is_some_and(|r| r.recovered_from.is_some()) {
+            let scope = if s.st.resource.is_none()
+                || s.st
+                    .resource
+                    .as_ref()
+                    .is_some_and(|r| r.recovered_from.is_some())
+            {
                 "with no valid `Resource`"
             } else {
                 "on the statement's resources"
@@ -80,9 +85,15 @@ pub(crate) fn check_statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
             && a.matches.iter().any(|m| m.action.name == "PassRole")
     });
     if let Some(a) = passrole {
-        let on_any = s.resources.iter().filter(|_| s.positive_resources).find(|r| match &r.pattern {
+        let on_any = s
+            .resources
+            .iter()
+            .filter(|_| s.positive_resources)
+            .find(|r| match &r.pattern {
                 Ok(ResourcePattern::Any) => true,
-                Ok(ResourcePattern::Arn(p)) => p.service == "iam" && (p.resource == "*" || p.resource == "role/*"),
+                Ok(ResourcePattern::Arn(p)) => {
+                    p.service == "iam" && (p.resource == "*" || p.resource == "role/*")
+                }
                 Err(_) => false,
             });
         if let Some(r) = on_any {
@@ -100,11 +111,10 @@ pub(crate) fn check_statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                 .help("scope `iam:PassRole` to the roles the service needs, e.g. `arn:aws:iam::123456789012:role/my-service-role`"),
             );
         }
-        let limited = s
-            .st
-            .condition
-            .iter()
-            .any(|c| key_matches("iam:PassedToService", &c.key.value));
+        let limited =
+            s.st.condition
+                .iter()
+                .any(|c| key_matches("iam:PassedToService", &c.key.value));
         if !limited {
             cx.push(
                 Finding::new(
@@ -129,7 +139,9 @@ pub(crate) fn check_statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
             .matches
             .iter()
             // PassRole on `*` is `passrole-to-any`, a warning already.
-            .filter(|m| m.is_write() && !m.action.resources.is_empty() && m.full_name() != "iam:PassRole")
+            .filter(|m| {
+                m.is_write() && !m.action.resources.is_empty() && m.full_name() != "iam:PassRole"
+            })
             .collect();
         if broad.is_empty() {
             continue;
@@ -178,10 +190,13 @@ pub(crate) fn check_policy(cx: &mut Cx<'_>, stmts: &[Stmt<'_>]) {
     for method in METHODS {
         let mut grants: Vec<(usize, Span)> = Vec::new();
         for action in method.actions {
-            let Some(target) = cx.catalog.action_by_full_name(action) else { break };
-            let found = stmts.iter().enumerate().find_map(|(i, s)| {
-                grants_unrestricted(s, target).map(|span| (i, span))
-            });
+            let Some(target) = cx.catalog.action_by_full_name(action) else {
+                break;
+            };
+            let found = stmts
+                .iter()
+                .enumerate()
+                .find_map(|(i, s)| grants_unrestricted(s, target).map(|span| (i, span)));
             match found {
                 Some(g) => grants.push(g),
                 None => break,
@@ -190,8 +205,12 @@ pub(crate) fn check_policy(cx: &mut Cx<'_>, stmts: &[Stmt<'_>]) {
         if grants.len() != method.actions.len() {
             continue;
         }
-        let Some(&(first_stmt, first_span)) = grants.first() else { continue };
-        let Some(s) = stmts.get(first_stmt) else { continue };
+        let Some(&(first_stmt, first_span)) = grants.first() else {
+            continue;
+        };
+        let Some(s) = stmts.get(first_stmt) else {
+            continue;
+        };
         let mut f = Finding::new(
             Code::PrivilegeEscalation,
             cx.src,
@@ -199,7 +218,12 @@ pub(crate) fn check_policy(cx: &mut Cx<'_>, stmts: &[Stmt<'_>]) {
             format!(
                 "privilege escalation: {} ({})",
                 method.name,
-                method.actions.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(" + ")
+                method
+                    .actions
+                    .iter()
+                    .map(|a| format!("`{a}`"))
+                    .collect::<Vec<_>>()
+                    .join(" + ")
             ),
         )
         .statement(Some(s.st.reference()))
@@ -209,7 +233,9 @@ pub(crate) fn check_policy(cx: &mut Cx<'_>, stmts: &[Stmt<'_>]) {
         }
         let help = match method.defused_by {
             Some(k) => format!("scope the resources, or add a `{k}` condition"),
-            None => "scope the resources to what the principal needs, or remove the action".to_string(),
+            None => {
+                "scope the resources to what the principal needs, or remove the action".to_string()
+            }
         };
         cx.push(f.help(help));
     }
@@ -227,7 +253,10 @@ fn grants_unrestricted(s: &Stmt<'_>, target: crate::catalog::ActionRef) -> Optio
         return None;
     }
     let value = s.actions.iter().find(|a| {
-        a.all || a.matches.iter().any(|m| std::ptr::eq(m.action, target.action))
+        a.all
+            || a.matches
+                .iter()
+                .any(|m| std::ptr::eq(m.action, target.action))
     })?;
     if !s.positive_resources {
         return Some(value.item.span); // NotResource: open-ended
@@ -241,7 +270,9 @@ fn grants_unrestricted(s: &Stmt<'_>, target: crate::catalog::ActionRef) -> Optio
         .collect();
     let open = reachable.iter().any(|r| match &r.pattern {
         Ok(ResourcePattern::Any) => true,
-        Ok(ResourcePattern::Arn(p)) => p.short.is_some() || p.resource.contains(['*', '?']) || p.resource.contains("${"),
+        Ok(ResourcePattern::Arn(p)) => {
+            p.short.is_some() || p.resource.contains(['*', '?']) || p.resource.contains("${")
+        }
         Err(_) => false,
     });
     open.then_some(value.item.span)

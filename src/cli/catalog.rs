@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use clap::Subcommand;
 
-use super::{emit, Format, Outcome};
+use super::{Format, Outcome, emit};
 use crate::catalog::{self, ActionRef};
 
 /// `iamlint catalog ...`
@@ -85,11 +85,18 @@ fn action(name: &str, format: Format) -> anyhow::Result<Outcome> {
     };
     if found.is_empty() {
         let hint = match (r.service, name.split_once(':')) {
-            (Some(svc), Some((_, a))) => c.suggest_action(svc, a, &[]).map(|s| format!("; did you mean `{s}`?")),
-            (None, Some((p, _))) => c.suggest_service(p).map(|s| format!("; no service `{p}`: did you mean `{s}`?")),
+            (Some(svc), Some((_, a))) => c
+                .suggest_action(svc, a, &[])
+                .map(|s| format!("; did you mean `{s}`?")),
+            (None, Some((p, _))) => c
+                .suggest_service(p)
+                .map(|s| format!("; no service `{p}`: did you mean `{s}`?")),
             _ => Some("; write `service:Action`".to_string()),
         };
-        eprintln!("error: no action matches `{name}`{}", hint.unwrap_or_default());
+        eprintln!(
+            "error: no action matches `{name}`{}",
+            hint.unwrap_or_default()
+        );
         return Ok(Outcome::Error);
     }
     let text = match format {
@@ -113,7 +120,11 @@ fn action(name: &str, format: Format) -> anyhow::Result<Outcome> {
 
 fn action_text(s: &mut String, a: ActionRef) {
     let _ = writeln!(s, "{}", a.full_name());
-    let _ = writeln!(s, "  service:        {} ({})", a.service.prefix, a.service.name);
+    let _ = writeln!(
+        s,
+        "  service:        {} ({})",
+        a.service.prefix, a.service.name
+    );
     let _ = writeln!(s, "  access level:   {}", a.access_level());
     if let Some(rep) = a.action.deprecated {
         let _ = writeln!(
@@ -123,7 +134,10 @@ fn action_text(s: &mut String, a: ActionRef) {
         );
     }
     if a.action.resources.is_empty() {
-        let _ = writeln!(s, "  resource types: none (no resource-level permissions: use \"Resource\": \"*\")");
+        let _ = writeln!(
+            s,
+            "  resource types: none (no resource-level permissions: use \"Resource\": \"*\")"
+        );
     } else {
         let _ = writeln!(s, "  resource types:");
         for (t, req) in a.resource_types() {

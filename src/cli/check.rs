@@ -1,13 +1,13 @@
 //! `iamlint check` and `iamlint render`.
 
 use clap::Args;
-use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 
-use super::{emit, Color, FailOn, Format, Outcome};
+use super::{Color, FailOn, Format, Outcome, emit};
 use crate::eval::{self, Doc};
 use crate::rules::{self, Resolved, RuleSet};
-use crate::source::{self, managed, Document};
-use crate::{report, Report, SourceText};
+use crate::source::{self, Document, managed};
+use crate::{Report, SourceText, report};
 
 /// Which rule set, with what parameters and features.
 #[derive(Debug, Args)]
@@ -85,7 +85,10 @@ pub fn load_policies(specs: &[String]) -> (Vec<Document>, Vec<String>) {
     for spec in specs {
         if managed::is_managed_arn(spec) {
             match managed::find(spec) {
-                Ok(p) => docs.push(Document { origin: p.arn.clone(), text: managed::document_text(p) }),
+                Ok(p) => docs.push(Document {
+                    origin: p.arn.clone(),
+                    text: managed::document_text(p),
+                }),
                 Err(e) => errors.push(e),
             }
             continue;
@@ -115,24 +118,52 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
             Ok(parsed) => {
                 let mut scratch = Vec::new();
                 let policy = crate::policy::parse::parse_policy(&parsed, i, &mut scratch);
-                docs.push(Doc { src: i, origin: d.origin.clone(), text: d.text.clone(), policy });
+                docs.push(Doc {
+                    src: i,
+                    origin: d.origin.clone(),
+                    text: d.text.clone(),
+                    policy,
+                });
             }
-            Err(_) => errors.push(format!("{}: not valid JSON, so the check cannot use it", d.origin)),
+            Err(_) => errors.push(format!(
+                "{}: not valid JSON, so the check cannot use it",
+                d.origin
+            )),
         }
-        sources.push(SourceText { origin: d.origin, text: d.text });
+        sources.push(SourceText {
+            origin: d.origin,
+            text: d.text,
+        });
     }
     let rule_src = sources.len();
-    sources.push(SourceText { origin: set.origin.clone(), text: set.text.clone() });
+    sources.push(SourceText {
+        origin: set.origin.clone(),
+        text: set.text.clone(),
+    });
     let outcome = eval::check(&resolved, rule_src, &docs);
     let mut check_findings = outcome.findings;
     crate::resolve_all(&mut check_findings, &sources);
     findings.extend(check_findings);
-    let report = Report { sources, findings, errors };
-    let suggestions = if args.suggest { eval::suggest::suggest(&resolved, &docs) } else { Vec::new() };
+    let report = Report {
+        sources,
+        findings,
+        errors,
+        support_sources: 1,
+    };
+    let suggestions = if args.suggest {
+        eval::suggest::suggest(&resolved, &docs)
+    } else {
+        Vec::new()
+    };
     let text = match args.format {
         Format::Json => json(&report, &resolved, &outcome.rows, &suggestions)?,
         Format::Text => {
-            let mut s = report::text::render(&report, report::text::Options { color: args.color.enabled() });
+            let mut s = report::text::render(
+                &report,
+                report::text::Options {
+                    color: args.color.enabled(),
+                },
+            );
             s.push_str(&table(&resolved, &outcome.rows));
             for (origin, old, new) in &suggestions {
                 s.push('\n');
@@ -172,7 +203,11 @@ fn table(resolved: &Resolved, rows: &[eval::Row]) -> String {
             r.grant.clone(),
             r.status.to_string(),
             r.action.clone(),
-            if r.granted_on.is_empty() { "-".to_string() } else { r.granted_on.join("\n") },
+            if r.granted_on.is_empty() {
+                "-".to_string()
+            } else {
+                r.granted_on.join("\n")
+            },
             r.needed_on.join("\n"),
         ]);
     }
@@ -181,22 +216,34 @@ fn table(resolved: &Resolved, rows: &[eval::Row]) -> String {
     s
 }
 
-fn json(report: &Report, resolved: &Resolved, rows: &[eval::Row], suggestions: &[(String, String, String)]) -> anyhow::Result<String> {
-    let mut v: serde_json::Value = serde_json::from_str(&report::json::render(report))?;
-    v["check"] = serde_json::json!({
-        "rule_set": resolved.id,
-        "params": resolved.params,
-        "rows": rows,
-    });
+fn json(
+    report: &Report,
+    resolved: &Resolved,
+    rows: &[eval::Row],
+    suggestions: &[(String, String, String)],
+) -> anyhow::Result<String> {
+    let mut v: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&report::json::render(report))?;
+    v.insert(
+        "check".into(),
+        serde_json::json!({
+            "rule_set": resolved.id,
+            "params": resolved.params,
+            "rows": rows,
+        }),
+    );
     if !suggestions.is_empty() {
-        v["suggestions"] = suggestions
+        let list = suggestions
             .iter()
-            .map(|(origin, old, new)| serde_json::json!({
-                "file": origin,
-                "diff": eval::suggest::unified_diff(origin, old, new),
-                "policy": serde_json::from_str::<serde_json::Value>(new).unwrap_or_default(),
-            }))
-            .collect();
+            .map(|(origin, old, new)| {
+                serde_json::json!({
+                    "file": origin,
+                    "diff": eval::suggest::unified_diff(origin, old, new),
+                    "policy": serde_json::from_str::<serde_json::Value>(new).unwrap_or_default(),
+                })
+            })
+            .collect::<Vec<_>>();
+        v.insert("suggestions".into(), list.into());
     }
     let mut s = serde_json::to_string_pretty(&v)?;
     s.push('\n');

@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::{emit, Color, FailOn, Format, Outcome};
+use super::{Color, FailOn, Format, Outcome, emit};
 use crate::report;
 
 /// Arguments of `iamlint lint`.

@@ -122,7 +122,9 @@ impl Color {
         match self {
             Color::Always => true,
             Color::Never => false,
-            Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            Color::Auto => {
+                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            }
         }
     }
 }
@@ -148,7 +150,12 @@ fn explain(code: Option<&str>, all: bool) -> anyhow::Result<Outcome> {
     let Some(name) = code else {
         let mut s = String::new();
         for c in crate::finding::Code::ALL {
-            s.push_str(&format!("{:<30} {:<8} {}\n", c.as_str(), c.default_severity().as_str(), c.summary()));
+            s.push_str(&format!(
+                "{:<30} {:<8} {}\n",
+                c.as_str(),
+                c.default_severity().as_str(),
+                c.summary()
+            ));
         }
         emit(&s)?;
         return Ok(Outcome::Clean);

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use clap::Subcommand;
 
-use super::{emit, Format, Outcome};
+use super::{Format, Outcome, emit};
 use crate::rules::{self, Resolved, RuleSet};
 use crate::source::managed;
 
@@ -76,9 +76,24 @@ pub fn run(cmd: RulesCommand) -> anyhow::Result<Outcome> {
                             s.id().to_string(),
                             s.file.title.clone(),
                             src.title.clone(),
-                            [src.version.clone(), src.date.clone()].into_iter().flatten().collect::<Vec<_>>().join(", "),
-                            s.file.params.iter().filter(|(_, p)| p.get_ref().derive.is_none()).map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(", "),
-                            s.file.features.keys().map(String::as_str).collect::<Vec<_>>().join(", "),
+                            [src.version.clone(), src.date.clone()]
+                                .into_iter()
+                                .flatten()
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            s.file
+                                .params
+                                .iter()
+                                .filter(|(_, p)| p.get_ref().derive.is_none())
+                                .map(|(k, _)| k.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            s.file
+                                .features
+                                .keys()
+                                .map(String::as_str)
+                                .collect::<Vec<_>>()
+                                .join(", "),
                         ]);
                     }
                     format!("{t}\n")
@@ -102,9 +117,21 @@ pub fn run(cmd: RulesCommand) -> anyhow::Result<Outcome> {
 fn show(set: &RuleSet) -> anyhow::Result<String> {
     let f = &set.file;
     let mut s = String::new();
-    writeln!(s, "{} — {}\n  file:    {}\n  system:  {}", set.id(), f.title, set.origin, f.system)?;
+    writeln!(
+        s,
+        "{} — {}\n  file:    {}\n  system:  {}",
+        set.id(),
+        f.title,
+        set.origin,
+        f.system
+    )?;
     writeln!(s, "  source:  {}", f.source.title)?;
-    for (k, v) in [("url", &f.source.url), ("version", &f.source.version), ("date", &f.source.date), ("seed", &f.source.seed)] {
+    for (k, v) in [
+        ("url", &f.source.url),
+        ("version", &f.source.version),
+        ("date", &f.source.date),
+        ("seed", &f.source.seed),
+    ] {
         if let Some(v) = v {
             writeln!(s, "  {k:<8} {v}")?;
         }
@@ -115,15 +142,30 @@ fn show(set: &RuleSet) -> anyhow::Result<String> {
             let p = p.get_ref();
             let how = match &p.derive {
                 Some(d) => format!("derived from {}", d.from),
-                None => format!("{:?}{}", p.kind, p.example.as_ref().map(|e| format!(", e.g. {e}")).unwrap_or_default()).to_lowercase(),
+                None => format!(
+                    "{:?}{}",
+                    p.kind,
+                    p.example
+                        .as_ref()
+                        .map(|e| format!(", e.g. {e}"))
+                        .unwrap_or_default()
+                )
+                .to_lowercase(),
             };
             writeln!(s, "  {k}: {} ({how})", p.description)?;
         }
     }
-    let resolved = set.resolve(&set.example_params(), &f.features.keys().cloned().collect::<Vec<_>>())?;
+    let resolved = set.resolve(
+        &set.example_params(),
+        &f.features.keys().cloned().collect::<Vec<_>>(),
+    )?;
     writeln!(s, "\ngrants (with example params, every feature):")?;
     for g in &resolved.grants {
-        let feature = g.feature.as_ref().map(|x| format!(" [feature {x}]")).unwrap_or_default();
+        let feature = g
+            .feature
+            .as_ref()
+            .map(|x| format!(" [feature {x}]"))
+            .unwrap_or_default();
         writeln!(s, "  {}{feature}: {}", g.sid, g.actions.join(", "))?;
         writeln!(s, "    on {}", g.resources.join(", "))?;
         for (op, k, v) in &g.condition {
@@ -151,7 +193,11 @@ fn pairs(r: &Resolved) -> BTreeMap<(String, String), Vec<String>> {
     for g in &r.grants {
         for (a, _, needed) in crate::eval::required_pairs(g) {
             for res in needed {
-                let cond: Vec<String> = g.condition.iter().map(|(op, k, v)| format!("{op} {k}={}", v.join("|"))).collect();
+                let cond: Vec<String> = g
+                    .condition
+                    .iter()
+                    .map(|(op, k, v)| format!("{op} {k}={}", v.join("|")))
+                    .collect();
                 m.insert((a.full_name(), res), cond);
             }
         }
@@ -163,7 +209,9 @@ fn diff(a: &RuleSet, b: &RuleSet, given: &[String]) -> anyhow::Result<String> {
     let resolve = |set: &RuleSet| -> anyhow::Result<Resolved> {
         let mut params = set.example_params();
         for p in given {
-            let Some((k, v)) = p.split_once('=') else { anyhow::bail!("--param `{p}`: write NAME=VALUE") };
+            let Some((k, v)) = p.split_once('=') else {
+                anyhow::bail!("--param `{p}`: write NAME=VALUE")
+            };
             if set.file.params.contains_key(k) {
                 params.retain(|(x, _)| x != k);
                 params.push((k.to_string(), v.to_string()));
@@ -172,7 +220,13 @@ fn diff(a: &RuleSet, b: &RuleSet, given: &[String]) -> anyhow::Result<String> {
         Ok(set.resolve(&params, &[])?)
     };
     let (pa, pb) = (pairs(&resolve(a)?), pairs(&resolve(b)?));
-    let mut s = format!("--- {} ({})\n+++ {} ({})\n", a.id(), a.origin, b.id(), b.origin);
+    let mut s = format!(
+        "--- {} ({})\n+++ {} ({})\n",
+        a.id(),
+        a.origin,
+        b.id(),
+        b.origin
+    );
     let actions = |m: &BTreeMap<(String, String), Vec<String>>| -> BTreeMap<String, Vec<String>> {
         let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (act, res) in m.keys() {
@@ -209,7 +263,10 @@ fn diff(a: &RuleSet, b: &RuleSet, given: &[String]) -> anyhow::Result<String> {
             }
         }
     }
-    writeln!(s, "{added} added, {removed} removed, {rescoped} re-scoped, {cond} with a changed condition")?;
+    writeln!(
+        s,
+        "{added} added, {removed} removed, {rescoped} re-scoped, {cond} with a changed condition"
+    )?;
     Ok(s)
 }
 
@@ -222,7 +279,13 @@ pub fn managed(cmd: ManagedCommand) -> anyhow::Result<Outcome> {
             for p in &snap.policies {
                 writeln!(s, "{}\t{}", p.arn, p.version)?;
             }
-            writeln!(s, "{} policies ({}, newest update {})", snap.policies.len(), snap.source, snap.date)?;
+            writeln!(
+                s,
+                "{} policies ({}, newest update {})",
+                snap.policies.len(),
+                snap.source,
+                snap.date
+            )?;
             emit(&s)?;
         }
         ManagedCommand::Show { name } => {

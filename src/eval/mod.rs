@@ -11,9 +11,9 @@ pub mod suggest;
 
 use std::collections::{BTreeMap, HashSet};
 
-use crate::arn::{pattern_covers, patterns_overlap, ResourcePattern};
+use crate::arn::{ResourcePattern, pattern_covers, patterns_overlap};
 use crate::catalog::{self, ActionRef};
-use crate::check::{resolve_action, ResolvedAction};
+use crate::check::{ResolvedAction, resolve_action};
 use crate::finding::{Code, Finding, Severity};
 use crate::policy::{Effect, Policy, Statement};
 use crate::rules::{RequiredGrant, Resolved};
@@ -51,7 +51,10 @@ impl EStmt<'_> {
     /// span of the `NotAction` key).
     pub fn names(&self, a: ActionRef) -> Option<Span> {
         if self.not_action {
-            let excluded = self.actions.iter().any(|x| x.all || x.matches.iter().any(|m| std::ptr::eq(m.action, a.action)));
+            let excluded = self
+                .actions
+                .iter()
+                .any(|x| x.all || x.matches.iter().any(|m| std::ptr::eq(m.action, a.action)));
             return (!excluded).then(|| self.st.action.as_ref().map(|e| e.key).unwrap_or_default());
         }
         self.actions
@@ -64,7 +67,12 @@ impl EStmt<'_> {
     pub fn covering(&self, r: &str) -> Option<String> {
         if self.not_resource {
             let hit = self.resources.iter().any(|x| patterns_overlap(&x.value, r));
-            return (!hit).then(|| format!("NotResource {}", list(self.resources.iter().map(|x| x.value.as_str()))));
+            return (!hit).then(|| {
+                format!(
+                    "NotResource {}",
+                    list(self.resources.iter().map(|x| x.value.as_str()))
+                )
+            });
         }
         self.resources
             .iter()
@@ -96,7 +104,9 @@ pub(crate) fn prepare(docs: &[Doc]) -> Vec<EStmt<'_>> {
                 continue;
             }
             let Some(action) = &st.action else { continue };
-            let Some(resource) = &st.resource else { continue };
+            let Some(resource) = &st.resource else {
+                continue;
+            };
             // A misspelt element (`Resources`) makes IAM reject the policy: it grants nothing.
             if resource.recovered_from.is_some() || action.recovered_from.is_some() {
                 continue;
@@ -114,7 +124,11 @@ pub(crate) fn prepare(docs: &[Doc]) -> Vec<EStmt<'_>> {
                     .map(|c| {
                         let mut v: Vec<String> = c.values.iter().map(|v| v.value.clone()).collect();
                         v.sort();
-                        (c.operator.value.clone(), c.key.value.to_ascii_lowercase(), v)
+                        (
+                            c.operator.value.clone(),
+                            c.key.value.to_ascii_lowercase(),
+                            v,
+                        )
                     })
                     .collect(),
             });
@@ -168,7 +182,10 @@ impl Status {
     fn label(&self) -> &'static str {
         match self {
             Status::Granted { broader: true, .. } => "too broad",
-            Status::Granted { missing_condition: true, .. } => "no condition",
+            Status::Granted {
+                missing_condition: true,
+                ..
+            } => "no condition",
             Status::Granted { .. } => "ok",
             Status::Conditional { .. } => "conditional",
             Status::Elsewhere { .. } => "mis-scoped",
@@ -208,13 +225,28 @@ pub(crate) fn status(stmts: &[EStmt<'_>], a: ActionRef, r: &str, required: &[Cla
                 // Prefer an exact grant with the required condition.
                 let rank = u8::from(broader) + 2 * u8::from(missing_condition);
                 if best.as_ref().is_none_or(|(b, _)| rank < *b) {
-                    best = Some((rank, Status::Granted { stmt: i, item, on, broader, missing_condition }));
+                    best = Some((
+                        rank,
+                        Status::Granted {
+                            stmt: i,
+                            item,
+                            on,
+                            broader,
+                            missing_condition,
+                        },
+                    ));
                 }
             }
             None => {
                 // Name the statement that lists the action itself, not one that allows `*`.
                 let explicit = s.actions.iter().any(|x| !x.all && x.item.span == item);
-                if explicit && elsewhere.as_ref().is_some_and(|(j, _, _)| stmts.get(*j).is_some_and(|p| p.actions.iter().any(|x| x.all))) {
+                if explicit
+                    && elsewhere.as_ref().is_some_and(|(j, _, _)| {
+                        stmts
+                            .get(*j)
+                            .is_some_and(|p| p.actions.iter().any(|x| x.all))
+                    })
+                {
                     elsewhere = None;
                 }
                 let e = elsewhere.get_or_insert((i, item, Vec::new()));
@@ -222,7 +254,11 @@ pub(crate) fn status(stmts: &[EStmt<'_>], a: ActionRef, r: &str, required: &[Cla
                     continue;
                 }
                 for x in &s.resources {
-                    let v = if s.not_resource { format!("NotResource {}", x.value) } else { x.value.clone() };
+                    let v = if s.not_resource {
+                        format!("NotResource {}", x.value)
+                    } else {
+                        x.value.clone()
+                    };
                     if !e.2.contains(&v) {
                         e.2.push(v);
                     }
@@ -279,12 +315,18 @@ pub fn required_pairs(g: &RequiredGrant) -> Vec<(ActionRef, usize, Vec<String>)>
                 .iter()
                 .filter(|r| match ResourcePattern::parse(r) {
                     Ok(ResourcePattern::Any) => true,
-                    Ok(ResourcePattern::Arn(p)) => m.resource_types().any(|(t, _)| t.arns.iter().any(|f| p.can_match_format(f))),
+                    Ok(ResourcePattern::Arn(p)) => m
+                        .resource_types()
+                        .any(|(t, _)| t.arns.iter().any(|f| p.can_match_format(f))),
                     Err(_) => false,
                 })
                 .cloned()
                 .collect();
-            let needed = if fits.is_empty() { g.resources.clone() } else { fits };
+            let needed = if fits.is_empty() {
+                g.resources.clone()
+            } else {
+                fits
+            };
             out.push((m, k, needed));
         }
     }
@@ -323,11 +365,18 @@ pub fn check(resolved: &Resolved, rule_src: usize, docs: &[Doc]) -> Outcome {
             required_set.insert(std::ptr::from_ref(a.action) as usize);
             let action_span = g.action_spans.get(k).copied().unwrap_or(g.span);
             let name = a.full_name();
-            let statuses: Vec<(String, Status)> = needed.iter().map(|r| (r.clone(), status(&stmts, a, r, &req))).collect();
+            let statuses: Vec<(String, Status)> = needed
+                .iter()
+                .map(|r| (r.clone(), status(&stmts, a, r, &req)))
+                .collect();
             let rule_at = |mut f: Finding| {
                 f.related.push(crate::finding::Related {
                     message: format!("required by `{id}` grant `{}`", g.sid),
-                    location: crate::finding::Location { span: action_span, source: rule_src, ..Default::default() },
+                    location: crate::finding::Location {
+                        span: action_span,
+                        source: rule_src,
+                        ..Default::default()
+                    },
                 });
                 f
             };
@@ -339,7 +388,13 @@ pub fn check(resolved: &Resolved, rule_src: usize, docs: &[Doc]) -> Outcome {
                     worst = label;
                 }
                 match st {
-                    Status::Granted { stmt, item, on, broader, missing_condition } => {
+                    Status::Granted {
+                        stmt,
+                        item,
+                        on,
+                        broader,
+                        missing_condition,
+                    } => {
                         granted_on.push(on.clone());
                         let Some(s) = stmts.get(*stmt) else { continue };
                         if *broader {
@@ -365,7 +420,12 @@ pub fn check(resolved: &Resolved, rule_src: usize, docs: &[Doc]) -> Outcome {
                     }
                     Status::Conditional { stmt, item } => {
                         let Some(s) = stmts.get(*stmt) else { continue };
-                        let extra: Vec<Clause> = s.clauses.iter().filter(|c| !req.contains(c)).cloned().collect();
+                        let extra: Vec<Clause> = s
+                            .clauses
+                            .iter()
+                            .filter(|c| !req.contains(c))
+                            .cloned()
+                            .collect();
                         out.findings.push(rule_at(
                             Finding::new(Code::ConditionalGrant, s.doc.src, *item, format!(
                                 "`{name}` on `{r}` is allowed only under the condition {}, which `{id}` does not require", describe(&extra)))
@@ -379,25 +439,47 @@ pub fn check(resolved: &Resolved, rule_src: usize, docs: &[Doc]) -> Outcome {
                         granted_on.extend(on.iter().cloned());
                         let Some(s) = stmts.get(*stmt) else { continue };
                         out.findings.push(rule_at(
-                            Finding::new(Code::MisScopedGrant, s.doc.src, *item, format!(
-                                "`{name}` is allowed on {}, but `{id}` needs it on `{r}`", list(on.iter().map(String::as_str))))
+                            Finding::new(
+                                Code::MisScopedGrant,
+                                s.doc.src,
+                                *item,
+                                format!(
+                                    "`{name}` is allowed on {}, but `{id}` needs it on `{r}`",
+                                    list(on.iter().map(String::as_str))
+                                ),
+                            )
                             .severity(Severity::Error)
                             .statement(Some(s.st.reference()))
                             .action(name.clone())
                             .resource(r.clone())
-                            .help(format!("`{name}` takes {}", crate::check::describe_types(a))),
+                            .help(format!(
+                                "`{name}` takes {}",
+                                crate::check::describe_types(a)
+                            )),
                         ));
                     }
                     Status::Denied { stmt } => {
                         let Some(s) = stmts.get(*stmt) else { continue };
                         let deny_span = s.names(a).unwrap_or(s.st.span);
-                        let mut f = Finding::new(Code::MissingGrant, rule_src, action_span, format!(
-                            "`{name}` on `{r}` is denied by statement `{}` of `{}`", s.st.reference(), s.doc.origin))
-                            .action(name.clone())
-                            .resource(r.clone());
+                        let mut f = Finding::new(
+                            Code::MissingGrant,
+                            rule_src,
+                            action_span,
+                            format!(
+                                "`{name}` on `{r}` is denied by statement `{}` of `{}`",
+                                s.st.reference(),
+                                s.doc.origin
+                            ),
+                        )
+                        .action(name.clone())
+                        .resource(r.clone());
                         f.related.push(crate::finding::Related {
                             message: "the Deny is here".into(),
-                            location: crate::finding::Location { span: deny_span, source: s.doc.src, ..Default::default() },
+                            location: crate::finding::Location {
+                                span: deny_span,
+                                source: s.doc.src,
+                                ..Default::default()
+                            },
                         });
                         out.findings.push(f);
                     }
@@ -413,7 +495,13 @@ pub fn check(resolved: &Resolved, rule_src: usize, docs: &[Doc]) -> Outcome {
                 }
             }
             granted_on.dedup();
-            out.rows.push(Row { grant: g.sid.clone(), status: worst, action: name, granted_on, needed_on: needed });
+            out.rows.push(Row {
+                grant: g.sid.clone(),
+                status: worst,
+                action: name,
+                granted_on,
+                needed_on: needed,
+            });
         }
     }
     excess(&stmts, &required_set, id, &mut out.findings);
@@ -435,7 +523,14 @@ fn rank(label: &str) -> u8 {
 /// Actions allowed that no rule requires, one finding per policy value that names some.
 fn excess(stmts: &[EStmt<'_>], required: &HashSet<usize>, id: &str, out: &mut Vec<Finding>) {
     let c = catalog::get();
-    let every = || c.services().iter().flat_map(|s| s.actions.iter().map(move |a| ActionRef { service: s, action: a }));
+    let every = || {
+        c.services().iter().flat_map(|s| {
+            s.actions.iter().map(move |a| ActionRef {
+                service: s,
+                action: a,
+            })
+        })
+    };
     for s in stmts {
         if !s.st.is_allow() {
             continue;
@@ -443,10 +538,18 @@ fn excess(stmts: &[EStmt<'_>], required: &HashSet<usize>, id: &str, out: &mut Ve
         let mut values: Vec<(Span, String, Vec<ActionRef>)> = Vec::new();
         if s.not_action {
             let named: Vec<ActionRef> = every().filter(|a| s.names(*a).is_some()).collect();
-            values.push((s.st.action.as_ref().map(|e| e.key).unwrap_or_default(), "NotAction".into(), named));
+            values.push((
+                s.st.action.as_ref().map(|e| e.key).unwrap_or_default(),
+                "NotAction".into(),
+                named,
+            ));
         } else {
             for a in &s.actions {
-                let named: Vec<ActionRef> = if a.all { every().collect() } else { a.matches.clone() };
+                let named: Vec<ActionRef> = if a.all {
+                    every().collect()
+                } else {
+                    a.matches.clone()
+                };
                 values.push((a.item.span, a.item.value.clone(), named));
             }
         }
@@ -468,12 +571,16 @@ fn excess(stmts: &[EStmt<'_>], required: &HashSet<usize>, id: &str, out: &mut Ve
                     *by_level.entry(a.access_level()).or_default() += 1;
                 }
                 let mut levels: Vec<(&str, usize)> = by_level.into_iter().collect();
-                levels.sort_by(|x, y| y.1.cmp(&x.1));
+                levels.sort_by_key(|x| std::cmp::Reverse(x.1));
                 format!(
                     "`{text}` allows {} action{} `{id}` does not require ({})",
                     names.len(),
                     if names.len() == 1 { "" } else { "s" },
-                    levels.iter().map(|(l, n)| format!("{l} {n}")).collect::<Vec<_>>().join(", ")
+                    levels
+                        .iter()
+                        .map(|(l, n)| format!("{l} {n}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             };
             let mut f = Finding::new(Code::ExcessGrant, s.doc.src, span, msg)

@@ -10,7 +10,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{clauses_of, prepare, required_pairs, status, Doc, Status};
+use super::{Doc, Status, clauses_of, prepare, required_pairs, status};
 use crate::rules::Resolved;
 
 type Key = (Vec<String>, Vec<(String, String, Vec<String>)>);
@@ -31,19 +31,34 @@ pub fn suggest(resolved: &Resolved, docs: &[Doc]) -> Vec<(String, String, String
     for (gi, g) in resolved.grants.iter().enumerate() {
         let req = clauses_of(g);
         for (a, _, needed) in required_pairs(g) {
-            let home = needed.iter().find_map(|r| match status(&stmts, a, r, &req) {
-                Status::Granted { stmt, .. } | Status::Conditional { stmt, .. } | Status::Elsewhere { stmt, .. } => Some(stmt),
-                Status::Denied { .. } | Status::Missing => None,
-            });
+            let home = needed
+                .iter()
+                .find_map(|r| match status(&stmts, a, r, &req) {
+                    Status::Granted { stmt, .. }
+                    | Status::Conditional { stmt, .. }
+                    | Status::Elsewhere { stmt, .. } => Some(stmt),
+                    Status::Denied { .. } | Status::Missing => None,
+                });
             let name = a.full_name();
-            if needs.iter().any(|n| n.action == name && n.resources == needed && n.condition == g.condition) {
+            if needs
+                .iter()
+                .any(|n| n.action == name && n.resources == needed && n.condition == g.condition)
+            {
                 continue;
             }
-            needs.push(Need { action: name, resources: needed, condition: g.condition.clone(), grant: gi, home });
+            needs.push(Need {
+                action: name,
+                resources: needed,
+                condition: g.condition.clone(),
+                grant: gi,
+                home,
+            });
         }
     }
     let mut out = Vec::new();
-    let first_file = docs.iter().position(|d| !crate::source::managed::is_managed_arn(&d.origin));
+    let first_file = docs
+        .iter()
+        .position(|d| !crate::source::managed::is_managed_arn(&d.origin));
     for (di, doc) in docs.iter().enumerate() {
         if crate::source::managed::is_managed_arn(&doc.origin) {
             continue;
@@ -71,7 +86,13 @@ pub fn suggest(resolved: &Resolved, docs: &[Doc]) -> Vec<(String, String, String
             }
             let sid = st.sid.as_ref().map(|s| s.value.clone());
             for (gi, ((resources, condition), actions)) in groups.into_iter().enumerate() {
-                let sid = sid.as_ref().map(|s| if gi == 0 { s.clone() } else { format!("{s}{}", gi + 1) });
+                let sid = sid.as_ref().map(|s| {
+                    if gi == 0 {
+                        s.clone()
+                    } else {
+                        format!("{s}{}", gi + 1)
+                    }
+                });
                 if let Some(s) = &sid {
                     used_sids.push(s.clone());
                 }
@@ -82,13 +103,19 @@ pub fn suggest(resolved: &Resolved, docs: &[Doc]) -> Vec<(String, String, String
             let mut added: Vec<(usize, Key, Vec<String>)> = Vec::new();
             for n in needs.iter().filter(|n| n.home.is_none()) {
                 let key = (n.resources.clone(), n.condition.clone());
-                match added.iter_mut().find(|(g, k, _)| *g == n.grant && *k == key) {
+                match added
+                    .iter_mut()
+                    .find(|(g, k, _)| *g == n.grant && *k == key)
+                {
                     Some((_, _, acts)) => push_unique(acts, &n.action),
                     None => added.push((n.grant, key, vec![n.action.clone()])),
                 }
             }
             for (g, (resources, condition), actions) in added {
-                let base = resolved.grants.get(g).map_or_else(|| "Added".to_string(), |g| g.sid.clone());
+                let base = resolved
+                    .grants
+                    .get(g)
+                    .map_or_else(|| "Added".to_string(), |g| g.sid.clone());
                 let mut sid = base.clone();
                 let mut k = 2;
                 while used_sids.contains(&sid) {
@@ -109,7 +136,11 @@ pub fn suggest(resolved: &Resolved, docs: &[Doc]) -> Vec<(String, String, String
             doc_v.insert("Id".into(), id.value.clone().into());
         }
         doc_v.insert("Statement".into(), Value::Array(statements));
-        out.push((doc.origin.clone(), doc.text.clone(), pretty(&Value::Object(doc_v), indent_of(&doc.text))));
+        out.push((
+            doc.origin.clone(),
+            doc.text.clone(),
+            pretty(&Value::Object(doc_v), indent_of(&doc.text)),
+        ));
     }
     out
 }
@@ -128,18 +159,29 @@ fn verbatim(doc: &Doc, span: crate::span::Span) -> Value {
         .unwrap_or(Value::Null)
 }
 
-fn statement(sid: Option<String>, actions: &[String], resources: &[String], condition: &[(String, String, Vec<String>)]) -> Value {
+fn statement(
+    sid: Option<String>,
+    actions: &[String],
+    resources: &[String],
+    condition: &[(String, String, Vec<String>)],
+) -> Value {
     let mut m = Map::new();
     if let Some(s) = sid {
         m.insert("Sid".into(), s.into());
     }
     m.insert("Effect".into(), "Allow".into());
-    m.insert("Action".into(), Value::Array(actions.iter().cloned().map(Value::String).collect()));
+    m.insert(
+        "Action".into(),
+        Value::Array(actions.iter().cloned().map(Value::String).collect()),
+    );
     m.insert("Resource".into(), one_or_many(resources));
     if !condition.is_empty() {
         let mut c: Map<String, Value> = Map::new();
         for (op, k, v) in condition {
-            if let Value::Object(keys) = c.entry(op.clone()).or_insert_with(|| Value::Object(Map::new())) {
+            if let Value::Object(keys) = c
+                .entry(op.clone())
+                .or_insert_with(|| Value::Object(Map::new()))
+            {
                 keys.insert(k.clone(), one_or_many(v));
             }
         }
@@ -168,7 +210,10 @@ pub fn pretty(v: &Value, indent: usize) -> String {
     use serde::Serialize;
     let pad = " ".repeat(indent);
     let mut buf = Vec::new();
-    let mut ser = serde_json::Serializer::with_formatter(&mut buf, serde_json::ser::PrettyFormatter::with_indent(pad.as_bytes()));
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut buf,
+        serde_json::ser::PrettyFormatter::with_indent(pad.as_bytes()),
+    );
     if v.serialize(&mut ser).is_err() {
         return String::new();
     }
@@ -185,4 +230,3 @@ pub fn unified_diff(origin: &str, old: &str, new: &str) -> String {
         .header(origin, &format!("{origin} (suggested)"))
         .to_string()
 }
-

@@ -149,7 +149,10 @@ impl Reader<'_> {
     fn unexpected(&self, expected: &str) -> SyntaxError {
         match self.text.get(self.pos..).and_then(|s| s.chars().next()) {
             None => self.err_here(&format!("unexpected end of input, expected {expected}")),
-            Some(c) => self.err_here(&format!("expected {expected}, found `{}`", c.escape_debug())),
+            Some(c) => self.err_here(&format!(
+                "expected {expected}, found `{}`",
+                c.escape_debug()
+            )),
         }
     }
 
@@ -217,7 +220,10 @@ impl Reader<'_> {
             }
         }
         Ok(Value::Number(
-            self.text.get(start..self.pos).unwrap_or_default().to_string(),
+            self.text
+                .get(start..self.pos)
+                .unwrap_or_default()
+                .to_string(),
         ))
     }
 
@@ -244,7 +250,9 @@ impl Reader<'_> {
                     self.pos += 1;
                     self.escape(&mut out)?;
                 }
-                Some(_) => return Err(self.err_here("control character in a string; write it escaped")),
+                Some(_) => {
+                    return Err(self.err_here("control character in a string; write it escaped"));
+                }
                 None => {
                     return Err(SyntaxError {
                         message: "unterminated string".into(),
@@ -396,14 +404,19 @@ mod tests {
     use super::*;
 
     fn err(text: &str) -> SyntaxError {
-        parse(text).err().expect("should fail")
+        match parse(text) {
+            Err(e) => e,
+            Ok(_) => panic!("`{text}` should fail"),
+        }
     }
 
     #[test]
     fn keeps_spans_of_keys_and_values() {
         let text = r#"{"a": ["x", 1, true, null], "b": "\u00e9\ud83d\ude00"}"#;
         let p = parse(text).expect("valid");
-        let Value::Object(m) = &p.root.value else { panic!() };
+        let Value::Object(m) = &p.root.value else {
+            panic!()
+        };
         assert_eq!(m[0].key.value, "a");
         assert_eq!(&text[m[0].key.span.range()], "\"a\"");
         assert_eq!(&text[m[0].value.span.range()], r#"["x", 1, true, null]"#);
@@ -446,7 +459,12 @@ mod tests {
 
     #[test]
     fn agrees_with_serde_json_on_values() {
-        for text in [r#"{"a":[1,2.5e3,-0.1],"b":{"c":"d\n\"e\""}}"#, "[]", "{}", "\"\""] {
+        for text in [
+            r#"{"a":[1,2.5e3,-0.1],"b":{"c":"d\n\"e\""}}"#,
+            "[]",
+            "{}",
+            "\"\"",
+        ] {
             let ours = parse(text).expect("valid").root;
             let theirs: serde_json::Value = serde_json::from_str(text).expect("valid");
             assert_eq!(to_serde(&ours), theirs, "{text}");

@@ -67,7 +67,13 @@ impl Statement {
 
     /// True for `Effect: Allow`.
     pub fn is_allow(&self) -> bool {
-        matches!(self.effect, Some(Spanned { value: Effect::Allow, .. }))
+        matches!(
+            self.effect,
+            Some(Spanned {
+                value: Effect::Allow,
+                ..
+            })
+        )
     }
 }
 

@@ -68,7 +68,10 @@ impl Parser<'_> {
             let f = self.finding(
                 Code::InvalidValue,
                 root.span,
-                format!("a policy document must be a JSON object, found {}", root.value.type_name()),
+                format!(
+                    "a policy document must be a JSON object, found {}",
+                    root.value.type_name()
+                ),
             );
             self.push(f);
             return policy;
@@ -120,7 +123,11 @@ impl Parser<'_> {
                 Value::Object(_) => policy.statements.push(self.statement(node, 0)),
                 Value::Array(items) => {
                     if items.is_empty() {
-                        let f = self.finding(Code::InvalidValue, node.span, "`Statement` is an empty list".into());
+                        let f = self.finding(
+                            Code::InvalidValue,
+                            node.span,
+                            "`Statement` is an empty list".into(),
+                        );
                         self.push(f);
                     }
                     for (i, item) in items.iter().enumerate() {
@@ -130,7 +137,10 @@ impl Parser<'_> {
                             let f = self.finding(
                                 Code::InvalidValue,
                                 item.span,
-                                format!("a statement must be an object, found {}", item.value.type_name()),
+                                format!(
+                                    "a statement must be an object, found {}",
+                                    item.value.type_name()
+                                ),
                             );
                             self.push(f);
                         }
@@ -140,7 +150,10 @@ impl Parser<'_> {
                     let f = self.finding(
                         Code::InvalidValue,
                         node.span,
-                        format!("`Statement` must be an object or a list of objects, found {}", other.type_name()),
+                        format!(
+                            "`Statement` must be an object or a list of objects, found {}",
+                            other.type_name()
+                        ),
                     );
                     self.push(f);
                 }
@@ -160,7 +173,11 @@ impl Parser<'_> {
             if let Some(sid) = &st.sid {
                 if let Some(first) = seen.iter().find(|s| s.value == sid.value) {
                     let f = self
-                        .finding(Code::DuplicateSid, sid.span, format!("the Sid `{}` is already used", sid.value))
+                        .finding(
+                            Code::DuplicateSid,
+                            sid.span,
+                            format!("the Sid `{}` is already used", sid.value),
+                        )
                         .statement(Some(st.reference()))
                         .related("first used here", first.span);
                     self.push(f);
@@ -196,8 +213,17 @@ impl Parser<'_> {
         }
     }
 
-    fn unknown_field(&mut self, key: &Spanned<String>, known: &[&'static str], recovered: Option<&str>) {
-        let mut f = self.finding(Code::UnknownField, key.span, format!("unknown element `{}`", key.value));
+    fn unknown_field(
+        &mut self,
+        key: &Spanned<String>,
+        known: &[&'static str],
+        recovered: Option<&str>,
+    ) {
+        let mut f = self.finding(
+            Code::UnknownField,
+            key.span,
+            format!("unknown element `{}`", key.value),
+        );
         if let Some(s) = closest(&key.value, known.iter().copied()) {
             f = f.suggest(s);
             if let Some(r) = recovered {
@@ -217,7 +243,11 @@ impl Parser<'_> {
                 let f = self.finding(
                     code,
                     m.value.span,
-                    format!("`{}` must be a string, found {}", m.key.value, other.type_name()),
+                    format!(
+                        "`{}` must be a string, found {}",
+                        m.key.value,
+                        other.type_name()
+                    ),
                 );
                 self.push(f);
                 None
@@ -248,10 +278,18 @@ impl Parser<'_> {
                 "Effect" => st.effect = self.effect(m),
                 "Action" | "NotAction" | "Resource" | "NotResource" => {
                     let is_action = key.ends_with("Action");
-                    let slot = if is_action { &mut st.action } else { &mut st.resource };
+                    let slot = if is_action {
+                        &mut st.action
+                    } else {
+                        &mut st.resource
+                    };
                     let els = self.elements(m, None, index);
                     if let Some(prev) = slot.as_ref().filter(|p| p.not != els.not) {
-                        let (a, b) = if is_action { ("Action", "NotAction") } else { ("Resource", "NotResource") };
+                        let (a, b) = if is_action {
+                            ("Action", "NotAction")
+                        } else {
+                            ("Resource", "NotResource")
+                        };
                         let f = self
                             .finding(
                                 Code::InvalidValue,
@@ -292,13 +330,21 @@ impl Parser<'_> {
         let head = Span::new(node.span.start as usize, node.span.start as usize + 1);
         if st.effect.is_none() && !members.iter().any(|m| m.key.value == "Effect") {
             let f = self
-                .finding(Code::MissingField, head, "the statement has no `Effect`".into())
+                .finding(
+                    Code::MissingField,
+                    head,
+                    "the statement has no `Effect`".into(),
+                )
                 .statement(Some(st.reference()));
             self.push(f);
         }
         if st.action.is_none() {
             let f = self
-                .finding(Code::MissingField, head, "the statement has no `Action` or `NotAction`".into())
+                .finding(
+                    Code::MissingField,
+                    head,
+                    "the statement has no `Action` or `NotAction`".into(),
+                )
                 .statement(Some(st.reference()));
             self.push(f);
         }
@@ -335,7 +381,11 @@ impl Parser<'_> {
                 let f = p.finding(
                     Code::InvalidValue,
                     n.span,
-                    format!("`{}` values must be strings, found {}", m.key.value, other.type_name()),
+                    format!(
+                        "`{}` values must be strings, found {}",
+                        m.key.value,
+                        other.type_name()
+                    ),
                 );
                 p.push(f);
             }
@@ -414,7 +464,10 @@ impl Parser<'_> {
                 let f = p.finding(
                     Code::InvalidValue,
                     n.span,
-                    format!("values of `{key}` must be strings, found {}", other.type_name()),
+                    format!(
+                        "values of `{key}` must be strings, found {}",
+                        other.type_name()
+                    ),
                 );
                 p.push(f);
             }
@@ -436,7 +489,10 @@ impl Parser<'_> {
             let f = self.finding(
                 Code::InvalidValue,
                 node.span,
-                format!("`Condition` must be an object, found {}", node.value.type_name()),
+                format!(
+                    "`Condition` must be an object, found {}",
+                    node.value.type_name()
+                ),
             );
             self.push(f);
             return out;

@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 
-use super::{summarize, Summary};
-use crate::finding::Finding;
+use super::{Summary, summarize};
 use crate::Report;
+use crate::finding::Finding;
 
 #[derive(Serialize)]
 struct Out<'a> {
@@ -37,14 +37,15 @@ pub fn catalog_info() -> CatalogInfo {
 
 /// Render the report as pretty JSON.
 pub fn render(report: &Report) -> String {
-    let documents = report.sources.len() - report.errors.len().min(report.sources.len());
+    let documents = report.documents();
     let out = Out {
         findings: &report.findings,
         summary: summarize(&report.findings, documents, report.errors.len()),
         catalog: catalog_info(),
         errors: &report.errors,
     };
-    let mut s = serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut s =
+        serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
 }

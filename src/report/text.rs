@@ -5,9 +5,9 @@
 use std::fmt::Write as _;
 
 use super::summarize;
+use crate::Report;
 use crate::finding::{Finding, Severity};
 use crate::span::LineIndex;
-use crate::Report;
 
 /// Render options.
 #[derive(Debug, Clone, Copy, Default)]
@@ -30,10 +30,18 @@ impl Paint {
         }
     }
     fn dim(&self) -> (&'static str, &'static str) {
-        if self.0 { ("\x1b[1;34m", "\x1b[0m") } else { ("", "") }
+        if self.0 {
+            ("\x1b[1;34m", "\x1b[0m")
+        } else {
+            ("", "")
+        }
     }
     fn bold(&self) -> (&'static str, &'static str) {
-        if self.0 { ("\x1b[1m", "\x1b[0m") } else { ("", "") }
+        if self.0 {
+            ("\x1b[1m", "\x1b[0m")
+        } else {
+            ("", "")
+        }
     }
 }
 
@@ -55,7 +63,7 @@ pub fn render(report: &Report, opts: Options) -> String {
         let (a, b) = paint.sev(Severity::Error);
         let _ = writeln!(out, "{a}error{b}: {e}");
     }
-    let documents = report.sources.len() - report.errors.len().min(report.sources.len());
+    let documents = report.documents();
     let s = summarize(&report.findings, documents, report.errors.len());
     let c = crate::catalog::get();
     let _ = writeln!(
@@ -108,7 +116,10 @@ pub(crate) fn finding(out: &mut String, f: &Finding, text: &str, ix: &LineIndex,
         let span_text = text.get(loc.span.range()).unwrap_or("");
         let first_line = span_text.split('\n').next().unwrap_or("");
         let width = first_line.chars().count().max(1);
-        let shown: String = line.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
+        let shown: String = line
+            .chars()
+            .map(|c| if c == '\t' { ' ' } else { c })
+            .collect();
         let _ = writeln!(out, "{da}{pad} |{db}");
         let _ = writeln!(out, "{da}{} |{db} {shown}", loc.line);
         let _ = writeln!(
@@ -129,7 +140,11 @@ pub(crate) fn finding(out: &mut String, f: &Finding, text: &str, ix: &LineIndex,
         }
     } else {
         for r in &f.related {
-            let _ = writeln!(out, "  note: {} ({}:{}:{})", r.message, r.location.file, r.location.line, r.location.column);
+            let _ = writeln!(
+                out,
+                "  note: {} ({}:{}:{})",
+                r.message, r.location.file, r.location.line, r.location.column
+            );
         }
         if let Some(h) = &f.help {
             let _ = writeln!(out, "  help: {h}");

@@ -138,7 +138,12 @@ impl RuleSet {
     pub fn parse(origin: &str, text: &str) -> Result<RuleSet, RuleError> {
         let file: RuleFile = toml::from_str(text).map_err(|e| {
             let span = e.span().unwrap_or(0..0);
-            invalid(origin, text, Span::new(span.start, span.end), e.message().to_string())
+            invalid(
+                origin,
+                text,
+                Span::new(span.start, span.end),
+                e.message().to_string(),
+            )
         })?;
         let set = RuleSet {
             origin: origin.to_string(),
@@ -155,17 +160,26 @@ impl RuleSet {
     }
 
     fn err(&self, span: std::ops::Range<usize>, message: String) -> RuleError {
-        invalid(&self.origin, &self.text, Span::new(span.start, span.end), message)
+        invalid(
+            &self.origin,
+            &self.text,
+            Span::new(span.start, span.end),
+            message,
+        )
     }
 
     /// Every grant with the feature that adds it.
     fn all_grants(&self) -> impl Iterator<Item = (Option<&str>, &toml::Spanned<Grant>)> {
-        self.file.grants.iter().map(|g| (None, g)).chain(
-            self.file
-                .features
-                .iter()
-                .flat_map(|(name, f)| f.get_ref().grants.iter().map(move |g| (Some(name.as_str()), g))),
-        )
+        self.file
+            .grants
+            .iter()
+            .map(|g| (None, g))
+            .chain(self.file.features.iter().flat_map(|(name, f)| {
+                f.get_ref()
+                    .grants
+                    .iter()
+                    .map(move |g| (Some(name.as_str()), g))
+            }))
     }
 
     /// Placeholders name declared parameters; every parameter is used; derivations refer
@@ -176,7 +190,13 @@ impl RuleSet {
         for (name, p) in params {
             if let Some(d) = &p.get_ref().derive {
                 if !params.contains_key(&d.from) {
-                    return Err(self.err(p.span(), format!("parameter `{name}` derives from the undeclared parameter `{}`", d.from)));
+                    return Err(self.err(
+                        p.span(),
+                        format!(
+                            "parameter `{name}` derives from the undeclared parameter `{}`",
+                            d.from
+                        ),
+                    ));
                 }
                 used.push(d.from.as_str());
             }
@@ -184,26 +204,43 @@ impl RuleSet {
         for (_, g) in self.all_grants() {
             let grant = g.get_ref();
             if grant.actions.is_empty() || grant.resources.is_empty() {
-                return Err(self.err(g.span(), "a grant needs at least one action and one resource".into()));
+                return Err(self.err(
+                    g.span(),
+                    "a grant needs at least one action and one resource".into(),
+                ));
             }
             for a in &grant.actions {
                 if !a.get_ref().contains(':') {
-                    return Err(self.err(a.span(), format!("`{}` is not an action: write `service:Action`", a.get_ref())));
+                    return Err(self.err(
+                        a.span(),
+                        format!("`{}` is not an action: write `service:Action`", a.get_ref()),
+                    ));
                 }
             }
-            let cond_values: Vec<String> = grant.condition.values().flat_map(|k| k.values()).flat_map(schema::OneOrMany::to_vec).collect();
-            let mut texts: Vec<(std::ops::Range<usize>, &str)> =
-                grant.resources.iter().map(|r| (r.span(), r.get_ref().as_str())).collect();
+            let cond_values: Vec<String> = grant
+                .condition
+                .values()
+                .flat_map(|k| k.values())
+                .flat_map(schema::OneOrMany::to_vec)
+                .collect();
+            let mut texts: Vec<(std::ops::Range<usize>, &str)> = grant
+                .resources
+                .iter()
+                .map(|r| (r.span(), r.get_ref().as_str()))
+                .collect();
             texts.extend(cond_values.iter().map(|v| (g.span(), v.as_str())));
             for (span, t) in texts {
                 for name in placeholders(t) {
                     match params.get_key_value(&name) {
                         Some((k, _)) => used.push(k.as_str()),
                         None => {
-                            let hint = crate::suggest::closest(&name, params.keys().map(String::as_str))
-                                .map(|s| format!("; did you mean `{{{s}}}`?"))
-                                .unwrap_or_default();
-                            return Err(self.err(span, format!("undeclared parameter `{{{name}}}`{hint}")));
+                            let hint =
+                                crate::suggest::closest(&name, params.keys().map(String::as_str))
+                                    .map(|s| format!("; did you mean `{{{s}}}`?"))
+                                    .unwrap_or_default();
+                            return Err(
+                                self.err(span, format!("undeclared parameter `{{{name}}}`{hint}"))
+                            );
                         }
                     }
                 }
@@ -211,14 +248,21 @@ impl RuleSet {
         }
         for (name, p) in params {
             if !used.contains(&name.as_str()) {
-                return Err(self.err(p.span(), format!("parameter `{name}` is declared but never used")));
+                return Err(self.err(
+                    p.span(),
+                    format!("parameter `{name}` is declared but never used"),
+                ));
             }
         }
         Ok(())
     }
 
     /// Apply parameter values (`name=value`) and features.
-    pub fn resolve(&self, given: &[(String, String)], features: &[String]) -> Result<Resolved, RuleError> {
+    pub fn resolve(
+        &self,
+        given: &[(String, String)],
+        features: &[String],
+    ) -> Result<Resolved, RuleError> {
         let declared = &self.file.params;
         let mut values: BTreeMap<String, String> = BTreeMap::new();
         for (k, v) in given {
@@ -237,9 +281,8 @@ impl RuleSet {
                     self.id()
                 )));
             }
-            validate_value(p.get_ref().kind, v).map_err(|why| {
-                RuleError::Usage(format!("--param {k}={v}: {why}"))
-            })?;
+            validate_value(p.get_ref().kind, v)
+                .map_err(|why| RuleError::Usage(format!("--param {k}={v}: {why}")))?;
             values.insert(k.clone(), v.clone());
         }
         for (name, p) in declared {
@@ -254,7 +297,10 @@ impl RuleSet {
                             "rule set `{}` needs --param {name}=VALUE ({}{})",
                             self.id(),
                             p.description,
-                            p.example.as_ref().map(|e| format!(", e.g. `{e}`")).unwrap_or_default()
+                            p.example
+                                .as_ref()
+                                .map(|e| format!(", e.g. `{e}`"))
+                                .unwrap_or_default()
                         )));
                     }
                 }
@@ -272,14 +318,19 @@ impl RuleSet {
         }
         for f in features {
             if !self.file.features.contains_key(f) {
-                let hint = crate::suggest::closest(f, self.file.features.keys().map(String::as_str))
-                    .map(|s| format!("; did you mean `{s}`?"))
-                    .unwrap_or_default();
+                let hint =
+                    crate::suggest::closest(f, self.file.features.keys().map(String::as_str))
+                        .map(|s| format!("; did you mean `{s}`?"))
+                        .unwrap_or_default();
                 let known: Vec<&str> = self.file.features.keys().map(String::as_str).collect();
                 return Err(RuleError::Usage(format!(
                     "rule set `{}` has no feature `{f}`{hint} (features: {})",
                     self.id(),
-                    if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
                 )));
             }
         }
@@ -297,13 +348,18 @@ impl RuleSet {
             grants.push(RequiredGrant {
                 sid: grant.sid.clone().unwrap_or_else(|| format!("Grant{n}")),
                 actions: grant.actions.iter().map(|a| a.get_ref().clone()).collect(),
-                action_spans: grant.actions.iter().map(|a| Span::new(a.span().start, a.span().end)).collect(),
+                action_spans: grant
+                    .actions
+                    .iter()
+                    .map(|a| Span::new(a.span().start, a.span().end))
+                    .collect(),
                 resources: grant.resources.iter().map(|r| sub(r.get_ref())).collect(),
                 condition: grant
                     .condition
                     .iter()
                     .flat_map(|(op, keys)| {
-                        keys.iter().map(move |(k, v)| (op.clone(), k.clone(), v.to_vec()))
+                        keys.iter()
+                            .map(move |(k, v)| (op.clone(), k.clone(), v.to_vec()))
                     })
                     .map(|(op, k, v)| (op, k, v.iter().map(|x| sub(x)).collect()))
                     .collect(),
@@ -347,7 +403,9 @@ fn placeholders(s: &str) -> Vec<String> {
     while let Some(i) = rest.find('{') {
         // `${aws:username}` is a policy variable, not a placeholder.
         let is_var = i > 0 && rest.as_bytes().get(i - 1) == Some(&b'$');
-        let Some(j) = rest.get(i..).and_then(|r| r.find('}')) else { break };
+        let Some(j) = rest.get(i..).and_then(|r| r.find('}')) else {
+            break;
+        };
         if !is_var {
             out.push(rest.get(i + 1..i + j).unwrap_or("").to_string());
         }
@@ -380,7 +438,9 @@ pub fn validate_value(kind: ParamKind, v: &str) -> Result<(), String> {
             let b = v.as_bytes();
             ok(
                 (3..=63).contains(&b.len())
-                    && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'.' || *c == b'-')
+                    && b.iter().all(|c| {
+                        c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'.' || *c == b'-'
+                    })
                     && b.first().is_some_and(u8::is_ascii_alphanumeric)
                     && b.last().is_some_and(u8::is_ascii_alphanumeric)
                     && !v.contains(".."),
@@ -391,14 +451,21 @@ pub fn validate_value(kind: ParamKind, v: &str) -> Result<(), String> {
             let parts: Vec<&str> = v.split('-').collect();
             ok(
                 parts.len() >= 3
-                    && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
-                    && parts.last().is_some_and(|p| p.bytes().all(|c| c.is_ascii_digit())),
+                    && parts.iter().all(|p| {
+                        !p.is_empty()
+                            && p.bytes()
+                                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+                    })
+                    && parts
+                        .last()
+                        .is_some_and(|p| p.bytes().all(|c| c.is_ascii_digit())),
                 "a region looks like `eu-west-1`",
             )
         }
         ParamKind::IamName => ok(
             (1..=64).contains(&v.len())
-                && v.bytes().all(|c| c.is_ascii_alphanumeric() || b"+=,.@_-".contains(&c)),
+                && v.bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || b"+=,.@_-".contains(&c)),
             "an IAM name is 1-64 of letters, digits and `+=,.@_-`",
         ),
     }
@@ -408,7 +475,12 @@ pub fn validate_value(kind: ParamKind, v: &str) -> Result<(), String> {
 pub fn render(resolved: &Resolved) -> serde_json::Value {
     let one_or_many = |v: &[String]| match v {
         [one] => serde_json::Value::String(one.clone()),
-        many => serde_json::Value::Array(many.iter().cloned().map(serde_json::Value::String).collect()),
+        many => serde_json::Value::Array(
+            many.iter()
+                .cloned()
+                .map(serde_json::Value::String)
+                .collect(),
+        ),
     };
     let statements: Vec<serde_json::Value> = resolved
         .grants
@@ -443,7 +515,10 @@ mod tests {
 
     #[test]
     fn placeholders_skip_policy_variables() {
-        assert_eq!(placeholders("arn:aws:s3:::{bucket}/${aws:username}/{x}"), ["bucket", "x"]);
+        assert_eq!(
+            placeholders("arn:aws:s3:::{bucket}/${aws:username}/{x}"),
+            ["bucket", "x"]
+        );
     }
 
     #[test]
@@ -465,6 +540,9 @@ mod tests {
         assert!(e.starts_with("x.toml:8:1: unknown field `actoins`"), "{e}");
         let text = "id = \"x\"\ntitle = \"t\"\nsystem = \"s\"\n[source]\ntitle = \"d\"\n[[grant]]\nactions = [\"s3:GetObject\"]\nresources = [\"arn:aws:s3:::{buckt}/*\"]\n[params.bucket]\ndescription = \"b\"\n";
         let e = RuleSet::parse("x.toml", text).unwrap_err().to_string();
-        assert!(e.starts_with("x.toml:8:14: undeclared parameter `{buckt}`; did you mean `{bucket}`?"), "{e}");
+        assert!(
+            e.starts_with("x.toml:8:14: undeclared parameter `{buckt}`; did you mean `{bucket}`?"),
+            "{e}"
+        );
     }
 }

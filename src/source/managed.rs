@@ -41,7 +41,9 @@ pub fn snapshot() -> Result<&'static Snapshot, String> {
             serde_json::from_slice(&raw).map_err(|e| e.to_string())
         })
         .as_ref()
-        .map_err(|e| format!("the embedded managed-policy snapshot is unreadable ({e}); this is a bug"))
+        .map_err(|e| {
+            format!("the embedded managed-policy snapshot is unreadable ({e}); this is a bug")
+        })
 }
 
 /// A policy by ARN (`arn:aws:iam::aws:policy/job-function/ViewOnlyAccess`) or bare name.
@@ -56,7 +58,10 @@ pub fn find(name_or_arn: &str) -> Result<&'static ManagedPolicy, String> {
         let hint = crate::suggest::closest(name, snap.policies.iter().map(|p| p.name.as_str()))
             .map(|s| format!("; did you mean `{s}`?"))
             .unwrap_or_default();
-        format!("no AWS managed policy `{name_or_arn}` in the snapshot of {}{hint}", snap.date)
+        format!(
+            "no AWS managed policy `{name_or_arn}` in the snapshot of {}{hint}",
+            snap.date
+        )
     })
 }
 

@@ -7,7 +7,8 @@ use crate::util::lint_file;
 fn lint_fixtures() {
     insta::glob!("../../fixtures/lint", "*/policy.json", |path| {
         let report = lint_file(path);
-        let text = iamlint::report::text::render(&report, iamlint::report::text::Options::default());
+        let text =
+            iamlint::report::text::render(&report, iamlint::report::text::Options::default());
         insta::assert_snapshot!("text", text);
         insta::assert_json_snapshot!("json", report.findings);
     });
@@ -37,5 +38,8 @@ fn every_code_has_a_fixture_or_a_test() {
         .map(|c| c.as_str())
         .filter(|c| !seen.contains(c) && !check_only.contains(c))
         .collect();
-    assert!(missing.is_empty(), "codes without a lint fixture: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "codes without a lint fixture: {missing:?}"
+    );
 }

@@ -21,29 +21,38 @@ pub fn lint_file(path: &Path) -> iamlint::Report {
 pub fn check_invariants(report: &iamlint::Report, text: &str) {
     for f in &report.findings {
         let span = f.location.span;
-        assert!(span.start <= span.end && (span.end as usize) <= text.len(), "{f:?}");
+        assert!(
+            span.start <= span.end && (span.end as usize) <= text.len(),
+            "{f:?}"
+        );
         assert!(f.location.line >= 1 && f.location.column >= 1, "{f:?}");
         let before = &text[..span.start as usize];
-        assert_eq!(f.location.line as usize, before.matches('\n').count() + 1, "{f:?}");
+        assert_eq!(
+            f.location.line as usize,
+            before.matches('\n').count() + 1,
+            "{f:?}"
+        );
         let underlined = &text[span.range()];
         let named: Vec<&String> = [&f.action, &f.resource].into_iter().flatten().collect();
         let simple = named.iter().all(|n| !n.contains(" + ") && *n != "*");
         if underlined.starts_with('"') && !named.is_empty() && simple {
             let value = underlined.trim_matches('"');
-            assert!(named.iter().any(|n| *n == value), "{}: {} underlines {value}", f.code.as_str(), f.message);
+            assert!(
+                named.iter().any(|n| *n == value),
+                "{}: {} underlines {value}",
+                f.code.as_str(),
+                f.message
+            );
         }
-        assert!(!f.message.ends_with('.'), "message ends with a period: {}", f.message);
-        assert!(!f.message.contains('\n'), "message has a line break: {}", f.message);
+        assert!(
+            !f.message.ends_with('.'),
+            "message ends with a period: {}",
+            f.message
+        );
+        assert!(
+            !f.message.contains('\n'),
+            "message has a line break: {}",
+            f.message
+        );
     }
-}
-
-/// The codes of a report's findings, sorted, with severities.
-pub fn codes(report: &iamlint::Report) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = report
-        .findings
-        .iter()
-        .map(|f| (f.code.as_str().to_string(), f.severity.as_str().to_string()))
-        .collect();
-    v.sort();
-    v
 }
