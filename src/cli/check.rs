@@ -112,20 +112,28 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     let mut findings = Vec::new();
     let mut docs = Vec::new();
     let mut sources = Vec::new();
-    for (i, d) in inputs.into_iter().enumerate() {
-        findings.extend(crate::lint_document(&d, i));
-        match crate::policy::json::parse(&d.text) {
-            Ok(parsed) => {
+    use rayon::prelude::*;
+    let linted: Vec<(Vec<crate::finding::Finding>, Option<crate::policy::Policy>)> = inputs
+        .par_iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let policy = crate::policy::json::parse(&d.text).ok().map(|parsed| {
                 let mut scratch = Vec::new();
-                let policy = crate::policy::parse::parse_policy(&parsed, i, &mut scratch);
-                docs.push(Doc {
-                    src: i,
-                    origin: d.origin.clone(),
-                    text: d.text.clone(),
-                    policy,
-                });
-            }
-            Err(_) => errors.push(format!(
+                crate::policy::parse::parse_policy(&parsed, i, &mut scratch)
+            });
+            (crate::lint_document(d, i), policy)
+        })
+        .collect();
+    for ((i, d), (lint, policy)) in inputs.into_iter().enumerate().zip(linted) {
+        findings.extend(lint);
+        match policy {
+            Some(policy) => docs.push(Doc {
+                src: i,
+                origin: d.origin.clone(),
+                text: d.text.clone(),
+                policy,
+            }),
+            None => errors.push(format!(
                 "{}: not valid JSON, so the check cannot use it",
                 d.origin
             )),
@@ -222,16 +230,14 @@ fn json(
     rows: &[eval::Row],
     suggestions: &[(String, String, String)],
 ) -> anyhow::Result<String> {
-    let mut v: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(&report::json::render(report))?;
-    v.insert(
-        "check".into(),
+    let mut extra = vec![(
+        "check",
         serde_json::json!({
             "rule_set": resolved.id,
             "params": resolved.params,
             "rows": rows,
         }),
-    );
+    )];
     if !suggestions.is_empty() {
         let list = suggestions
             .iter()
@@ -243,9 +249,8 @@ fn json(
                 })
             })
             .collect::<Vec<_>>();
-        v.insert("suggestions".into(), list.into());
+        extra.push(("suggestions", list.into()));
     }
-    let mut s = serde_json::to_string_pretty(&v)?;
-    s.push('\n');
+    let s = report::json::render_with(report, &extra);
     Ok(s)
 }

@@ -44,23 +44,23 @@ pub(crate) struct EStmt<'a> {
     pub resources: Vec<&'a Spanned<String>>,
     pub not_resource: bool,
     pub clauses: Vec<Clause>,
+    /// Action address -> index of the first value naming it; the index of a `*` value.
+    index: std::collections::HashMap<usize, usize>,
+    star: Option<usize>,
 }
 
 impl EStmt<'_> {
     /// The value that makes this statement apply to `a`, if it does (for `NotAction`, the
     /// span of the `NotAction` key).
     pub fn names(&self, a: ActionRef) -> Option<Span> {
+        let key = std::ptr::from_ref(a.action) as usize;
+        let hit = self.index.get(&key).copied().or(self.star);
         if self.not_action {
-            let excluded = self
-                .actions
-                .iter()
-                .any(|x| x.all || x.matches.iter().any(|m| std::ptr::eq(m.action, a.action)));
-            return (!excluded).then(|| self.st.action.as_ref().map(|e| e.key).unwrap_or_default());
+            return hit
+                .is_none()
+                .then(|| self.st.action.as_ref().map(|e| e.key).unwrap_or_default());
         }
-        self.actions
-            .iter()
-            .find(|x| x.all || x.matches.iter().any(|m| std::ptr::eq(m.action, a.action)))
-            .map(|x| x.item.span)
+        hit.and_then(|i| self.actions.get(i)).map(|x| x.item.span)
     }
 
     /// The resource value that covers every resource `r` names, if any.
@@ -111,10 +111,23 @@ pub(crate) fn prepare(docs: &[Doc]) -> Vec<EStmt<'_>> {
             if resource.recovered_from.is_some() || action.recovered_from.is_some() {
                 continue;
             }
+            let actions: Vec<ResolvedAction<'_>> =
+                action.items.iter().map(|i| resolve_action(c, i)).collect();
+            let mut index = std::collections::HashMap::new();
+            for (k, x) in actions.iter().enumerate() {
+                for m in &x.matches {
+                    index
+                        .entry(std::ptr::from_ref(m.action) as usize)
+                        .or_insert(k);
+                }
+            }
+            let star = actions.iter().position(|x| x.all);
             out.push(EStmt {
                 doc,
                 st,
-                actions: action.items.iter().map(|i| resolve_action(c, i)).collect(),
+                index,
+                star,
+                actions,
                 not_action: action.not,
                 resources: resource.items.iter().collect(),
                 not_resource: resource.not,

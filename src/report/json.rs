@@ -35,6 +35,33 @@ pub fn catalog_info() -> CatalogInfo {
     }
 }
 
+/// Render the report as pretty JSON, with extra top-level members after the standard ones.
+pub fn render_with(report: &Report, extra: &[(&str, serde_json::Value)]) -> String {
+    struct With<'a>(&'a Report, &'a [(&'a str, serde_json::Value)]);
+    impl Serialize for With<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let r = self.0;
+            let mut m = s.serialize_map(None)?;
+            m.serialize_entry("findings", &r.findings)?;
+            m.serialize_entry(
+                "summary",
+                &summarize(&r.findings, r.documents(), r.errors.len()),
+            )?;
+            m.serialize_entry("catalog", &catalog_info())?;
+            m.serialize_entry("errors", &r.errors)?;
+            for (k, v) in self.1 {
+                m.serialize_entry(k, v)?;
+            }
+            m.end()
+        }
+    }
+    let mut s = serde_json::to_string_pretty(&With(report, extra))
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}
+
 /// Render the report as pretty JSON.
 pub fn render(report: &Report) -> String {
     let documents = report.documents();
