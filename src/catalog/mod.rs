@@ -255,6 +255,11 @@ impl Catalog {
             .is_ok()
     }
 
+    /// The retired names (see [`Catalog::is_retired`]).
+    pub fn retired_names(&'static self) -> &'static [&'static str] {
+        &self.data.retired
+    }
+
     /// The closest real action to `name` in `svc`, for "did you mean"; `context` holds the
     /// other action names of the document (see [`crate::suggest::closest_weighted`]).
     pub fn suggest_action(
