@@ -257,10 +257,13 @@ fn popularity() -> Result<Popularity, Box<dyn std::error::Error>> {
             other => vec![other],
         };
         for st in stmts {
-            let acts: Vec<&serde_json::Value> = match &st["Action"] {
-                serde_json::Value::Array(a) => a.iter().collect(),
-                other => vec![other],
-            };
+            let acts: Vec<&serde_json::Value> = ["Action", "NotAction"]
+                .iter()
+                .flat_map(|k| match &st[*k] {
+                    serde_json::Value::Array(a) => a.iter().collect::<Vec<_>>(),
+                    other => vec![other],
+                })
+                .collect();
             for a in acts.iter().filter_map(|a| a.as_str()) {
                 used.insert(a.to_ascii_lowercase());
                 if !a.contains(['*', '?']) && seen.insert(a.to_ascii_lowercase()) {
