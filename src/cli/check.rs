@@ -3,7 +3,7 @@
 use clap::Args;
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 
-use super::{Color, FailOn, Format, Outcome, emit};
+use super::{Format, Outcome, OutputArgs, emit};
 use crate::eval::{self, Doc};
 use crate::rules::{self, Resolved, RuleSet};
 use crate::source::{self, Document, managed};
@@ -52,15 +52,9 @@ pub struct CheckArgs {
     /// Print a unified diff from each policy file to a corrected one (never writes files).
     #[arg(long)]
     pub suggest: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-    /// Fail (exit 1) on findings of this severity or worse.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub fail_on: FailOn,
-    /// Colour the text output.
-    #[arg(long, value_enum, default_value_t = Color::Auto)]
-    pub color: Color,
+    /// Output options.
+    #[command(flatten)]
+    pub out: OutputArgs,
 }
 
 /// Arguments of `iamlint render`.
@@ -163,13 +157,13 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     } else {
         Vec::new()
     };
-    let text = match args.format {
+    let text = match args.out.format {
         Format::Json => json(&report, &resolved, &outcome.rows, &suggestions)?,
         Format::Text => {
             let mut s = report::text::render(
                 &report,
                 report::text::Options {
-                    color: args.color.enabled(),
+                    color: args.out.color.enabled(),
                 },
             );
             s.push_str(&table(&resolved, &outcome.rows));
@@ -185,7 +179,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         }
     };
     emit(&text)?;
-    Ok(super::lint::outcome(&report, args.fail_on))
+    Ok(super::lint::outcome(&report, args.out.fail_on))
 }
 
 fn table(resolved: &Resolved, rows: &[eval::Row]) -> String {

@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::{Color, FailOn, Format, Outcome, emit};
+use super::{FailOn, Format, Outcome, OutputArgs, emit};
 use crate::report;
 
 /// Arguments of `iamlint lint`.
@@ -11,15 +11,9 @@ pub struct LintArgs {
     /// Policy files, folders (every *.json below), or `-` for stdin.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-    /// Fail (exit 1) on findings of this severity or worse.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub fail_on: FailOn,
-    /// Colour the text output.
-    #[arg(long, value_enum, default_value_t = Color::Auto)]
-    pub color: Color,
+    /// Output options.
+    #[command(flatten)]
+    pub out: OutputArgs,
 }
 
 /// Run `iamlint lint`.
@@ -29,17 +23,17 @@ pub fn run(args: &LintArgs) -> anyhow::Result<Outcome> {
         eprintln!("warning: {w}");
     }
     let report = crate::lint_paths(&args.paths);
-    let text = match args.format {
+    let text = match args.out.format {
         Format::Json => report::json::render(&report),
         Format::Text => report::text::render(
             &report,
             report::text::Options {
-                color: args.color.enabled(),
+                color: args.out.color.enabled(),
             },
         ),
     };
     emit(&text)?;
-    Ok(outcome(&report, args.fail_on))
+    Ok(outcome(&report, args.out.fail_on))
 }
 
 /// The exit outcome of a report.

@@ -1,24 +1,7 @@
 //! `iamlint check`, `render`, `rules` and `managed`, as a user runs them.
 
-use assert_cmd::Command;
+use crate::util::{iamlint, run};
 use serde_json::Value;
-
-fn iamlint() -> Command {
-    let mut c = Command::cargo_bin("iamlint").unwrap();
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("IAMLINT_NO_CACHE", "1")
-        .env("NO_COLOR", "1");
-    c
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = iamlint().args(args).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn check_json(args: &[&str]) -> (i32, Value) {
     let mut a = vec!["check", "--format", "json"];

@@ -1,23 +1,6 @@
 //! The binary, run as a user runs it: output and exit codes.
 
-use assert_cmd::Command;
-
-fn iamlint() -> Command {
-    let mut c = Command::cargo_bin("iamlint").unwrap();
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("IAMLINT_NO_CACHE", "1")
-        .env("NO_COLOR", "1");
-    c
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = iamlint().args(args).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use crate::util::{iamlint, run};
 
 const SEED_002: &str = "fixtures/lint/seed-002-dstack-legacy/policy.json";
 

@@ -56,3 +56,22 @@ pub fn check_invariants(report: &iamlint::Report, text: &str) {
         );
     }
 }
+
+/// The binary, run from the repository root, with no user cache and no colour.
+pub fn iamlint() -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("iamlint").unwrap();
+    c.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("IAMLINT_NO_CACHE", "1")
+        .env("NO_COLOR", "1");
+    c
+}
+
+/// Run the binary: (exit code, stdout, stderr).
+pub fn run(args: &[&str]) -> (i32, String, String) {
+    let out = iamlint().args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
