@@ -79,6 +79,24 @@ pub fn lint_document(doc: &Document, src: usize) -> Vec<Finding> {
     let mut out = Vec::new();
     match policy::json::parse(&doc.text) {
         Err(e) => out.push(Finding::new(Code::JsonSyntax, src, e.span, e.message)),
+        Ok(parsed) if source::gaad::is_dump(&parsed.root) => {
+            // An account dump: lint every policy document in it.
+            let dump = source::gaad::Dump::read(&parsed);
+            for d in &dump.docs {
+                let mut found = Vec::new();
+                let policy = policy::parse::parse_policy(&d.parsed, src, &mut found);
+                check::lint_policy(&policy, src, &mut found);
+                for mut f in found {
+                    if d.decoded.is_some() {
+                        // Spans point into the decoded text: show the encoded string.
+                        f.location.span = d.at;
+                        f.related.clear();
+                    }
+                    f.message = format!("{} (in {})", f.message, d.label);
+                    out.push(f);
+                }
+            }
+        }
         Ok(parsed) => {
             let policy = policy::parse::parse_policy(&parsed, src, &mut out);
             check::lint_policy(&policy, src, &mut out);

@@ -47,8 +47,24 @@ pub struct CheckArgs {
     pub rules: RuleArgs,
     /// A policy of the principal (repeatable): a file, a folder, `-`, or an AWS managed
     /// policy ARN such as `arn:aws:iam::aws:policy/SecretsManagerReadWrite` (offline).
-    #[arg(long = "policy", value_name = "PATH|ARN", required = true)]
+    #[arg(
+        long = "policy",
+        value_name = "PATH|ARN",
+        required_unless_present = "gaad"
+    )]
     pub policies: Vec<String>,
+    /// An account dump (`aws iam get-account-authorization-details` output) to take the
+    /// principal's policies from, with `--principal`.
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "principal",
+        conflicts_with = "policies"
+    )]
+    pub gaad: Option<String>,
+    /// The user, group or role ARN in the `--gaad` dump to evaluate.
+    #[arg(long, value_name = "ARN", requires = "gaad")]
+    pub principal: Option<String>,
     /// Print a unified diff from each policy file to a corrected one (never writes files).
     #[arg(long)]
     pub suggest: bool,
@@ -106,6 +122,14 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     let mut findings = Vec::new();
     let mut docs = Vec::new();
     let mut sources = Vec::new();
+    let mut boundary = None;
+    if let (Some(path), Some(principal)) = (&args.gaad, &args.principal) {
+        let p = from_gaad(path, principal)?;
+        findings = p.findings;
+        docs = p.docs;
+        sources = p.sources;
+        boundary = p.boundary;
+    }
     use rayon::prelude::*;
     let linted: Vec<(Vec<crate::finding::Finding>, Option<crate::policy::Policy>)> = inputs
         .par_iter()
@@ -142,10 +166,11 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         origin: set.origin.clone(),
         text: set.text.clone(),
     });
-    let outcome = eval::check(&resolved, rule_src, &docs);
-    let mut check_findings = outcome.findings;
-    crate::resolve_all(&mut check_findings, &sources);
+    let outcome = eval::check_with_boundary(&resolved, rule_src, &docs, boundary.as_deref());
+    let check_findings = outcome.findings;
     findings.extend(check_findings);
+    // Lint findings of `--policy` files are resolved already; those from a dump are not.
+    crate::resolve_all(&mut findings, &sources);
     let report = Report {
         sources,
         findings,
@@ -247,4 +272,109 @@ fn json(
     }
     let s = report::json::render_with(report, &extra);
     Ok(s)
+}
+
+/// A principal's policies read from an account dump.
+struct FromGaad {
+    sources: Vec<SourceText>,
+    docs: Vec<Doc>,
+    findings: Vec<crate::finding::Finding>,
+    boundary: Option<Vec<Doc>>,
+}
+
+/// Collect `principal`'s inline, attached (customer or AWS managed) and group policies, and
+/// its permissions boundary, from the dump at `path`. Anything referenced but absent is an
+/// error: a check never passes on data it could not read.
+fn from_gaad(path: &str, principal: &str) -> anyhow::Result<FromGaad> {
+    use crate::source::gaad::Dump;
+    let doc = source::read(&source::Input::File(path.into()))?;
+    let parsed = crate::policy::json::parse(&doc.text).map_err(|e| {
+        let (l, c) = crate::span::LineIndex::new(&doc.text).line_col(&doc.text, e.span.start);
+        anyhow::anyhow!("{path}:{l}:{c}: {}", e.message)
+    })?;
+    let dump = Dump::read(&parsed);
+    let Some(pr) = dump.principals.iter().find(|p| p.arn == principal) else {
+        let hint =
+            crate::suggest::closest(principal, dump.principals.iter().map(|p| p.arn.as_str()))
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+        anyhow::bail!("{path}: no user, group or role `{principal}` in the dump{hint}");
+    };
+    let mut out = FromGaad {
+        sources: vec![SourceText {
+            origin: path.to_string(),
+            text: doc.text.clone(),
+        }],
+        docs: Vec::new(),
+        findings: Vec::new(),
+        boundary: None,
+    };
+    let add = |d: &crate::source::gaad::PolicyDoc, label: &str, out: &mut FromGaad| -> Doc {
+        let (src, text) = match &d.decoded {
+            None => (0, doc.text.clone()),
+            Some(t) => {
+                out.sources.push(SourceText {
+                    origin: format!("{path} ({label}, decoded)"),
+                    text: t.clone(),
+                });
+                (out.sources.len() - 1, t.clone())
+            }
+        };
+        let mut found = Vec::new();
+        let policy = crate::policy::parse::parse_policy(&d.parsed, src, &mut found);
+        crate::check::lint_policy(&policy, src, &mut found);
+        for f in &mut found {
+            f.message = format!("{} (in {label})", f.message);
+        }
+        out.findings.extend(found);
+        Doc {
+            src,
+            origin: label.to_string(),
+            text,
+            policy,
+        }
+    };
+    let mut docs = Vec::new();
+    for &i in &pr.inline {
+        if let Some(d) = dump.docs.get(i) {
+            docs.push(add(d, &d.label.clone(), &mut out));
+        }
+    }
+    let resolve_arn = |arn: &str, out: &mut FromGaad| -> anyhow::Result<Doc> {
+        if let Some((_, i)) = dump.managed.iter().find(|(a, _)| a == arn) {
+            if let Some(d) = dump.docs.get(*i) {
+                return Ok(add(d, arn, out));
+            }
+        }
+        if managed::is_managed_arn(arn) {
+            let m = managed::find(arn).map_err(anyhow::Error::msg)?;
+            let text = managed::document_text(m);
+            out.sources.push(SourceText {
+                origin: arn.to_string(),
+                text: text.clone(),
+            });
+            let src = out.sources.len() - 1;
+            let parsed = crate::policy::json::parse(&text)
+                .map_err(|e| anyhow::anyhow!("{arn}: {}", e.message))?;
+            let mut scratch = Vec::new();
+            let policy = crate::policy::parse::parse_policy(&parsed, src, &mut scratch);
+            return Ok(Doc {
+                src,
+                origin: arn.to_string(),
+                text,
+                policy,
+            });
+        }
+        anyhow::bail!(
+            "{path}: `{principal}` has `{arn}` attached, but the dump holds no document for it"
+        )
+    };
+    for arn in &pr.attached {
+        docs.push(resolve_arn(arn, &mut out)?);
+    }
+    if let Some(b) = pr.boundary.as_ref().filter(|b| !b.is_empty()) {
+        out.boundary = Some(vec![resolve_arn(b, &mut out)?]);
+    }
+    out.docs = docs;
+    Ok(out)
 }

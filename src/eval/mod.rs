@@ -187,6 +187,8 @@ pub enum Status {
         /// The denying statement.
         stmt: usize,
     },
+    /// Allowed by the identity policies, but not by the permissions boundary.
+    Boundary,
     /// Not allowed at all.
     Missing,
 }
@@ -203,6 +205,7 @@ impl Status {
             Status::Conditional { .. } => "conditional",
             Status::Elsewhere { .. } => "mis-scoped",
             Status::Denied { .. } => "denied",
+            Status::Boundary => "boundary",
             Status::Missing => "missing",
         }
     }
@@ -368,7 +371,19 @@ fn describe(clauses: &[Clause]) -> String {
 /// Compare `docs` (one principal's policies) with a resolved rule set whose file is source
 /// `rule_src`.
 pub fn check(resolved: &Resolved, rule_src: usize, docs: &[Doc]) -> Outcome {
+    check_with_boundary(resolved, rule_src, docs, None)
+}
+
+/// [`check`] for a principal with a permissions boundary: a grant counts only where the
+/// boundary allows it too (<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html>).
+pub fn check_with_boundary(
+    resolved: &Resolved,
+    rule_src: usize,
+    docs: &[Doc],
+    boundary: Option<&[Doc]>,
+) -> Outcome {
     let stmts = prepare(docs);
+    let bstmts = boundary.map(prepare);
     let mut out = Outcome::default();
     let id = &resolved.id;
     let mut required_set: HashSet<usize> = HashSet::new();
@@ -380,7 +395,18 @@ pub fn check(resolved: &Resolved, rule_src: usize, docs: &[Doc]) -> Outcome {
             let name = a.full_name();
             let statuses: Vec<(String, Status)> = needed
                 .iter()
-                .map(|r| (r.clone(), status(&stmts, a, r, &req)))
+                .map(|r| {
+                    let st = status(&stmts, a, r, &req);
+                    // The boundary caps what identity policies grant.
+                    let capped = bstmts.as_ref().is_some_and(|b| {
+                        matches!(st, Status::Granted { .. })
+                            && !matches!(
+                                status(b, a, r, &[]),
+                                Status::Granted { .. } | Status::Conditional { .. }
+                            )
+                    });
+                    (r.clone(), if capped { Status::Boundary } else { st })
+                })
                 .collect();
             let rule_at = |mut f: Finding| {
                 f.related.push(crate::finding::Related {
@@ -495,6 +521,15 @@ pub fn check(resolved: &Resolved, rule_src: usize, docs: &[Doc]) -> Outcome {
                             },
                         });
                         out.findings.push(f);
+                    }
+                    Status::Boundary => {
+                        out.findings.push(
+                            Finding::new(Code::MissingGrant, rule_src, action_span, format!(
+                                "`{name}` on `{r}` is allowed by the policies but not by the permissions boundary; `{id}` requires it"))
+                            .action(name.clone())
+                            .resource(r.clone())
+                            .help("the boundary caps the identity policies: allow the action in the boundary too"),
+                        );
                     }
                     Status::Missing => {
                         out.findings.push(

@@ -37,7 +37,7 @@ pub fn suggest(resolved: &Resolved, docs: &[Doc]) -> Vec<(String, String, String
                     Status::Granted { stmt, .. }
                     | Status::Conditional { stmt, .. }
                     | Status::Elsewhere { stmt, .. } => Some(stmt),
-                    Status::Denied { .. } | Status::Missing => None,
+                    Status::Denied { .. } | Status::Boundary | Status::Missing => None,
                 });
             let name = a.full_name();
             if needs

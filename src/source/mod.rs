@@ -2,6 +2,7 @@
 //! Hands `Document`s (origin + text) to the parser; reports what it cannot read as
 //! [`LoadError`]s, never as "no policies".
 
+pub mod gaad;
 pub mod managed;
 
 use std::io::Read;

@@ -11,6 +11,7 @@
 mod check;
 mod cli;
 mod fixtures;
+mod gaad;
 mod seeds;
 mod update;
 mod util;
