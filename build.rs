@@ -106,6 +106,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .collect(),
                 conditions: a.conditions,
                 deprecated: a.deprecated,
+                lname: a.name.to_ascii_lowercase(),
                 popularity: popularity
                     .get(&format!("{}:{}", s.prefix, a.name).to_ascii_lowercase())
                     .copied()

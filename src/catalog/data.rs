@@ -44,6 +44,8 @@ pub struct Service<S> {
 #[serde(bound(deserialize = "S: Deserialize<'de>"))]
 pub struct Action<S> {
     pub name: S,
+    /// `name`, ASCII-lowercased: lookups compare bytes instead of folding case each time.
+    pub lname: S,
     pub access: u8,
     pub resources: Vec<ActionResource>,
     pub conditions: Vec<S>,

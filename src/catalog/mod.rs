@@ -219,18 +219,20 @@ impl Catalog {
         svc: &'static Service,
         pattern: &'p Pattern,
     ) -> impl Iterator<Item = ActionRef> + 'p {
+        // INVARIANT: actions are sorted by `lname`, and patterns compiled with `fold_case`
+        // are lowercase, so plain byte comparisons decide.
         let acts: &'static [Action] = match pattern {
-            Pattern::Literal(l) => match svc.actions.binary_search_by(|a| cmp_ci(a.name, l)) {
-                Ok(i) => svc.actions.get(i..=i).unwrap_or(&[]),
-                Err(_) => &[],
-            },
+            Pattern::Literal(l) => {
+                match svc.actions.binary_search_by(|a| a.lname.cmp(l.as_str())) {
+                    Ok(i) => svc.actions.get(i..=i).unwrap_or(&[]),
+                    Err(_) => &[],
+                }
+            }
             Pattern::Prefix(p) => {
-                let lo = svc
-                    .actions
-                    .partition_point(|a| cmp_ci(a.name, p) == std::cmp::Ordering::Less);
+                let lo = svc.actions.partition_point(|a| a.lname < p.as_str());
                 let hi = lo
                     + svc.actions.get(lo..).map_or(0, |rest| {
-                        rest.partition_point(|a| starts_with_ci(a.name, p))
+                        rest.partition_point(|a| a.lname.starts_with(p.as_str()))
                     });
                 svc.actions.get(lo..hi).unwrap_or(&[])
             }
@@ -238,7 +240,7 @@ impl Catalog {
         };
         let general = matches!(pattern, Pattern::General(_));
         acts.iter()
-            .filter(move |a| !general || pattern.matches_ci(a.name))
+            .filter(move |a| !general || pattern.matches(a.lname))
             .map(move |action| ActionRef {
                 service: svc,
                 action,

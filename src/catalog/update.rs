@@ -262,6 +262,7 @@ fn convert(url: &str, services: Vec<SrService>) -> Data<String> {
                     conditions: a.action_condition_keys,
                     deprecated: deprecated.get(&full).map(|d| (*d).to_string()),
                     popularity: popularity.get(&full).copied().unwrap_or(0),
+                    lname: a.name.to_ascii_lowercase(),
                     name: a.name,
                 }
             })
