@@ -150,8 +150,26 @@ impl ArnPattern {
             (&self.resource, fres),
         ]
         .iter()
-        .all(|(p, f)| intersects(&policy_tokens(p), &format_tokens(f)))
+        .all(|(p, f)| component_intersects(p, f))
     }
+}
+
+/// One component: the common shapes decided without building automata.
+fn component_intersects(p: &str, f: &str) -> bool {
+    if p == "*" {
+        return true;
+    }
+    if !f.contains("${") {
+        if !has_wild(p) {
+            return p == f;
+        }
+    } else if let Some(name) = f.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
+        if !name.contains(['$', '{', '}']) && !has_wild(p) {
+            // The whole component is one variable; `p` is a literal.
+            return !NO_SLASH_VARS.contains(&name) || !p.contains(['/', ':']);
+        }
+    }
+    intersects(&policy_tokens(p), &format_tokens(f))
 }
 
 impl fmt::Display for ArnPattern {
