@@ -143,6 +143,35 @@ impl Dump {
         Some(self.docs.len() - 1)
     }
 
+    /// A user, group or role entry: its inline policies (read into `docs`), attached
+    /// policy ARNs and permissions boundary.
+    fn principal(
+        &mut self,
+        n: &Node,
+        kind: &str,
+        name: &str,
+        list: &str,
+        whole: &Parsed,
+    ) -> Principal {
+        let mut pr = Principal {
+            arn: str_of(n, "Arn").to_string(),
+            ..Principal::default()
+        };
+        for ip in items(n, list) {
+            let label = format!("{kind}/{name} inline \"{}\"", str_of(ip, "PolicyName"));
+            if let Some(i) = get(ip, "PolicyDocument").and_then(|doc| self.add(label, doc, whole)) {
+                pr.inline.push(i);
+            }
+        }
+        pr.attached = items(n, "AttachedManagedPolicies")
+            .iter()
+            .map(|a| str_of(a, "PolicyArn").to_string())
+            .collect();
+        pr.boundary =
+            get(n, "PermissionsBoundary").map(|b| str_of(b, "PermissionsBoundaryArn").to_string());
+        pr
+    }
+
     /// Read a dump already parsed as JSON.
     pub fn read(whole: &Parsed) -> Dump {
         let mut d = Dump::default();
@@ -162,42 +191,14 @@ impl Dump {
                 }
             }
         }
-        let groups: Vec<&Node> = items(root, "GroupDetailList").iter().collect();
         let mut group_principals: Vec<(String, Principal)> = Vec::new();
-        for g in &groups {
+        for g in items(root, "GroupDetailList") {
             let name = str_of(g, "GroupName").to_string();
-            let mut pr = Principal {
-                arn: str_of(g, "Arn").to_string(),
-                ..Principal::default()
-            };
-            for ip in items(g, "GroupPolicyList") {
-                let label = format!("group/{name} inline \"{}\"", str_of(ip, "PolicyName"));
-                if let Some(i) = get(ip, "PolicyDocument").and_then(|n| d.add(label, n, whole)) {
-                    pr.inline.push(i);
-                }
-            }
-            pr.attached = items(g, "AttachedManagedPolicies")
-                .iter()
-                .map(|a| str_of(a, "PolicyArn").to_string())
-                .collect();
+            let pr = d.principal(g, "group", &name, "GroupPolicyList", whole);
             group_principals.push((name, pr));
         }
         for u in items(root, "UserDetailList") {
-            let name = str_of(u, "UserName");
-            let mut pr = Principal {
-                arn: str_of(u, "Arn").to_string(),
-                ..Principal::default()
-            };
-            for ip in items(u, "UserPolicyList") {
-                let label = format!("user/{name} inline \"{}\"", str_of(ip, "PolicyName"));
-                if let Some(i) = get(ip, "PolicyDocument").and_then(|n| d.add(label, n, whole)) {
-                    pr.inline.push(i);
-                }
-            }
-            pr.attached = items(u, "AttachedManagedPolicies")
-                .iter()
-                .map(|a| str_of(a, "PolicyArn").to_string())
-                .collect();
+            let mut pr = d.principal(u, "user", str_of(u, "UserName"), "UserPolicyList", whole);
             for g in items(u, "GroupList") {
                 if let Value::String(gname) = &g.value {
                     if let Some((_, gp)) = group_principals.iter().find(|(n, _)| n == gname) {
@@ -206,8 +207,6 @@ impl Dump {
                     }
                 }
             }
-            pr.boundary = get(u, "PermissionsBoundary")
-                .map(|b| str_of(b, "PermissionsBoundaryArn").to_string());
             d.principals.push(pr);
         }
         for r in items(root, "RoleDetailList") {
@@ -215,22 +214,7 @@ impl Dump {
             if let Some(n) = get(r, "AssumeRolePolicyDocument") {
                 d.add(format!("role/{name} trust policy"), n, whole);
             }
-            let mut pr = Principal {
-                arn: str_of(r, "Arn").to_string(),
-                ..Principal::default()
-            };
-            for ip in items(r, "RolePolicyList") {
-                let label = format!("role/{name} inline \"{}\"", str_of(ip, "PolicyName"));
-                if let Some(i) = get(ip, "PolicyDocument").and_then(|n| d.add(label, n, whole)) {
-                    pr.inline.push(i);
-                }
-            }
-            pr.attached = items(r, "AttachedManagedPolicies")
-                .iter()
-                .map(|a| str_of(a, "PolicyArn").to_string())
-                .collect();
-            pr.boundary = get(r, "PermissionsBoundary")
-                .map(|b| str_of(b, "PermissionsBoundaryArn").to_string());
+            let pr = d.principal(r, "role", name, "RolePolicyList", whole);
             d.principals.push(pr);
         }
         d.principals
