@@ -134,12 +134,14 @@ impl ArnPattern {
         if let Some(short) = &self.short {
             return intersects(&policy_tokens(short), &format_tokens(format));
         }
-        let f: Vec<&str> = frest.splitn(5, ':').collect();
-        let [fp, fs, fr, fa, fres] = f.as_slice() else {
+        let mut f = frest.splitn(5, ':');
+        let (Some(fp), Some(fs), Some(fr), Some(fa), Some(fres)) =
+            (f.next(), f.next(), f.next(), f.next(), f.next())
+        else {
             return false;
         };
         // The service is almost always literal on both sides: decide it cheaply first.
-        if !has_wild(&self.service) && !fs.contains("${") && self.service != *fs {
+        if !has_wild(&self.service) && !fs.contains("${") && self.service != fs {
             return false;
         }
         [

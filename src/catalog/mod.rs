@@ -336,7 +336,11 @@ fn starts_with_ci(s: &str, prefix: &str) -> bool {
 /// Case-insensitive, as IAM treats condition key names.
 pub fn key_matches(template: &str, key: &str) -> bool {
     // Variables are written `${TagKey}`, or `<key>` in a few S3 keys.
-    let var = template.find("${").or_else(|| template.find('<'));
+    // A byte scan: this runs for every (condition, action key) pair of a statement.
+    let var = template.bytes().position(|b| b == b'<' || b == b'$');
+    if var.is_none() {
+        return template.len() == key.len() && template.eq_ignore_ascii_case(key);
+    }
     match var {
         None => template.eq_ignore_ascii_case(key),
         Some(i) => {
