@@ -8,7 +8,8 @@
 //! - [`catalog`] is the embedded AWS data; [`arn`] and [`pattern`] normalise ARNs and
 //!   wildcards against it;
 //! - [`check`] runs the lint checks; [`finding`] is what they produce;
-//! - [`report`] renders findings as text or JSON.
+//! - [`report`] renders findings as text or JSON;
+//! - [`live`] reads what IAM holds through the AWS SDK (read-only).
 //!
 //! ```
 //! let report = iamlint::lint_texts(vec![iamlint::source::Document {
@@ -27,6 +28,7 @@ pub mod check;
 pub mod cli;
 pub mod eval;
 pub mod finding;
+pub mod live;
 pub mod pattern;
 pub mod policy;
 pub mod report;
@@ -164,8 +166,14 @@ pub fn lint_texts(docs: Vec<Document>) -> Report {
 
 /// Read and lint inputs (paths, folders, `-`), in parallel.
 pub fn lint_paths(args: &[String]) -> Report {
+    lint_paths_and(args, Vec::new())
+}
+
+/// [`lint_paths`], then documents already in memory (policies read from live IAM).
+pub fn lint_paths_and(args: &[String], extra: Vec<Document>) -> Report {
     let (inputs, errors) = source::expand(args);
-    let docs: Vec<Result<Document, LoadError>> = inputs.par_iter().map(source::read).collect();
+    let mut docs: Vec<Result<Document, LoadError>> = inputs.par_iter().map(source::read).collect();
+    docs.extend(extra.into_iter().map(Ok));
     let mut report = collect(docs);
     report
         .errors

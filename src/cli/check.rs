@@ -50,7 +50,7 @@ pub struct CheckArgs {
     #[arg(
         long = "policy",
         value_name = "PATH|ARN",
-        required_unless_present = "gaad"
+        required_unless_present_any = ["gaad", "users", "roles", "groups", "caller"]
     )]
     pub policies: Vec<String>,
     /// An account dump (`aws iam get-account-authorization-details` output) to take the
@@ -65,6 +65,13 @@ pub struct CheckArgs {
     /// The user, group or role ARN in the `--gaad` dump to evaluate.
     #[arg(long, value_name = "ARN", requires = "gaad")]
     pub principal: Option<String>,
+    /// The principal to read from live IAM (one of --user, --role, --group, --caller).
+    #[command(flatten)]
+    pub live: super::live::PrincipalArgs,
+    /// Also ask IAM's policy simulator (SimulatePrincipalPolicy) for every required pair and
+    /// report where its verdict differs from iamlint's (live principals only).
+    #[arg(long)]
+    pub simulate: bool,
     /// Print a unified diff from each policy file to a corrected one (never writes files).
     #[arg(long)]
     pub suggest: bool,
@@ -118,7 +125,56 @@ pub fn load_policies(specs: &[String]) -> (Vec<Document>, Vec<String>) {
 /// Run `iamlint check`.
 pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     let (set, resolved) = args.rules.load()?;
-    let (inputs, mut errors) = load_policies(&args.policies);
+    let live_wanted = args.live.any();
+    if live_wanted && (args.gaad.is_some() || !args.policies.is_empty()) {
+        anyhow::bail!("a live principal is checked on its own: drop --policy and --gaad");
+    }
+    if args.simulate && !live_wanted {
+        anyhow::bail!("--simulate asks live IAM: give --user, --role, --group or --caller");
+    }
+    let (mut inputs, mut errors) = load_policies(&args.policies);
+    let mut live = None;
+    let mut boundary_at = None;
+    if live_wanted {
+        args.live.single()?;
+        let session = super::live::Session::open(&args.live.conn)?;
+        let (mut principals, call_errors) = session.load(&args.live);
+        if !call_errors.is_empty() || principals.is_empty() {
+            let mut errors: Vec<String> = call_errors.iter().map(ToString::to_string).collect();
+            errors.push(
+                "the check did not run: IAM did not return everything that applies to the \
+                 principal, and a check on part of it could pass wrongly"
+                    .to_string(),
+            );
+            let report = Report {
+                errors,
+                ..Report::default()
+            };
+            emit(&match args.out.format {
+                Format::Json => report::json::render(&report),
+                Format::Text => report::text::render(
+                    &report,
+                    report::text::Options {
+                        color: args.out.color.enabled(),
+                    },
+                ),
+            })?;
+            return Ok(Outcome::Error);
+        }
+        let p = principals.remove(0);
+        inputs.extend(p.policies.iter().map(|f| Document {
+            origin: f.origin.clone(),
+            text: f.text.clone(),
+        }));
+        if let Some(b) = &p.boundary {
+            boundary_at = Some(inputs.len());
+            inputs.push(Document {
+                origin: b.origin.clone(),
+                text: b.text.clone(),
+            });
+        }
+        live = Some((session, p));
+    }
     let mut findings = Vec::new();
     let mut docs = Vec::new();
     let mut sources = Vec::new();
@@ -161,6 +217,11 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
             text: d.text,
         });
     }
+    if let Some(at) = boundary_at {
+        let (b, rest): (Vec<Doc>, Vec<Doc>) = docs.into_iter().partition(|d| d.src == at);
+        docs = rest;
+        boundary = Some(b);
+    }
     let rule_src = sources.len();
     sources.push(SourceText {
         origin: set.origin.clone(),
@@ -169,6 +230,14 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     let outcome = eval::check_with_boundary(&resolved, rule_src, &docs, boundary.as_deref());
     let check_findings = outcome.findings;
     findings.extend(check_findings);
+    let mut simulated = None;
+    if let (true, Some((session, p))) = (args.simulate, &live) {
+        match simulate(session, p, &outcome.verdicts) {
+            Ok(s) => simulated = Some(s),
+            Err(e) => errors.push(e),
+        }
+    }
+    let principal = live.as_ref().map(|(_, p)| principal_summary(p));
     // Lint findings of `--policy` files are resolved already; those from a dump are not.
     crate::resolve_all(&mut findings, &sources);
     let report = Report {
@@ -183,7 +252,16 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         Vec::new()
     };
     let text = match args.out.format {
-        Format::Json => json(&report, &resolved, &outcome.rows, &suggestions)?,
+        Format::Json => {
+            let mut extra = Vec::new();
+            if let Some(p) = &principal {
+                extra.push(("principal", p.json.clone()));
+            }
+            if let Some(s) = &simulated {
+                extra.push(("simulate", serde_json::to_value(s)?));
+            }
+            json(&report, &resolved, &outcome.rows, &suggestions, extra)?
+        }
         Format::Text => {
             let mut s = report::text::render(
                 &report,
@@ -191,7 +269,14 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
                     color: args.out.color.enabled(),
                 },
             );
+            if let Some(p) = &principal {
+                s.push('\n');
+                s.push_str(&p.text);
+            }
             s.push_str(&table(&resolved, &outcome.rows));
+            if let Some(sim) = &simulated {
+                s.push_str(&sim.text());
+            }
             for (origin, old, new) in &suggestions {
                 s.push('\n');
                 if old == new {
@@ -248,6 +333,7 @@ fn json(
     resolved: &Resolved,
     rows: &[eval::Row],
     suggestions: &[(String, String, String)],
+    more: Vec<(&'static str, serde_json::Value)>,
 ) -> anyhow::Result<String> {
     let mut extra = vec![(
         "check",
@@ -270,6 +356,7 @@ fn json(
             .collect::<Vec<_>>();
         extra.push(("suggestions", list.into()));
     }
+    extra.extend(more);
     let s = report::json::render_with(report, &extra);
     Ok(s)
 }
@@ -376,5 +463,149 @@ fn from_gaad(path: &str, principal: &str) -> anyhow::Result<FromGaad> {
         out.boundary = Some(vec![resolve_arn(b, &mut out)?]);
     }
     out.docs = docs;
+    Ok(out)
+}
+
+/// What was read for a live principal, for the reader.
+struct PrincipalSummary {
+    text: String,
+    json: serde_json::Value,
+}
+
+fn principal_summary(p: &crate::live::Principal) -> PrincipalSummary {
+    let origins: Vec<&str> = p.policies.iter().map(|f| f.origin.as_str()).collect();
+    let boundary = p.boundary.as_ref().map(|b| b.origin.as_str());
+    let mut text = format!(
+        "principal {} ({}): {} {}",
+        p.label(),
+        p.arn,
+        origins.len(),
+        if origins.len() == 1 {
+            "policy"
+        } else {
+            "policies"
+        }
+    );
+    for o in &origins {
+        text.push_str(&format!("\n  {o}"));
+    }
+    match boundary {
+        Some(b) => text.push_str(&format!(
+            "\n  {b}: a grant counts only where the boundary allows it too\n"
+        )),
+        None => text.push_str("\n  no permissions boundary\n"),
+    }
+    PrincipalSummary {
+        text,
+        json: serde_json::json!({
+            "name": p.label(),
+            "arn": p.arn,
+            "policies": origins,
+            "permissions_boundary": boundary,
+        }),
+    }
+}
+
+/// Where IAM's policy simulator and iamlint disagree.
+#[derive(Debug, serde::Serialize)]
+struct Simulated {
+    /// Pairs compared.
+    compared: usize,
+    /// Pairs whose rule grant requires a condition: the simulator would need request context.
+    not_simulated_conditional: usize,
+    /// Disagreements.
+    disagreements: Vec<Disagreement>,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct Disagreement {
+    action: String,
+    resource: String,
+    iamlint: &'static str,
+    iam: String,
+}
+
+impl Simulated {
+    fn text(&self) -> String {
+        let skipped = if self.not_simulated_conditional > 0 {
+            format!(
+                " ({} pairs under a required condition not simulated: that needs request context)",
+                self.not_simulated_conditional
+            )
+        } else {
+            String::new()
+        };
+        if self.disagreements.is_empty() {
+            return format!(
+                "\nsimulate: IAM's policy simulator agrees with iamlint on all {} (action, resource) pairs{skipped}\n",
+                self.compared
+            );
+        }
+        let mut t = Table::new();
+        t.load_style(UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_width(140)
+            .set_header(["action", "resource", "iamlint", "IAM simulator"]);
+        for d in &self.disagreements {
+            t.add_row([
+                d.action.as_str(),
+                d.resource.as_str(),
+                d.iamlint,
+                d.iam.as_str(),
+            ]);
+        }
+        format!(
+            "\nsimulate: IAM's policy simulator disagrees with iamlint on {} of {} pairs{skipped}:\n{t}\n",
+            self.disagreements.len(),
+            self.compared
+        )
+    }
+}
+
+fn simulate(
+    session: &super::live::Session,
+    p: &crate::live::Principal,
+    verdicts: &[eval::Verdict],
+) -> Result<Simulated, String> {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut skipped = 0;
+    for v in verdicts {
+        if v.conditional {
+            skipped += 1;
+        } else if !pairs
+            .iter()
+            .any(|(a, r)| *a == v.action && *r == v.resource)
+        {
+            pairs.push((v.action.clone(), v.resource.clone()));
+        }
+    }
+    let answers = session.simulate(p, &pairs).map_err(|e| {
+        let hint = if e.is_access_denied() {
+            ""
+        } else {
+            " (this endpoint may not implement SimulatePrincipalPolicy; the check above stands on its own)"
+        };
+        format!("--simulate: {e}{hint}")
+    })?;
+    let mut out = Simulated {
+        compared: 0,
+        not_simulated_conditional: skipped,
+        disagreements: Vec::new(),
+    };
+    for v in verdicts.iter().filter(|v| !v.conditional) {
+        out.compared += 1;
+        let iam = answers
+            .iter()
+            .find(|a| a.action.eq_ignore_ascii_case(&v.action) && a.resource == v.resource)
+            .map_or("no answer", |a| a.decision.as_str());
+        if (iam == "allowed") != v.allowed {
+            out.disagreements.push(Disagreement {
+                action: v.action.clone(),
+                resource: v.resource.clone(),
+                iamlint: if v.allowed { "allowed" } else { "not allowed" },
+                iam: iam.to_string(),
+            });
+        }
+    }
     Ok(out)
 }

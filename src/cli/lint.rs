@@ -8,9 +8,15 @@ use crate::report;
 /// Arguments of `iamlint lint`.
 #[derive(Debug, Args)]
 pub struct LintArgs {
-    /// Policy files, folders (every *.json below), or `-` for stdin.
-    #[arg(required = true, value_name = "PATH")]
+    /// Policy files, folders (every *.json below), account dumps, or `-` for stdin.
+    #[arg(
+        value_name = "PATH",
+        required_unless_present_any = ["users", "roles", "groups", "caller"]
+    )]
     pub paths: Vec<String>,
+    /// Principals to read from live IAM.
+    #[command(flatten)]
+    pub live: super::live::PrincipalArgs,
     /// Output options.
     #[command(flatten)]
     pub out: OutputArgs,
@@ -22,7 +28,29 @@ pub fn run(args: &LintArgs) -> anyhow::Result<Outcome> {
     if let Some(w) = &catalog.warning {
         eprintln!("warning: {w}");
     }
-    let report = crate::lint_paths(&args.paths);
+    let mut live_errors = Vec::new();
+    let mut extra = Vec::new();
+    if args.live.any() {
+        let session = super::live::Session::open(&args.live.conn)?;
+        let (principals, errors) = session.load(&args.live);
+        extra = super::live::documents(&principals);
+        live_errors = errors.iter().map(ToString::to_string).collect();
+        eprintln!(
+            "read {} principals, {} policy documents in {} AWS calls",
+            principals.len(),
+            extra.len(),
+            session.calls()
+        );
+    }
+    let mut report = crate::lint_paths_and(&args.paths, extra);
+    // One (empty) source per error keeps `Report::documents` counting read documents only.
+    for e in live_errors {
+        report.sources.push(crate::SourceText {
+            origin: String::new(),
+            text: String::new(),
+        });
+        report.errors.push(e);
+    }
     let text = match args.out.format {
         Format::Json => report::json::render(&report),
         Format::Text => report::text::render(

@@ -4,6 +4,7 @@
 mod catalog;
 mod check;
 mod lint;
+mod live;
 mod rules;
 
 use std::io::{IsTerminal, Write};
@@ -61,6 +62,9 @@ pub enum Command {
     /// Look up the embedded AWS managed policies.
     #[command(subcommand)]
     Managed(rules::ManagedCommand),
+    /// Read from live IAM (read-only).
+    #[command(subcommand)]
+    Fetch(live::FetchCommand),
     /// Print the documentation of a finding code.
     Explain {
         /// The code, e.g. `resource-mismatch`.
@@ -152,6 +156,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Render(args) => check::render(&args),
         Command::Rules(cmd) => rules::run(cmd),
         Command::Managed(cmd) => rules::managed(cmd),
+        Command::Fetch(cmd) => live::fetch(&cmd),
         Command::Explain { code, all } => explain(code.as_deref(), all),
     }
 }

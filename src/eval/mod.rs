@@ -316,6 +316,21 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     /// One row per required action.
     pub rows: Vec<Row>,
+    /// iamlint's verdict on every required (action, resource) pair, for `--simulate`.
+    pub verdicts: Vec<Verdict>,
+}
+
+/// Whether the policies allow one required (action, resource) pair.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Verdict {
+    /// The action.
+    pub action: String,
+    /// The resource the rule needs it on.
+    pub resource: String,
+    /// Allowed (after Deny and the permissions boundary).
+    pub allowed: bool,
+    /// The rule requires a condition, so a verdict without request context is not comparable.
+    pub conditional: bool,
 }
 
 /// The actions a rule names (wildcards expanded), with the resources each needs: those of
@@ -408,6 +423,12 @@ pub fn check_with_boundary(
                     (r.clone(), if capped { Status::Boundary } else { st })
                 })
                 .collect();
+            out.verdicts.extend(statuses.iter().map(|(r, st)| Verdict {
+                action: name.clone(),
+                resource: r.clone(),
+                allowed: matches!(st, Status::Granted { .. }),
+                conditional: !req.is_empty(),
+            }));
             let rule_at = |mut f: Finding| {
                 f.related.push(crate::finding::Related {
                     message: format!("required by `{id}` grant `{}`", g.sid),

@@ -91,6 +91,11 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
+/// Source lines longer than this (in characters) are shown as a window around the span.
+const MAX_LINE: usize = 160;
+/// Characters shown before the span in such a window.
+const CONTEXT: usize = 40;
+
 /// One finding with its snippet.
 pub(crate) fn finding(out: &mut String, f: &Finding, text: &str, ix: &LineIndex, paint: &Paint) {
     let (sa, sb) = paint.sev(f.severity);
@@ -116,16 +121,33 @@ pub(crate) fn finding(out: &mut String, f: &Finding, text: &str, ix: &LineIndex,
         let span_text = text.get(loc.span.range()).unwrap_or("");
         let first_line = span_text.split('\n').next().unwrap_or("");
         let width = first_line.chars().count().max(1);
-        let shown: String = line
+        let chars: Vec<char> = line
             .chars()
             .map(|c| if c == '\t' { ' ' } else { c })
             .collect();
+        // A long line (a minified policy) shows a window around the span.
+        let (from, to) = if chars.len() > MAX_LINE {
+            let from = start_col.saturating_sub(CONTEXT).min(chars.len());
+            (from, (from + MAX_LINE).min(chars.len()))
+        } else {
+            (0, chars.len())
+        };
+        let mut shown: String = chars.get(from..to).unwrap_or_default().iter().collect();
+        let mut marker_at = start_col.saturating_sub(from);
+        if from > 0 {
+            shown.insert(0, '…');
+            marker_at += 1;
+        }
+        if to < chars.len() {
+            shown.push('…');
+        }
+        let width = width.min(to.saturating_sub(start_col).max(1));
         let _ = writeln!(out, "{da}{pad} |{db}");
         let _ = writeln!(out, "{da}{} |{db} {shown}", loc.line);
         let _ = writeln!(
             out,
             "{da}{pad} |{db} {}{sa}{}{sb}",
-            " ".repeat(start_col),
+            " ".repeat(marker_at),
             "^".repeat(width)
         );
         for r in &f.related {

@@ -81,7 +81,8 @@ fn items<'a>(n: &'a Node, key: &str) -> &'a [Node] {
     }
 }
 
-/// Decode `%XX` escapes (and `+` as space, as IAM's encoding does).
+/// Decode `%XX` escapes (RFC 3986, as the AWS CLI does: a `+` stays a plus sign, which IAM
+/// names and ARNs may contain).
 pub fn url_decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
@@ -97,7 +98,7 @@ pub fn url_decode(s: &str) -> String {
                 continue;
             }
         }
-        out.push(if c == b'+' { b' ' } else { c });
+        out.push(c);
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
@@ -227,7 +228,8 @@ impl Dump {
 mod tests {
     #[test]
     fn decodes_url_encoding() {
-        assert_eq!(super::url_decode("%7B%22a%22%3A+1%7D"), "{\"a\": 1}");
+        assert_eq!(super::url_decode("%7B%22a%22%3A%201%7D"), "{\"a\": 1}");
+        assert_eq!(super::url_decode("role/a+b"), "role/a+b");
         assert_eq!(super::url_decode("100%"), "100%");
     }
 }

@@ -382,7 +382,7 @@ fn suggest_prints_a_diff_that_fixes_everything_and_writes_nothing() {
 fn every_rule_set_renders_a_policy_that_lints_clean() {
     let (_, out, _) = run(&["rules", "list", "--format", "json"]);
     let sets: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(sets.as_array().unwrap().len(), 6);
+    assert_eq!(sets.as_array().unwrap().len(), 7);
     for s in sets.as_array().unwrap() {
         let id = s["id"].as_str().unwrap();
         let (_, shown, _) = run(&["rules", "show", id]);
