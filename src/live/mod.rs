@@ -201,9 +201,21 @@ impl CallError {
             SdkError::ServiceError(s) => {
                 let err = s.err();
                 let status = s.raw().status().as_u16();
-                let code = err.code().map(str::to_string);
-                let message = match (err.message(), &code) {
-                    (Some(m), _) if !m.is_empty() => m.to_string(),
+                // Some endpoints wrap the error in `<Errors>`, which the SDK does not read:
+                // take the code and message from the body then.
+                let body = s
+                    .raw()
+                    .body()
+                    .bytes()
+                    .map(String::from_utf8_lossy)
+                    .unwrap_or_default();
+                let code = err
+                    .code()
+                    .map(str::to_string)
+                    .or_else(|| xml_text(&body, "Code"));
+                let fallback = xml_text(&body, "Message");
+                let message = match (err.message().map(str::to_string).or(fallback), &code) {
+                    (Some(m), _) if !m.is_empty() => m,
                     (_, Some(_)) => format!("HTTP {status}"),
                     (_, None) => format!("HTTP {status} with no AWS error code"),
                 };
@@ -212,6 +224,22 @@ impl CallError {
             other => CallError::new(who, call, None, DisplayErrorContext(other).to_string()),
         }
     }
+}
+
+/// The text of the first `<tag>` element of an XML error body, unescaped.
+fn xml_text(body: &str, tag: &str) -> Option<String> {
+    let open = format!("<{tag}>");
+    let start = body.find(&open)? + open.len();
+    let end = start + body.get(start..)?.find(&format!("</{tag}>"))?;
+    let raw = body.get(start..end)?;
+    Some(
+        raw.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&apos;", "'")
+            .replace("&amp;", "&"),
+    )
+    .filter(|s| !s.is_empty())
 }
 
 /// Decode a policy document as an API returned it: URL-encoded (RFC 3986) as AWS does, or
@@ -731,6 +759,15 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_bodies() {
+        let body = "<ErrorResponse><Errors><Error><Code>AccessDenied</Code><Message>a &amp; b</Message></Error></Errors></ErrorResponse>";
+        assert_eq!(xml_text(body, "Code").as_deref(), Some("AccessDenied"));
+        assert_eq!(xml_text(body, "Message").as_deref(), Some("a & b"));
+        assert_eq!(xml_text("<Code></Code>", "Code"), None);
+        assert_eq!(xml_text("<Code>x", "Code"), None);
+    }
 
     #[test]
     fn caller_arns() {

@@ -12,6 +12,8 @@ mod check;
 mod cli;
 mod fixtures;
 mod gaad;
+mod live;
+mod readonly;
 mod seeds;
 mod update;
 mod util;
