@@ -876,3 +876,154 @@ fn simulate_missing_api_is_an_error() {
         "{text}"
     );
 }
+
+/// A proxy in front of a server that answers every `every`-th request with IAM's
+/// `Throttling` error, `limit` times in all, and forwards the others.
+struct Throttler {
+    url: String,
+    throttled: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+fn throttler(upstream: &str, every: usize, limit: usize) -> Throttler {
+    use std::io::{Read, Write};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let upstream_port: u16 = upstream.rsplit(':').next().unwrap().parse().unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = Arc::new(AtomicUsize::new(0));
+    let throttled = Arc::new(AtomicUsize::new(0));
+    let t = throttled.clone();
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(mut client) = client else { continue };
+            let seen = seen.clone();
+            let throttled = t.clone();
+            std::thread::spawn(move || {
+                // One request per connection: read the head and the body.
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 8192];
+                let head_end = loop {
+                    let n = client.read(&mut chunk).unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        break i + 4;
+                    }
+                };
+                let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
+                let len: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .map_or(0, |v| v.trim().parse().unwrap());
+                while buf.len() < head_end + len {
+                    let n = client.read(&mut chunk).unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                }
+                if seen.fetch_add(1, Ordering::SeqCst) % every == every - 1
+                    && throttled
+                        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |t| {
+                            (t < limit).then_some(t + 1)
+                        })
+                        .is_ok()
+                {
+                    let body = "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>t</RequestId></ErrorResponse>";
+                    let _ = write!(
+                        client,
+                        "HTTP/1.1 400 Bad Request\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    return;
+                }
+                // Forward with `Connection: close` and relay the whole answer.
+                let text = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+                let mut fwd: Vec<u8> = text
+                    .split("\r\n")
+                    .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
+                    .collect::<Vec<_>>()
+                    .join("\r\n")
+                    .trim_end()
+                    .as_bytes()
+                    .to_vec();
+                fwd.extend_from_slice(b"\r\nConnection: close\r\n\r\n");
+                fwd.extend_from_slice(&buf[head_end..]);
+                let mut up = TcpStream::connect(("127.0.0.1", upstream_port)).unwrap();
+                up.write_all(&fwd).unwrap();
+                let mut resp = Vec::new();
+                up.read_to_end(&mut resp).unwrap();
+                let split = resp.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+                let rhead = String::from_utf8_lossy(&resp[..split]).into_owned();
+                let mut out: Vec<u8> = rhead
+                    .split("\r\n")
+                    .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
+                    .collect::<Vec<_>>()
+                    .join("\r\n")
+                    .trim_end()
+                    .as_bytes()
+                    .to_vec();
+                out.extend_from_slice(b"\r\nConnection: close\r\n\r\n");
+                out.extend_from_slice(&resp[split..]);
+                let _ = client.write_all(&out);
+            });
+        }
+    });
+    Throttler {
+        url: format!("http://127.0.0.1:{port}"),
+        throttled,
+    }
+}
+
+/// Throttling that a retry clears is absorbed: the same findings as without it, exit 0.
+/// Two throttles only: in adaptive mode the SDK's rate limiter then waits about 20 s for
+/// each throttled retry (it costs 10 tokens at the minimum refill rate of 0.5 a second).
+#[test]
+fn throttling_is_retried_not_reported() {
+    let s = Server::moto();
+    let iam = s.admin();
+    rt().block_on(async {
+        for i in 0..20 {
+            let name = format!("worker-{i:02}");
+            create_role(&iam, &name).await;
+            iam.put_role_policy()
+                .role_name(&name)
+                .policy_name("p")
+                .policy_document(fixture("security"))
+                .send()
+                .await
+                .unwrap();
+        }
+    });
+    let args = [
+        "lint",
+        "--role",
+        "*",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    ];
+    let direct = s.iamlint().args(args).args(s.endpoint()).output().unwrap();
+    assert_eq!(direct.status.code(), Some(0), "{direct:?}");
+    let proxy = throttler(&s.url, 5, 2);
+    let out = s
+        .iamlint()
+        .args(args)
+        .args(["--endpoint-url", &proxy.url])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let throttled = proxy.throttled.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(throttled, 2, "requests throttled");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("read 20 principals, 20 policy documents"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Throttling"), "{stderr}");
+    assert_eq!(json_of(&out)["findings"], json_of(&direct)["findings"]);
+}
