@@ -20,6 +20,7 @@ use std::time::Duration;
 
 use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use futures_util::StreamExt;
 use futures_util::future::join_all;
 use tokio::sync::{OnceCell, Semaphore};
 
@@ -298,6 +299,8 @@ type ManagedCell = Arc<OnceCell<Result<Fetched, CallError>>>;
 pub struct Loader {
     iam: aws_sdk_iam::Client,
     permits: Semaphore,
+    /// Calls allowed in flight, which also bounds the principals read at once.
+    in_flight: usize,
     managed: Mutex<HashMap<String, ManagedCell>>,
     calls: AtomicUsize,
     bar: Option<indicatif::ProgressBar>,
@@ -354,6 +357,7 @@ impl Loader {
         Loader {
             iam: clients.iam.clone(),
             permits: Semaphore::new(o.max_in_flight.max(1)),
+            in_flight: o.max_in_flight.max(1),
             managed: Mutex::new(HashMap::new()),
             calls: AtomicUsize::new(0),
             bar,
@@ -735,10 +739,25 @@ impl Loader {
                 names.push((*kind, name.clone()));
             }
         }
-        if let Some(b) = &self.bar {
-            b.set_message(format!("reading {} principals", names.len()));
-        }
-        let loaded = join_all(names.iter().map(|(k, n)| self.principal(*k, n))).await;
+        let total = names.len();
+        let done = AtomicUsize::new(0);
+        let note = |d: usize| {
+            if let Some(b) = &self.bar {
+                b.set_message(format!("{d}/{total} principals read"));
+            }
+        };
+        note(0);
+        // A few principals at a time, each with its calls in parallel, so they finish (and
+        // the progress moves) steadily rather than all at the end.
+        let loaded: Vec<_> = futures_util::stream::iter(names.iter())
+            .map(|(k, n)| async {
+                let r = self.principal(*k, n).await;
+                note(done.fetch_add(1, Ordering::Relaxed) + 1);
+                r
+            })
+            .buffered(self.in_flight * 2)
+            .collect()
+            .await;
         let mut out = Vec::new();
         for (p, e) in loaded {
             out.extend(p);
