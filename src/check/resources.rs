@@ -22,6 +22,42 @@ fn type_fits(t: &crate::catalog::ResourceType, r: &ResolvedResource<'_>) -> bool
     }
 }
 
+/// Entries the fit cache holds before it starts over (bounds memory on huge inputs).
+const FIT_CACHE_MAX: usize = 1 << 16;
+
+thread_local! {
+    /// [`type_fits`] answers by resource text and resource type, kept across the documents
+    /// a thread lints: AWS-style policies repeat the same resources (`arn:aws:s3:::*`, ...)
+    /// and each answer is an automaton intersection. Types are catalog entries that live for
+    /// the whole process, so their addresses identify them.
+    static FITS: std::cell::RefCell<(usize, foldhash::HashMap<usize, foldhash::HashMap<Box<str>, bool>>)> =
+        std::cell::RefCell::default();
+}
+
+/// [`type_fits`], remembered across documents.
+fn type_fits_cached(t: &'static crate::catalog::ResourceType, r: &ResolvedResource<'_>) -> bool {
+    let key = std::ptr::from_ref(t) as usize;
+    if let Some(hit) = FITS.with_borrow(|(_, m)| {
+        m.get(&key)
+            .and_then(|by| by.get(r.item.value.as_str()))
+            .copied()
+    }) {
+        return hit;
+    }
+    let fit = type_fits(t, r);
+    FITS.with_borrow_mut(|(n, m)| {
+        if *n >= FIT_CACHE_MAX {
+            m.clear();
+            *n = 0;
+        }
+        *n += 1;
+        m.entry(key)
+            .or_default()
+            .insert(r.item.value.as_str().into(), fit);
+    });
+    fit
+}
+
 pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
     let stmt_ref = s.st.reference();
     for r in &s.resources {
@@ -59,9 +95,6 @@ pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
     }
     // Which resources did some action fit? Used for the resource-side finding.
     let mut fitted = vec![false; valid.len()];
-    // Many actions share resource types: decide each (type, resource) pair once.
-    let mut memo: std::collections::HashMap<(usize, usize), bool> =
-        std::collections::HashMap::new();
     let mut some_action_fits = false;
     for a in &s.actions {
         if a.matches.is_empty() {
@@ -75,11 +108,7 @@ pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
             }
             any_typed = true;
             for (k, r) in valid.iter().enumerate() {
-                let fit = m.resource_types().any(|(t, _)| {
-                    *memo
-                        .entry((std::ptr::from_ref(t) as usize, k))
-                        .or_insert_with(|| type_fits(t, r))
-                });
+                let fit = m.resource_types().any(|(t, _)| type_fits_cached(t, r));
                 if fit {
                     fits = true;
                     if let Some(x) = fitted.get_mut(k) {
