@@ -141,9 +141,16 @@ fn redundant(cx: &mut Cx<'_>, s: &Stmt<'_>, stmt_ref: &str) {
     if acts.len() < 2 {
         return;
     }
-    // Each value's actions as sorted addresses, so "covers" is one merge walk.
+    // Statements can list thousands of actions: find duplicates by hashing, and test
+    // coverage only against the (few) wildcard values.
+    let wild: Vec<usize> = (0..acts.len())
+        .filter(|&j| acts.get(j).is_some_and(|b| b.is_wild() && !b.malformed))
+        .collect();
+    // Each value's actions as sorted addresses, so "covers" is one merge walk; needed only
+    // when there is a wildcard value to compare with.
     let sets: Vec<Vec<usize>> = acts
         .iter()
+        .filter(|_| !wild.is_empty())
         .map(|a| {
             let mut v: Vec<usize> = a
                 .matches
@@ -156,12 +163,7 @@ fn redundant(cx: &mut Cx<'_>, s: &Stmt<'_>, stmt_ref: &str) {
         })
         .collect();
     let empty = Vec::new();
-    // Statements can list thousands of actions: find duplicates by hashing, and test
-    // coverage only against the (few) wildcard values.
-    let mut first: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    let wild: Vec<usize> = (0..acts.len())
-        .filter(|&j| acts.get(j).is_some_and(|b| b.is_wild() && !b.malformed))
-        .collect();
+    let mut first: foldhash::HashMap<String, usize> = foldhash::HashMap::default();
     for (i, a) in acts.iter().enumerate() {
         let lc = a.item.value.to_ascii_lowercase();
         let dup_of = match first.get(&lc) {

@@ -96,22 +96,72 @@ impl Cx<'_> {
     }
 }
 
+/// The parts of a [`ResolvedAction`] that depend on its text only.
+#[derive(Clone)]
+struct Resolution {
+    prefix: String,
+    service: Option<&'static Service>,
+    pattern: Option<Pattern>,
+    matches: Vec<ActionRef>,
+    malformed: bool,
+}
+
+/// Entries the resolution cache holds before it starts over (bounds memory on huge inputs).
+const RESOLVED_MAX: usize = 1 << 14;
+
+thread_local! {
+    /// Resolutions by action text, kept across the documents a thread lints (AWS-style
+    /// policies repeat `ec2:Describe*`, `s3:GetObject`, ...), for the catalog they were
+    /// made against (its address: the catalog lives for the whole process).
+    static RESOLVED: std::cell::RefCell<(usize, foldhash::HashMap<Box<str>, Resolution>)> =
+        std::cell::RefCell::default();
+}
+
 /// Resolve one action value against the catalog.
 pub fn resolve_action<'s>(
     catalog: &'static Catalog,
     item: &'s Spanned<String>,
 ) -> ResolvedAction<'s> {
+    let key = std::ptr::from_ref(catalog) as usize;
     let text = item.value.as_str();
-    let mut r = ResolvedAction {
+    let cached = RESOLVED.with_borrow(|(k, m)| {
+        if *k == key {
+            m.get(text).cloned()
+        } else {
+            None
+        }
+    });
+    let r = cached.unwrap_or_else(|| {
+        let r = resolve_uncached(catalog, text);
+        RESOLVED.with_borrow_mut(|(k, m)| {
+            if *k != key || m.len() >= RESOLVED_MAX {
+                m.clear();
+                *k = key;
+            }
+            m.insert(text.into(), r.clone());
+        });
+        r
+    });
+    ResolvedAction {
         item,
         all: text == "*",
+        prefix: r.prefix,
+        service: r.service,
+        pattern: r.pattern,
+        matches: r.matches,
+        malformed: r.malformed,
+    }
+}
+
+fn resolve_uncached(catalog: &'static Catalog, text: &str) -> Resolution {
+    let mut r = Resolution {
         prefix: String::new(),
         service: None,
         pattern: None,
         matches: Vec::new(),
         malformed: false,
     };
-    if r.all {
+    if text == "*" {
         return r;
     }
     let Some((prefix, name)) = text.split_once(':') else {

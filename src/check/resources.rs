@@ -25,12 +25,18 @@ fn type_fits(t: &crate::catalog::ResourceType, r: &ResolvedResource<'_>) -> bool
 /// Entries the fit cache holds before it starts over (bounds memory on huge inputs).
 const FIT_CACHE_MAX: usize = 1 << 16;
 
+/// Entries held, and answers by type address, then resource text.
+type FitCache = (
+    usize,
+    foldhash::HashMap<usize, foldhash::HashMap<Box<str>, bool>>,
+);
+
 thread_local! {
     /// [`type_fits`] answers by resource text and resource type, kept across the documents
     /// a thread lints: AWS-style policies repeat the same resources (`arn:aws:s3:::*`, ...)
     /// and each answer is an automaton intersection. Types are catalog entries that live for
     /// the whole process, so their addresses identify them.
-    static FITS: std::cell::RefCell<(usize, foldhash::HashMap<usize, foldhash::HashMap<Box<str>, bool>>)> =
+    static FITS: std::cell::RefCell<FitCache> =
         std::cell::RefCell::default();
 }
 
@@ -197,8 +203,25 @@ pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
     }
 }
 
+thread_local! {
+    /// [`describe_types`] by action address: `broad-resource` repeats it thousands of times.
+    static DESCRIBED: std::cell::RefCell<foldhash::HashMap<usize, String>> =
+        std::cell::RefCell::default();
+}
+
 /// "resource type `instance-profile` (`arn:${Partition}:iam::...`)", for messages.
 pub fn describe_types(a: ActionRef) -> String {
+    let key = std::ptr::from_ref(a.action) as usize;
+    if let Some(s) = DESCRIBED.with_borrow(|m| m.get(&key).cloned()) {
+        return s;
+    }
+    let s = describe_types_uncached(a);
+    // Bounded by the catalog's number of actions.
+    DESCRIBED.with_borrow_mut(|m| m.insert(key, s.clone()));
+    s
+}
+
+fn describe_types_uncached(a: ActionRef) -> String {
     let parts: Vec<String> = a
         .resource_types()
         .map(|(t, req)| {

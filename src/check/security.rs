@@ -187,16 +187,37 @@ pub(crate) fn check_policy(cx: &mut Cx<'_>, stmts: &[Stmt<'_>]) {
     if stmts.iter().any(|s| s.st.principal.is_some()) {
         return; // resource and trust policies grant to others; the methods concern identities
     }
-    for method in METHODS {
+    // Per statement that can grant without restriction, the actions it names (by address),
+    // so each method's actions are looked up rather than searched for.
+    let named: Vec<Option<foldhash::HashSet<usize>>> = stmts
+        .iter()
+        .map(|s| {
+            may_grant_unrestricted(s).then(|| {
+                s.actions
+                    .iter()
+                    .flat_map(|a| a.matches.iter())
+                    .map(|m| std::ptr::from_ref(m.action) as usize)
+                    .collect()
+            })
+        })
+        .collect();
+    let targets = method_targets(cx.catalog);
+    for (method, targets) in METHODS.iter().zip(targets.iter()) {
         let mut grants: Vec<(usize, Span)> = Vec::new();
-        for action in method.actions {
-            let Some(target) = cx.catalog.action_by_full_name(action) else {
+        for target in targets {
+            let Some(target) = *target else {
                 break;
             };
+            let key = std::ptr::from_ref(target.action) as usize;
             let found = stmts
                 .iter()
+                .zip(&named)
                 .enumerate()
-                .find_map(|(i, s)| grants_unrestricted(s, target).map(|span| (i, span)));
+                .filter(|(_, (s, set))| {
+                    set.as_ref().is_some_and(|set| set.contains(&key))
+                        || s.actions.iter().any(|a| a.all)
+                })
+                .find_map(|(i, (s, _))| grants_unrestricted(s, target).map(|span| (i, span)));
             match found {
                 Some(g) => grants.push(g),
                 None => break,
@@ -243,13 +264,47 @@ pub(crate) fn check_policy(cx: &mut Cx<'_>, stmts: &[Stmt<'_>]) {
 
 /// If `s` allows `action` without a condition that could stop it, the span of the value
 /// that names it.
-fn grants_unrestricted(s: &Stmt<'_>, target: crate::catalog::ActionRef) -> Option<Span> {
-    if !s.st.is_allow() || !s.positive_actions || s.st.resource.is_none() {
-        return None;
+/// The catalog actions of each of [`METHODS`], in order (`None` where the catalog lacks
+/// one), looked up once per catalog and thread.
+fn method_targets(
+    catalog: &'static crate::catalog::Catalog,
+) -> std::rc::Rc<Vec<Vec<Option<crate::catalog::ActionRef>>>> {
+    type Targets = std::rc::Rc<Vec<Vec<Option<crate::catalog::ActionRef>>>>;
+    thread_local! {
+        static TARGETS: std::cell::RefCell<Option<(usize, Targets)>> =
+            const { std::cell::RefCell::new(None) };
     }
+    let key = std::ptr::from_ref(catalog) as usize;
+    TARGETS.with_borrow_mut(|t| match t {
+        Some((k, v)) if *k == key => v.clone(),
+        _ => {
+            let v: Targets = std::rc::Rc::new(
+                METHODS
+                    .iter()
+                    .map(|m| {
+                        m.actions
+                            .iter()
+                            .map(|a| catalog.action_by_full_name(a))
+                            .collect()
+                    })
+                    .collect(),
+            );
+            *t = Some((key, v.clone()));
+            v
+        }
+    })
+}
+
+/// Can the statement grant anything without restriction (an unconditioned `Allow` of
+/// listed actions on some resource)?
+fn may_grant_unrestricted(s: &Stmt<'_>) -> bool {
     // Any condition may restrict; only the method's own key is known to. Be conservative
     // about false alarms: a conditioned grant does not count.
-    if !s.st.condition.is_empty() {
+    s.st.is_allow() && s.positive_actions && s.st.resource.is_some() && s.st.condition.is_empty()
+}
+
+fn grants_unrestricted(s: &Stmt<'_>, target: crate::catalog::ActionRef) -> Option<Span> {
+    if !may_grant_unrestricted(s) {
         return None;
     }
     let value = s.actions.iter().find(|a| {
