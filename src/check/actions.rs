@@ -164,8 +164,43 @@ fn redundant(cx: &mut Cx<'_>, s: &Stmt<'_>, stmt_ref: &str) {
         .collect();
     let empty = Vec::new();
     let mut first: foldhash::HashMap<String, usize> = foldhash::HashMap::default();
+    // Only a value of the same service, or with a wildcard service, can cover another.
+    let mut wild_by_service: foldhash::HashMap<String, Vec<usize>> = foldhash::HashMap::default();
+    let mut wild_any_service: Vec<usize> = Vec::new();
+    for &j in &wild {
+        if let Some(b) = acts.get(j) {
+            if b.all || b.prefix.contains(['*', '?']) {
+                wild_any_service.push(j);
+            } else {
+                wild_by_service
+                    .entry(b.prefix.to_ascii_lowercase())
+                    .or_default()
+                    .push(j);
+            }
+        }
+    }
+    let no_wild = Vec::new();
     for (i, a) in acts.iter().enumerate() {
         let lc = a.item.value.to_ascii_lowercase();
+        // A wildcard service may expand to one service only: compare it with every value.
+        let candidates: Vec<usize> = if a.all || a.prefix.contains(['*', '?']) {
+            wild.clone()
+        } else {
+            let same_service = lc
+                .split_once(':')
+                .and_then(|(p, _)| wild_by_service.get(p))
+                .unwrap_or(&no_wild);
+            // In index order, as one list would be: the first coverer is reported.
+            let mut c: Vec<usize> = same_service
+                .iter()
+                .chain(&wild_any_service)
+                .copied()
+                .collect();
+            if !wild_any_service.is_empty() && !same_service.is_empty() {
+                c.sort_unstable();
+            }
+            c
+        };
         let dup_of = match first.get(&lc) {
             Some(&j) => Some(j),
             None => {
@@ -180,8 +215,9 @@ fn redundant(cx: &mut Cx<'_>, s: &Stmt<'_>, stmt_ref: &str) {
         let covered_by = dup_of
             .and_then(|j| acts.get(j).map(|b| (j, b)))
             .or_else(|| {
-                wild.iter()
-                    .filter_map(|&j| acts.get(j).map(|b| (j, b)))
+                candidates
+                    .into_iter()
+                    .filter_map(|j| acts.get(j).map(|b| (j, b)))
                     .find(|&(j, b)| {
                         if i == j || b.item.value.eq_ignore_ascii_case(&a.item.value) {
                             return false;
