@@ -24,10 +24,8 @@ pub struct LintArgs {
 
 /// Run `iamlint lint`.
 pub fn run(args: &LintArgs) -> anyhow::Result<Outcome> {
-    let catalog = crate::catalog::get();
-    if let Some(w) = &catalog.warning {
-        eprintln!("warning: {w}");
-    }
+    // Decode the catalog while the files are read; linting waits for it.
+    let catalog = std::thread::spawn(crate::catalog::get);
     let mut live_errors = Vec::new();
     let mut extra = Vec::new();
     if args.live.any() {
@@ -43,6 +41,10 @@ pub fn run(args: &LintArgs) -> anyhow::Result<Outcome> {
         );
     }
     let mut report = crate::lint_paths_and(&args.paths, extra);
+    let catalog = catalog.join().unwrap_or_else(|_| crate::catalog::get());
+    if let Some(w) = &catalog.warning {
+        eprintln!("warning: {w}");
+    }
     // One (empty) source per error keeps `Report::documents` counting read documents only.
     for e in live_errors {
         report.sources.push(crate::SourceText {
