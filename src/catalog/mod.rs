@@ -324,37 +324,35 @@ fn find_action(svc: &'static Service, name: &str) -> Option<ActionRef> {
     })
 }
 
-fn starts_with_ci(s: &str, prefix: &str) -> bool {
-    s.len() >= prefix.len()
-        && s.as_bytes()
-            .iter()
-            .zip(prefix.as_bytes())
-            .all(|(a, b)| a.eq_ignore_ascii_case(b))
-}
-
 /// Does the catalog key `template` (maybe with `${TagKey}`-style parts) name `key`?
 /// Case-insensitive, as IAM treats condition key names.
 pub fn key_matches(template: &str, key: &str) -> bool {
     // Variables are written `${TagKey}`, or `<key>` in a few S3 keys.
-    // A byte scan: this runs for every (condition, action key) pair of a statement.
-    let var = template.bytes().position(|b| b == b'<' || b == b'$');
-    if var.is_none() {
-        return template.len() == key.len() && template.eq_ignore_ascii_case(key);
+    // This runs for every (condition, action key) pair of a statement: one pass that
+    // compares up to the first difference or the first variable, whichever comes first.
+    let (t, k) = (template.as_bytes(), key.as_bytes());
+    let mut i = 0;
+    while let (Some(&a), Some(&b)) = (t.get(i), k.get(i)) {
+        if a == b'$' || a == b'<' || !a.eq_ignore_ascii_case(&b) {
+            break;
+        }
+        i += 1;
     }
-    match var {
-        None => template.eq_ignore_ascii_case(key),
-        Some(i) => {
-            let (head, tail) = template.split_at(i);
-            // What follows the variable (rarely anything) must end the key.
+    match t.get(i) {
+        None => i == k.len(),
+        Some(b'$' | b'<') => {
+            // `template[..i]` (the head) matched. What follows the variable (rarely
+            // anything) must end the key.
+            let tail = template.get(i..).unwrap_or("");
             let after = tail
                 .find(['}', '>'])
                 .map_or("", |j| tail.get(j + 1..).unwrap_or(""));
-            key.len() > head.len() + after.len()
-                && starts_with_ci(key, head)
+            key.len() > i + after.len()
                 && key
                     .get(key.len() - after.len()..)
                     .is_some_and(|k| k.eq_ignore_ascii_case(after))
         }
+        Some(_) => false,
     }
 }
 
@@ -414,6 +412,17 @@ mod tests {
             "aws:ResourceTag/"
         ));
         assert!(key_matches("aws:SourceIp", "AWS:SOURCEIP"));
+        assert!(!key_matches("aws:SourceIp", "aws:SourceIpX"));
+        assert!(!key_matches("aws:SourceIpX", "aws:SourceIp"));
+        assert!(!key_matches("aws:ResourceTag/${TagKey}", "aws:Resource"));
+        assert!(!key_matches(
+            "aws:ResourceTag/${TagKey}",
+            "aws:RequestTag/x"
+        ));
+        // Text after the variable must end the key, after at least one character.
+        assert!(key_matches("x:Tag/${TagKey}/end", "x:tag/team/END"));
+        assert!(!key_matches("x:Tag/${TagKey}/end", "x:Tag//end"));
+        assert!(!key_matches("x:Tag/${TagKey}/end", "x:Tag/team/ends"));
         assert!(key_matches(
             "s3:ExistingObjectTag/<key>",
             "s3:ExistingObjectTag/team"

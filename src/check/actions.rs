@@ -114,7 +114,7 @@ pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
             continue;
         }
         if !a.is_wild() {
-            for m in &a.matches {
+            for m in a.matches.iter() {
                 if let Some(rep) = m.action.deprecated {
                     let mut f = Finding::new(
                         Code::DeprecatedAction,

@@ -17,6 +17,7 @@ use crate::finding::Finding;
 use crate::pattern::Pattern;
 use crate::policy::{Policy, Statement};
 use crate::span::Spanned;
+use std::rc::Rc;
 
 /// One `Action`/`NotAction` value, resolved against the catalog.
 #[derive(Debug, Clone)]
@@ -26,13 +27,14 @@ pub struct ResolvedAction<'s> {
     /// `*`: every action of every service.
     pub all: bool,
     /// The service prefix as written (empty for `*`).
-    pub prefix: String,
+    pub prefix: Rc<str>,
     /// The service, when the catalog knows it.
     pub service: Option<&'static Service>,
     /// The name part compiled (lowercased).
-    pub pattern: Option<Pattern>,
-    /// The actions it names (empty for `*`, unknown services and unmatched patterns).
-    pub matches: Vec<ActionRef>,
+    pub pattern: Option<Rc<Pattern>>,
+    /// The actions it names (empty for `*`, unknown services and unmatched patterns);
+    /// shared with every other value of the same text.
+    pub matches: Rc<[ActionRef]>,
     /// True when the value is not of the `service:action` form.
     pub malformed: bool,
 }
@@ -40,7 +42,7 @@ pub struct ResolvedAction<'s> {
 impl ResolvedAction<'_> {
     /// True for `*` and values with a wildcard.
     pub fn is_wild(&self) -> bool {
-        self.all || self.pattern.as_ref().is_some_and(Pattern::is_wild)
+        self.all || self.pattern.as_deref().is_some_and(Pattern::is_wild)
     }
 }
 
@@ -99,10 +101,10 @@ impl Cx<'_> {
 /// The parts of a [`ResolvedAction`] that depend on its text only.
 #[derive(Clone)]
 struct Resolution {
-    prefix: String,
+    prefix: Rc<str>,
     service: Option<&'static Service>,
-    pattern: Option<Pattern>,
-    matches: Vec<ActionRef>,
+    pattern: Option<Rc<Pattern>>,
+    matches: Rc<[ActionRef]>,
     malformed: bool,
 }
 
@@ -155,10 +157,10 @@ pub fn resolve_action<'s>(
 
 fn resolve_uncached(catalog: &'static Catalog, text: &str) -> Resolution {
     let mut r = Resolution {
-        prefix: String::new(),
+        prefix: Rc::from(""),
         service: None,
         pattern: None,
-        matches: Vec::new(),
+        matches: Rc::from([]),
         malformed: false,
     };
     if text == "*" {
@@ -168,21 +170,23 @@ fn resolve_uncached(catalog: &'static Catalog, text: &str) -> Resolution {
         r.malformed = true;
         return r;
     };
-    r.prefix = prefix.to_string();
+    r.prefix = Rc::from(prefix);
     let pattern = Pattern::new(name, true);
+    let mut matches = Vec::new();
     if prefix.contains(['*', '?']) {
         // A wildcard in the service part: expand across every matching service.
         let sp = Pattern::new(prefix, true);
         for svc in catalog.services() {
             if sp.matches_ci(svc.prefix) {
-                r.matches.extend(catalog.matching_actions(svc, &pattern));
+                matches.extend(catalog.matching_actions(svc, &pattern));
             }
         }
     } else if let Some(svc) = catalog.service(prefix) {
         r.service = Some(svc);
-        r.matches.extend(catalog.matching_actions(svc, &pattern));
+        matches.extend(catalog.matching_actions(svc, &pattern));
     }
-    r.pattern = Some(pattern);
+    r.matches = matches.into();
+    r.pattern = Some(Rc::new(pattern));
     r
 }
 

@@ -108,7 +108,7 @@ pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
         }
         let mut any_typed = false;
         let mut fits = false;
-        for m in &a.matches {
+        for m in a.matches.iter() {
             if m.action.resources.is_empty() {
                 continue;
             }

@@ -81,7 +81,7 @@ fn action(name: &str, format: Format) -> anyhow::Result<Outcome> {
     let found: Vec<ActionRef> = if r.all {
         anyhow::bail!("`*` names every action; give a service, e.g. `s3:*`");
     } else {
-        r.matches.clone()
+        r.matches.to_vec()
     };
     if found.is_empty() {
         let hint = match (r.service, name.split_once(':')) {

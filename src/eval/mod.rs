@@ -115,7 +115,7 @@ pub(crate) fn prepare(docs: &[Doc]) -> Vec<EStmt<'_>> {
                 action.items.iter().map(|i| resolve_action(c, i)).collect();
             let mut index = std::collections::HashMap::new();
             for (k, x) in actions.iter().enumerate() {
-                for m in &x.matches {
+                for m in x.matches.iter() {
                     index
                         .entry(std::ptr::from_ref(m.action) as usize)
                         .or_insert(k);
@@ -340,7 +340,7 @@ pub fn required_pairs(g: &RequiredGrant) -> Vec<(ActionRef, usize, Vec<String>)>
     let mut out = Vec::new();
     for (k, a) in g.actions.iter().enumerate() {
         let item = Spanned::new(a.clone(), Span::default());
-        for m in resolve_action(c, &item).matches {
+        for &m in resolve_action(c, &item).matches.iter() {
             let fits: Vec<String> = g
                 .resources
                 .iter()
@@ -617,7 +617,7 @@ fn excess(stmts: &[EStmt<'_>], required: &HashSet<usize>, id: &str, out: &mut Ve
                 let named: Vec<ActionRef> = if a.all {
                     every().collect()
                 } else {
-                    a.matches.clone()
+                    a.matches.to_vec()
                 };
                 values.push((a.item.span, a.item.value.clone(), named));
             }
