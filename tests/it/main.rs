@@ -14,6 +14,7 @@ mod cli;
 mod fixtures;
 mod gaad;
 mod live;
+mod published;
 mod readonly;
 mod seeds;
 mod update;
