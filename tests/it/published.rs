@@ -73,3 +73,19 @@ fn issue_9_load_balancer_controller_policy_has_no_error() {
         assert!(out.contains("0 errors, 0 warnings"), "{out}");
     }
 }
+
+/// AWS managed policies write policy variables, whose names hold a colon, inside an ARN's
+/// account (`AmazonTimestreamInfluxDBServiceRolePolicy`): the colon does not end the account.
+#[test]
+fn issue_9_variable_in_arn_account_is_not_dead() {
+    let text = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+      "Action": "kms:Decrypt", "Resource": "arn:*:kms:*:${aws:PrincipalAccount}:key/*"}]}"#;
+    let out = crate::util::iamlint()
+        .args(["lint", "-"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(!stdout.contains("resource-mismatch"), "{stdout}");
+}
