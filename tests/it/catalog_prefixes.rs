@@ -158,3 +158,23 @@ fn issue_9_elb_v2_listener_tagging_is_live_in_text_output() {
     assert!(!stdout.contains("resource-mismatch"), "{stdout}");
     assert!(stdout.contains("0 errors"), "{stdout}");
 }
+
+/// `data/resource-type-additions.json`: AWS documents `cloudformation:CreateChangeSet` on
+/// the `AWS::Serverless` transform's ARN, which the Service Authorization Reference lacks
+/// (a false error in the managed policy `SageMakerStudioProjectProvisioningRolePolicy`).
+/// Only `CreateChangeSet` takes it: `DeleteChangeSet` on a transform is still dead.
+#[test]
+fn issue_9_documented_transform_resource_is_live() {
+    let transform = "arn:aws:cloudformation:us-east-1:aws:transform/Serverless-2016-10-31";
+    let text = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "Good", "Effect": "Allow", "Action": "cloudformation:CreateChangeSet", "Resource": transform},
+            {"Sid": "Bad", "Effect": "Allow", "Action": "cloudformation:DeleteChangeSet", "Resource": transform},
+        ]
+    })
+    .to_string();
+    let (code, dead) = dead_statements(&text);
+    assert_eq!(dead, ["Bad"]);
+    assert_eq!(code, 1);
+}
