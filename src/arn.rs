@@ -457,7 +457,10 @@ mod tests {
         assert_eq!(p.account, "${aws:PrincipalAccount}");
         assert_eq!(p.resource, "key/*");
         let p = ArnPattern::parse("arn:aws:s3:::b/${aws:userid}:x").expect("parses");
-        assert_eq!((p.account.as_str(), p.resource.as_str()), ("", "b/${aws:userid}:x"));
+        assert_eq!(
+            (p.account.as_str(), p.resource.as_str()),
+            ("", "b/${aws:userid}:x")
+        );
         // An unclosed `${` does not hide the colons after it.
         let p = ArnPattern::parse("arn:aws:sqs:${x:us-east-1:1:q").expect("parses");
         assert_eq!((p.region.as_str(), p.resource.as_str()), ("${x", "1:q"));
@@ -488,8 +491,16 @@ mod tests {
             ("arn:aws:iam::*:role/${aws:username}", ROLE, true),
             // Issue 9: a variable's colon does not split the ARN.
             ("arn:aws:iam::${aws:PrincipalAccount}:role/x", ROLE, true),
-            ("arn:*:logs:*:${aws:PrincipalAccount}:log-group:g", LOG_GROUP, true),
-            ("arn:aws:iam::${aws:PrincipalAccount}:instance-profile/x", ROLE, false),
+            (
+                "arn:*:logs:*:${aws:PrincipalAccount}:log-group:g",
+                LOG_GROUP,
+                true,
+            ),
+            (
+                "arn:aws:iam::${aws:PrincipalAccount}:instance-profile/x",
+                ROLE,
+                false,
+            ),
             ("arn:aws:s3:::b/home/${aws:username}/*", OBJECT, true),
             ("arn:aws:s3:*", OBJECT, true),
             ("arn:aws:ec2:*", OBJECT, false),

@@ -152,7 +152,11 @@ fn issue_9_elb_v2_listener_tagging_is_live_in_text_output() {
   ]
 }
 "#;
-    let out = iamlint().args(["lint", "-"]).write_stdin(text).output().unwrap();
+    let out = iamlint()
+        .args(["lint", "-"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(!stdout.contains("resource-mismatch"), "{stdout}");

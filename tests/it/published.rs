@@ -9,11 +9,8 @@ const DIR: &str = "fixtures/published";
 
 /// (file under `fixtures/published/`, line, code) rows of the README's "True defects" table.
 fn listed_defects() -> BTreeSet<(String, u64, String)> {
-    let readme = std::fs::read_to_string(format!(
-        "{}/{DIR}/README.md",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
+    let readme =
+        std::fs::read_to_string(format!("{}/{DIR}/README.md", env!("CARGO_MANIFEST_DIR"))).unwrap();
     let (_, table) = readme.split_once("## True defects").unwrap();
     table
         .lines()
@@ -66,7 +63,11 @@ fn issue_9_published_policies_have_no_false_errors() {
 /// case that issue 9 found six false errors in: the text a user sees says 0 errors.
 #[test]
 fn issue_9_load_balancer_controller_policy_has_no_error() {
-    for file in ["iam_policy.json", "iam_policy_cn.json", "iam_policy_us-gov.json"] {
+    for file in [
+        "iam_policy.json",
+        "iam_policy_cn.json",
+        "iam_policy_us-gov.json",
+    ] {
         let path = format!("{DIR}/aws-load-balancer-controller/{file}");
         let (code, out, _) = run(&["lint", &path]);
         assert_eq!(code, 0, "{out}");
@@ -88,4 +89,90 @@ fn issue_9_variable_in_arn_account_is_not_dead() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(!stdout.contains("resource-mismatch"), "{stdout}");
+}
+
+/// (policy, statement, action, code) rows of `docs/managed-policy-errors.md`'s table.
+fn documented_managed_errors() -> BTreeSet<(String, String, String, String)> {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/managed-policy-errors.md"
+    ))
+    .unwrap();
+    let (_, table) = doc.split_once("## Errors").unwrap();
+    let mut out = BTreeSet::new();
+    for line in table.lines().filter(|l| l.starts_with("| `")) {
+        let cells: Vec<&str> = line.split(" | ").collect();
+        let unquote = |c: &str| c.trim_matches(['|', ' ', '`']).to_string();
+        let (policy, statement, code) = (unquote(cells[0]), unquote(cells[1]), unquote(cells[3]));
+        for action in cells[2].split(", ") {
+            out.insert((
+                policy.clone(),
+                statement.clone(),
+                unquote(action),
+                code.clone(),
+            ));
+        }
+    }
+    out
+}
+
+/// Issue 9: every AWS managed policy (the embedded snapshot, one file per policy as
+/// `scripts/fetch-managed-policies --corpus` writes them) lints with no unknown-name error,
+/// and its errors are exactly the true defects `docs/managed-policy-errors.md` lists.
+#[test]
+fn issue_9_managed_policy_errors_are_the_documented_defects() {
+    let snapshot: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/data/managed-policies.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let policies = snapshot["policies"].as_array().unwrap();
+    for p in policies {
+        let name = p["name"].as_str().unwrap();
+        let text = serde_json::to_string_pretty(&p["document"]).unwrap();
+        std::fs::write(dir.path().join(format!("{name}.json")), text + "\n").unwrap();
+    }
+    let out = crate::util::iamlint()
+        .args(["lint", "--format", "json", "--fail-on", "never"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["summary"]["documents"].as_u64(),
+        Some(policies.len() as u64)
+    );
+    let errors: BTreeSet<(String, String, String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .map(|f| {
+            let file = std::path::Path::new(f["file"].as_str().unwrap());
+            (
+                file.file_stem().unwrap().to_string_lossy().into_owned(),
+                f["statement"].as_str().unwrap_or("").to_string(),
+                f["action"].as_str().unwrap_or("").to_string(),
+                f["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        errors
+            .iter()
+            .all(|e| e.3 != "unknown-service" && e.3 != "unknown-action"),
+        "{errors:?}"
+    );
+    let documented = documented_managed_errors();
+    let undocumented: Vec<_> = errors.difference(&documented).collect();
+    let gone: Vec<_> = documented.difference(&errors).collect();
+    assert!(
+        undocumented.is_empty() && gone.is_empty(),
+        "errors not in docs/managed-policy-errors.md: {undocumented:?}; documented but not reported: {gone:?}"
+    );
 }
