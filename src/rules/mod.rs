@@ -42,6 +42,16 @@ pub enum RuleError {
     /// A usage error with parameters or features.
     #[error("{0}")]
     Usage(String),
+    /// Over [`MAX_BYTES`].
+    #[error("{path}: the file is {size} bytes, over the {max} byte limit for a rule file")]
+    TooLarge {
+        /// The path.
+        path: String,
+        /// Its size (at least; reading stops past the limit).
+        size: u64,
+        /// The limit.
+        max: u64,
+    },
     /// The file could not be read.
     #[error("{path}: cannot read: {source}")]
     Io {
@@ -52,6 +62,15 @@ pub enum RuleError {
         source: std::io::Error,
     },
 }
+
+/// Largest rule file read, like [`crate::source::MAX_BYTES`] for policies. The largest shipped
+/// rule set is 7 KB; a generated one stating thousands of grants stays far below this.
+pub const MAX_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Deepest nesting of arrays, inline tables and dotted keys a rule file may use (the
+/// format needs three). The TOML reader has its own limit, but reports a dotted key over it
+/// without a position; this check comes first and always names line and column.
+const MAX_NESTING: usize = 32;
 
 /// A loaded, validated rule set.
 #[derive(Debug)]
@@ -113,10 +132,7 @@ pub fn all() -> Result<Vec<RuleSet>, RuleError> {
 pub fn find(id_or_path: &str) -> Result<RuleSet, RuleError> {
     let p = std::path::Path::new(id_or_path);
     if id_or_path.ends_with(".toml") || p.is_file() {
-        let text = std::fs::read_to_string(p).map_err(|source| RuleError::Io {
-            path: id_or_path.to_string(),
-            source,
-        })?;
+        let text = read_file(id_or_path)?;
         return RuleSet::parse(id_or_path, &text);
     }
     let sets = all()?;
@@ -133,9 +149,64 @@ pub fn find(id_or_path: &str) -> Result<RuleSet, RuleError> {
     })
 }
 
+/// Read a rule file: a regular file of at most [`MAX_BYTES`] of UTF-8 text.
+fn read_file(path: &str) -> Result<String, RuleError> {
+    use std::io::Read as _;
+    let io = |source| RuleError::Io {
+        path: path.to_string(),
+        source,
+    };
+    // Look before opening: opening a FIFO blocks until someone writes to it.
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(RuleError::Usage(format!(
+            "{path}: not a regular file{}; a rule file is a TOML file",
+            if meta.is_dir() { " (a folder)" } else { "" }
+        )));
+    }
+    if meta.len() > MAX_BYTES {
+        return Err(RuleError::TooLarge {
+            path: path.to_string(),
+            size: meta.len(),
+            max: MAX_BYTES,
+        });
+    }
+    let f = std::fs::File::open(path).map_err(io)?;
+    let mut buf = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    f.take(MAX_BYTES + 1).read_to_end(&mut buf).map_err(io)?;
+    if buf.len() as u64 > MAX_BYTES {
+        return Err(RuleError::TooLarge {
+            path: path.to_string(),
+            size: buf.len() as u64,
+            max: MAX_BYTES,
+        });
+    }
+    String::from_utf8(buf).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        // Everything before `at` is UTF-8: line and column count its characters.
+        let head = std::str::from_utf8(e.as_bytes().get(..at).unwrap_or_default()).unwrap_or("");
+        invalid(
+            path,
+            head,
+            Span::new(at, at),
+            "not UTF-8 text; a rule file is UTF-8 TOML".into(),
+        )
+    })
+}
+
 impl RuleSet {
     /// Parse and validate rule-set text.
     pub fn parse(origin: &str, text: &str) -> Result<RuleSet, RuleError> {
+        if text.len() as u64 > MAX_BYTES {
+            return Err(RuleError::TooLarge {
+                path: origin.to_string(),
+                size: text.len() as u64,
+                max: MAX_BYTES,
+            });
+        }
+        if let Some((at, message)) = too_deep(text) {
+            return Err(invalid(origin, text, Span::new(at, at), message));
+        }
         let file: RuleFile = toml::from_str(text).map_err(|e| {
             let span = e.span().unwrap_or(0..0);
             invalid(
@@ -201,6 +272,7 @@ impl RuleSet {
                 used.push(d.from.as_str());
             }
         }
+        self.derivation_cycles()?;
         for (_, g) in self.all_grants() {
             let grant = g.get_ref();
             if grant.actions.is_empty() || grant.resources.is_empty() {
@@ -215,6 +287,9 @@ impl RuleSet {
                         a.span(),
                         format!("`{}` is not an action: write `service:Action`", a.get_ref()),
                     ));
+                }
+                if let Some(why) = unknown_action(a.get_ref()) {
+                    return Err(self.err(a.span(), why));
                 }
             }
             let cond_values: Vec<String> = grant
@@ -252,6 +327,41 @@ impl RuleSet {
                     p.span(),
                     format!("parameter `{name}` is declared but never used"),
                 ));
+            }
+        }
+        Ok(())
+    }
+
+    /// A derived parameter must not derive, step by step, from itself: the first cycle
+    /// found (in name order) is an error at its first parameter.
+    fn derivation_cycles(&self) -> Result<(), RuleError> {
+        let params = &self.file.params;
+        for (start, p) in params {
+            let mut path: Vec<&str> = vec![start.as_str()];
+            let mut at = p.get_ref();
+            // Each step visits a new parameter, or closes a cycle: at most `params.len()`.
+            while let Some(d) = &at.derive {
+                let next = d.from.as_str();
+                if let Some(i) = path.iter().position(|n| *n == next) {
+                    let cycle: Vec<&str> = path.get(i..).unwrap_or_default().to_vec();
+                    let first = cycle.first().copied().unwrap_or(start.as_str());
+                    let shown: Vec<String> = cycle
+                        .iter()
+                        .chain(std::iter::once(&first))
+                        .map(|n| format!("`{n}`"))
+                        .collect();
+                    let span = params.get(first).map_or(p.span(), toml::Spanned::span);
+                    return Err(self.err(
+                        span,
+                        format!(
+                            "derived parameters form a cycle: {}",
+                            shown.join(" derives from ")
+                        ),
+                    ));
+                }
+                let Some(n) = params.get(next) else { break };
+                path.push(next);
+                at = n.get_ref();
             }
         }
         Ok(())
@@ -307,12 +417,8 @@ impl RuleSet {
             }
         }
         for (name, p) in declared {
-            if let Some(d) = &p.get_ref().derive {
-                let base = values.get(&d.from).cloned().unwrap_or_default();
-                let v = match &d.replace {
-                    Some([a, b]) => base.replace(a.as_str(), b),
-                    None => base,
-                };
+            if p.get_ref().derive.is_some() {
+                let v = derived_value(name, declared, &values);
                 values.insert(name.clone(), v);
             }
         }
@@ -386,6 +492,102 @@ impl RuleSet {
     }
 }
 
+/// The first place where `text` nests arrays, inline tables or dotted-key segments deeper
+/// than [`MAX_NESTING`], with a message; `None` when it does not. Strings and comments are
+/// skipped, so brackets and dots inside them do not count. One pass, no recursion.
+fn too_deep(text: &str) -> Option<(usize, String)> {
+    let b = text.as_bytes();
+    let mut depth = 0usize;
+    // Dots outside strings since the last `=`, `,`, bracket, brace or line break: the
+    // segments of a dotted key (a value such as `1.5` has one, far below the limit).
+    let mut dots = 0usize;
+    let mut i = 0usize;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'#' => {
+                // A comment runs to the end of the line.
+                i = b
+                    .get(i..)
+                    .unwrap_or_default()
+                    .iter()
+                    .position(|&x| x == b'\n')
+                    .map_or(b.len(), |n| i + n);
+                continue;
+            }
+            b'"' | b'\'' => {
+                let triple = b.get(i..i + 3).is_some_and(|t| t.iter().all(|&x| x == c));
+                i = if triple {
+                    skip_multiline(b, i + 3, c)
+                } else {
+                    skip_string(b, i + 1, c)
+                };
+                continue;
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                dots = 0;
+                if depth > MAX_NESTING {
+                    return Some((
+                        i,
+                        format!("nested deeper than {MAX_NESTING} levels; a rule file needs three"),
+                    ));
+                }
+            }
+            b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                dots = 0;
+            }
+            b'=' | b',' | b'\n' => dots = 0,
+            b'.' => {
+                dots += 1;
+                if dots >= MAX_NESTING {
+                    return Some((
+                        i,
+                        format!(
+                            "a dotted key of more than {MAX_NESTING} parts; a rule file needs three"
+                        ),
+                    ));
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Past a one-line string opened before `i` with `quote` (basic strings have escapes).
+fn skip_string(b: &[u8], mut i: usize, quote: u8) -> usize {
+    while let Some(&c) = b.get(i) {
+        if c == b'\\' && quote == b'"' {
+            i += 2;
+            continue;
+        }
+        if c == quote || c == b'\n' {
+            return i + 1;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// Past a multi-line string whose opening triple quote ends before `i`.
+fn skip_multiline(b: &[u8], mut i: usize, quote: u8) -> usize {
+    while let Some(&c) = b.get(i) {
+        if c == b'\\' && quote == b'"' {
+            i += 2;
+            continue;
+        }
+        if b.get(i..i + 3)
+            .is_some_and(|t| t.iter().all(|&x| x == quote))
+        {
+            return i + 3;
+        }
+        i += 1;
+    }
+    i
+}
+
 fn invalid(origin: &str, text: &str, span: Span, message: String) -> RuleError {
     let (line, column) = LineIndex::new(text).line_col(text, span.start);
     RuleError::Invalid {
@@ -394,6 +596,73 @@ fn invalid(origin: &str, text: &str, span: Span, message: String) -> RuleError {
         column,
         message,
     }
+}
+
+/// The value of the derived parameter `name`: follow `from` to a given (or defaulted)
+/// parameter, then apply each step's replacement, nearest the base first. `validate` has
+/// ruled out cycles; the walk is still bounded by the number of parameters.
+fn derived_value(
+    name: &str,
+    declared: &BTreeMap<String, toml::Spanned<schema::Param>>,
+    given: &BTreeMap<String, String>,
+) -> String {
+    let mut steps: Vec<&schema::Derive> = Vec::new();
+    let mut at = name;
+    let mut base = String::new();
+    for _ in 0..=declared.len() {
+        match declared.get(at).and_then(|p| p.get_ref().derive.as_ref()) {
+            Some(d) => {
+                steps.push(d);
+                at = d.from.as_str();
+            }
+            None => {
+                base = given.get(at).cloned().unwrap_or_default();
+                break;
+            }
+        }
+    }
+    steps.iter().rev().fold(base, |v, d| match &d.replace {
+        Some([a, b]) => v.replace(a.as_str(), b),
+        None => v,
+    })
+}
+
+/// Why a rule's action names no catalog action, or `None` when it names some. A rule that
+/// requires nothing the catalog knows would be "satisfied" by any policy.
+fn unknown_action(text: &str) -> Option<String> {
+    let c = crate::catalog::get();
+    let item = crate::span::Spanned::new(text.to_string(), Span::default());
+    let r = crate::check::resolve_action(c, &item);
+    if !r.matches.is_empty() {
+        return None;
+    }
+    if r.prefix.contains(['*', '?']) {
+        return Some(format!("`{text}` matches no action"));
+    }
+    let Some(svc) = r.service else {
+        let hint = c
+            .suggest_service(&r.prefix)
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+        return Some(format!(
+            "`{text}` names the unknown service `{}`{hint}",
+            r.prefix
+        ));
+    };
+    if r.is_wild() {
+        return Some(format!("`{text}` matches no action of `{}`", svc.prefix));
+    }
+    let name = text.split_once(':').map_or(text, |(_, n)| n);
+    let hint = c
+        .suggest_action(svc, name, &[])
+        .map(|s| format!("; did you mean `{s}`?"))
+        .unwrap_or_default();
+    let retired = if c.is_retired(text) {
+        " (a retired name AWS no longer lists)"
+    } else {
+        ""
+    };
+    Some(format!("unknown action `{text}`{retired}{hint}"))
 }
 
 /// `{name}` placeholders in `s`.

@@ -14,6 +14,7 @@ mod fixtures;
 mod gaad;
 mod live;
 mod readonly;
+mod rulefiles;
 mod seeds;
 mod update;
 mod util;
