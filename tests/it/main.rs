@@ -10,6 +10,7 @@
 
 mod check;
 mod cli;
+mod condvalues;
 mod fixtures;
 mod gaad;
 mod live;
