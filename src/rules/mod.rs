@@ -292,18 +292,34 @@ impl RuleSet {
                     return Err(self.err(a.span(), why));
                 }
             }
-            let cond_values: Vec<String> = grant
+            for (op, keys) in &grant.condition {
+                if crate::check::conditions::base_operator(op).is_none() {
+                    let at = keys.values().next().map_or(g.span(), toml::Spanned::span);
+                    let hint = crate::suggest::closest(
+                        op,
+                        crate::check::conditions::OPERATORS.iter().copied(),
+                    )
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
+                    return Err(self.err(at, format!("unknown condition operator `{op}`{hint}")));
+                }
+            }
+            let cond_values: Vec<(std::ops::Range<usize>, String)> = grant
                 .condition
                 .values()
                 .flat_map(|k| k.values())
-                .flat_map(schema::OneOrMany::to_vec)
+                .flat_map(|v| v.get_ref().to_vec().into_iter().map(move |t| (v.span(), t)))
                 .collect();
             let mut texts: Vec<(std::ops::Range<usize>, &str)> = grant
                 .resources
                 .iter()
                 .map(|r| (r.span(), r.get_ref().as_str()))
                 .collect();
-            texts.extend(cond_values.iter().map(|v| (g.span(), v.as_str())));
+            texts.extend(
+                cond_values
+                    .iter()
+                    .map(|(span, v)| (span.clone(), v.as_str())),
+            );
             for (span, t) in texts {
                 for name in placeholders(t) {
                     match params.get_key_value(&name) {
@@ -465,7 +481,7 @@ impl RuleSet {
                     .iter()
                     .flat_map(|(op, keys)| {
                         keys.iter()
-                            .map(move |(k, v)| (op.clone(), k.clone(), v.to_vec()))
+                            .map(move |(k, v)| (op.clone(), k.clone(), v.get_ref().to_vec()))
                     })
                     .map(|(op, k, v)| (op, k, v.iter().map(|x| sub(x)).collect()))
                     .collect(),

@@ -241,3 +241,24 @@ fn shipped_rule_sets_still_load() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert!(v.as_array().unwrap().len() >= 7, "{out}");
 }
+
+#[test]
+fn errors_in_required_conditions_point_at_the_value() {
+    // Before, an undeclared placeholder in a condition value pointed at the grant (`[[grant]]`).
+    let text = format!(
+        "{HEAD}[params.tag]\ndescription = \"t\"\n[[grant]]\nactions = [\"ec2:TerminateInstances\"]\nresources = [\"*\"]\ncondition = {{ StringEquals = {{ \"aws:ResourceTag/x\" = \"{{tagg}}\" }} }}\n"
+    );
+    refused(
+        text.as_bytes(),
+        &["tag=v"],
+        "11:54: undeclared parameter `{tagg}`; did you mean `{tag}`?",
+    );
+    let text = format!(
+        "{HEAD}[params.tag]\ndescription = \"t\"\n[[grant]]\nactions = [\"ec2:TerminateInstances\"]\nresources = [\"*\"]\ncondition = {{ StringEqual = {{ \"aws:ResourceTag/x\" = \"{{tag}}\" }} }}\n"
+    );
+    refused(
+        text.as_bytes(),
+        &["tag=v"],
+        "11:53: unknown condition operator `StringEqual`; did you mean `StringEquals`?",
+    );
+}
