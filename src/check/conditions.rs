@@ -216,6 +216,10 @@ fn values(cx: &mut Cx<'_>, c: &crate::policy::ConditionClause, base: &str, stmt_
 /// often typed `String` (tags, encryption context), so those pairs are left alone; so is a
 /// numeric operator on a date key (epoch seconds are numbers).
 fn type_mismatch(cx: &mut Cx<'_>, c: &crate::policy::ConditionClause, base: &str, stmt_ref: &str) {
+    let kind = Kind::of(base);
+    if matches!(kind, Kind::String | Kind::Null | Kind::Binary) {
+        return;
+    }
     let key = c.key.value.as_str();
     let Some((prefix, _)) = key.split_once(':') else {
         return;
@@ -227,7 +231,6 @@ fn type_mismatch(cx: &mut Cx<'_>, c: &crate::policy::ConditionClause, base: &str
     });
     let Some(k) = found else { return };
     let ty = k.ty.strip_prefix("ArrayOf").unwrap_or(k.ty);
-    let kind = Kind::of(base);
     let fits = match kind {
         Kind::String | Kind::Null | Kind::Binary => true,
         Kind::Numeric => matches!(ty, "Numeric" | "Date"),

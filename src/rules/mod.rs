@@ -135,9 +135,15 @@ pub fn find(id_or_path: &str) -> Result<RuleSet, RuleError> {
         let text = read_file(id_or_path)?;
         return RuleSet::parse(id_or_path, &text);
     }
-    let sets = all()?;
+    // Only the rule set asked for is checked against the catalog: with an updated catalog
+    // that no longer lists an action of another shipped set, this one still loads.
+    let sets = embedded()
+        .iter()
+        .map(|(p, t)| RuleSet::read(p, t))
+        .collect::<Result<Vec<_>, _>>()?;
     let ids: Vec<String> = sets.iter().map(|s| s.file.id.get_ref().clone()).collect();
     if let Some(set) = sets.into_iter().find(|s| s.file.id.get_ref() == id_or_path) {
+        set.validate()?;
         return Ok(set);
     }
     let hint = crate::suggest::closest(id_or_path, ids.iter().map(String::as_str))
@@ -197,6 +203,13 @@ fn read_file(path: &str) -> Result<String, RuleError> {
 impl RuleSet {
     /// Parse and validate rule-set text.
     pub fn parse(origin: &str, text: &str) -> Result<RuleSet, RuleError> {
+        let set = RuleSet::read(origin, text)?;
+        set.validate()?;
+        Ok(set)
+    }
+
+    /// Parse rule-set text against the schema, without the semantic checks of `validate`.
+    fn read(origin: &str, text: &str) -> Result<RuleSet, RuleError> {
         if text.len() as u64 > MAX_BYTES {
             return Err(RuleError::TooLarge {
                 path: origin.to_string(),
@@ -216,13 +229,11 @@ impl RuleSet {
                 e.message().to_string(),
             )
         })?;
-        let set = RuleSet {
+        Ok(RuleSet {
             origin: origin.to_string(),
             text: text.to_string(),
             file,
-        };
-        set.validate()?;
-        Ok(set)
+        })
     }
 
     /// The rule set id.

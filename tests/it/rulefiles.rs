@@ -262,3 +262,79 @@ fn errors_in_required_conditions_point_at_the_value() {
         "11:53: unknown condition operator `StringEqual`; did you mean `StringEquals`?",
     );
 }
+
+/// With a catalog (updated from a local test server) whose `s3` lacks `s3:PutObject`, a rule
+/// set that requires it is refused where it names it, and one that needs no `s3` still loads.
+#[test]
+fn only_the_rule_set_asked_for_is_checked_against_the_catalog() {
+    use crate::update::{S3, index, serve};
+    // The actions `ecr-push` requires, each on the repository resource type.
+    let actions: Vec<String> = [
+        "GetAuthorizationToken",
+        "BatchCheckLayerAvailability",
+        "InitiateLayerUpload",
+        "UploadLayerPart",
+        "CompleteLayerUpload",
+        "PutImage",
+        "BatchGetImage",
+        "GetDownloadUrlForLayer",
+    ]
+    .iter()
+    .map(|a| format!(r#"{{"Name":"{a}","Resources":[{{"Name":"repository"}}]}}"#))
+    .collect();
+    let ecr = format!(
+        r#"{{"Name":"ecr","Actions":[{}],"Resources":[{{"Name":"repository","ARNFormats":["arn:${{Partition}}:ecr:${{Region}}:${{Account}}:repository/${{RepositoryName}}"]}}],"ConditionKeys":[]}}"#,
+        actions.join(",")
+    );
+    let base = serve(&[
+        ("/", &index(&["s3", "ecr"])),
+        ("/v1/s3/s3.json", S3),
+        ("/v1/ecr/ecr.json", &ecr),
+    ]);
+    let cache = tempfile::tempdir().unwrap();
+    let bin = |args: &[&str]| {
+        let out = assert_cmd::Command::cargo_bin("iamlint")
+            .unwrap()
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("IAMLINT_CACHE_DIR", cache.path())
+            .env_remove("IAMLINT_NO_CACHE")
+            .env("NO_COLOR", "1")
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, _, err) = bin(&["catalog", "update", "--url", &base]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = bin(&[
+        "render",
+        "--rules",
+        "ecr-push",
+        "--param",
+        "account_id=123456789012",
+        "--param",
+        "region=us-east-1",
+        "--param",
+        "repository=dagster",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("ecr:PutImage"), "{out}");
+    let (code, out, err) = bin(&[
+        "render",
+        "--rules",
+        "dstack-aws",
+        "--param",
+        "bucket_name=my-awesome-project",
+    ]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.starts_with("error: rules/dstack/dstack-aws.toml:")
+            && err.contains(": unknown action `s3:"),
+        "{err}"
+    );
+}
