@@ -452,8 +452,9 @@ impl Parser<'_> {
         p
     }
 
-    /// A string, or a list of strings; numbers and booleans are kept as their text
-    /// (IAM accepts them in condition values).
+    /// A string, or a list of strings; numbers and booleans are kept as their text (IAM
+    /// accepts them in condition values: "quotation marks are optional for numeric and
+    /// Boolean values", <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html>).
     fn string_list(&mut self, n: &Node, key: &str) -> Vec<Spanned<String>> {
         let mut out = Vec::new();
         let mut one = |p: &mut Self, n: &Node| match &n.value {
