@@ -268,9 +268,17 @@ impl RuleSet {
     /// to declared parameters; actions are `service:action`.
     fn validate(&self) -> Result<(), RuleError> {
         let params = &self.file.params;
-        let mut used: Vec<&str> = Vec::new();
+        let mut used: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
         for (name, p) in params {
             if let Some(d) = &p.get_ref().derive {
+                if d.replace.as_ref().is_some_and(|[a, _]| a.is_empty()) {
+                    return Err(self.err(
+                        p.span(),
+                        format!(
+                            "parameter `{name}`: `replace` needs a non-empty string to replace"
+                        ),
+                    ));
+                }
                 if !params.contains_key(&d.from) {
                     return Err(self.err(
                         p.span(),
@@ -280,7 +288,7 @@ impl RuleSet {
                         ),
                     ));
                 }
-                used.push(d.from.as_str());
+                used.insert(d.from.as_str());
             }
         }
         self.derivation_cycles()?;
@@ -334,7 +342,9 @@ impl RuleSet {
             for (span, t) in texts {
                 for name in placeholders(t) {
                     match params.get_key_value(&name) {
-                        Some((k, _)) => used.push(k.as_str()),
+                        Some((k, _)) => {
+                            used.insert(k.as_str());
+                        }
                         None => {
                             let hint =
                                 crate::suggest::closest(&name, params.keys().map(String::as_str))
@@ -360,24 +370,30 @@ impl RuleSet {
     }
 
     /// A derived parameter must not derive, step by step, from itself: the first cycle
-    /// found (in name order) is an error at its first parameter.
+    /// found (in name order) is an error at its first parameter. Each parameter is walked
+    /// once (a finished one is never walked again), so this is linear in the parameters.
     fn derivation_cycles(&self) -> Result<(), RuleError> {
         let params = &self.file.params;
-        for (start, p) in params {
-            let mut path: Vec<&str> = vec![start.as_str()];
-            let mut at = p.get_ref();
-            // Each step visits a new parameter, or closes a cycle: at most `params.len()`.
-            while let Some(d) = &at.derive {
-                let next = d.from.as_str();
-                if let Some(i) = path.iter().position(|n| *n == next) {
-                    let cycle: Vec<&str> = path.get(i..).unwrap_or_default().to_vec();
-                    let first = cycle.first().copied().unwrap_or(start.as_str());
+        // Parameters whose chain is known to end at a given parameter.
+        let mut done: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+        for start in params.keys() {
+            // The chain walked from `start`, and each name's position in it.
+            let mut path: Vec<&str> = Vec::new();
+            let mut on_path: BTreeMap<&str, usize> = BTreeMap::new();
+            let mut at = start.as_str();
+            loop {
+                if done.contains(at) {
+                    break;
+                }
+                if let Some(&i) = on_path.get(at) {
+                    let cycle = path.get(i..).unwrap_or_default();
+                    let first = cycle.first().copied().unwrap_or(at);
                     let shown: Vec<String> = cycle
                         .iter()
                         .chain(std::iter::once(&first))
                         .map(|n| format!("`{n}`"))
                         .collect();
-                    let span = params.get(first).map_or(p.span(), toml::Spanned::span);
+                    let span = params.get(first).map_or(0..0, toml::Spanned::span);
                     return Err(self.err(
                         span,
                         format!(
@@ -386,10 +402,14 @@ impl RuleSet {
                         ),
                     ));
                 }
-                let Some(n) = params.get(next) else { break };
-                path.push(next);
-                at = n.get_ref();
+                on_path.insert(at, path.len());
+                path.push(at);
+                match params.get(at).and_then(|p| p.get_ref().derive.as_ref()) {
+                    Some(d) if params.contains_key(&d.from) => at = d.from.as_str(),
+                    _ => break,
+                }
             }
+            done.extend(path);
         }
         Ok(())
     }
@@ -443,11 +463,10 @@ impl RuleSet {
                 }
             }
         }
-        for (name, p) in declared {
-            if p.get_ref().derive.is_some() {
-                let v = derived_value(name, declared, &values);
-                values.insert(name.clone(), v);
-            }
+        for name in declared.keys() {
+            derive_into(name, declared, &mut values).map_err(|(n, why)| {
+                self.err(declared.get(&n).map_or(0..0, toml::Spanned::span), why)
+            })?;
         }
         for f in features {
             if !self.file.features.contains_key(f) {
@@ -469,6 +488,9 @@ impl RuleSet {
         }
         let mut grants = Vec::new();
         let mut n = 0;
+        // Bytes rendered so far: many short placeholders with long values could otherwise
+        // multiply a small file into gigabytes.
+        let rendered = std::cell::Cell::new(0usize);
         for (feature, g) in self.all_grants() {
             if let Some(f) = feature {
                 if !features.iter().any(|x| x == f) {
@@ -477,7 +499,34 @@ impl RuleSet {
             }
             n += 1;
             let grant = g.get_ref();
-            let sub = |s: &str| substitute(s, &values);
+            let sub = |s: &str, at: std::ops::Range<usize>| {
+                let out = substitute(s, &values).map_err(|why| self.err(at.clone(), why))?;
+                rendered.set(rendered.get().saturating_add(out.len()));
+                if rendered.get() > MAX_RENDERED_TOTAL {
+                    return Err(self.err(
+                        at,
+                        format!("the rule set would render to over {MAX_RENDERED_TOTAL} bytes"),
+                    ));
+                }
+                Ok(out)
+            };
+            let resources = grant
+                .resources
+                .iter()
+                .map(|r| sub(r.get_ref(), r.span()))
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut condition = Vec::new();
+            for (op, keys) in &grant.condition {
+                for (k, v) in keys {
+                    let vals = v
+                        .get_ref()
+                        .to_vec()
+                        .iter()
+                        .map(|x| sub(x, v.span()))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    condition.push((op.clone(), k.clone(), vals));
+                }
+            }
             grants.push(RequiredGrant {
                 sid: grant.sid.clone().unwrap_or_else(|| format!("Grant{n}")),
                 actions: grant.actions.iter().map(|a| a.get_ref().clone()).collect(),
@@ -486,16 +535,8 @@ impl RuleSet {
                     .iter()
                     .map(|a| Span::new(a.span().start, a.span().end))
                     .collect(),
-                resources: grant.resources.iter().map(|r| sub(r.get_ref())).collect(),
-                condition: grant
-                    .condition
-                    .iter()
-                    .flat_map(|(op, keys)| {
-                        keys.iter()
-                            .map(move |(k, v)| (op.clone(), k.clone(), v.get_ref().to_vec()))
-                    })
-                    .map(|(op, k, v)| (op, k, v.iter().map(|x| sub(x)).collect()))
-                    .collect(),
+                resources,
+                condition,
                 span: Span::new(g.span().start, g.span().end),
                 feature: feature.map(str::to_string),
                 why: grant.why.clone(),
@@ -625,33 +666,54 @@ fn invalid(origin: &str, text: &str, span: Span, message: String) -> RuleError {
     }
 }
 
-/// The value of the derived parameter `name`: follow `from` to a given (or defaulted)
-/// parameter, then apply each step's replacement, nearest the base first. `validate` has
-/// ruled out cycles; the walk is still bounded by the number of parameters.
-fn derived_value(
+/// Longest value a derived parameter or a rendered string may have: IAM's largest policy
+/// (an inline role policy) is 10,240 characters, so nothing longer can be granted.
+const MAX_RENDERED: usize = 10_240;
+
+/// Most bytes the resources and condition values of one resolved rule set may take.
+const MAX_RENDERED_TOTAL: usize = 2 * MAX_BYTES as usize;
+
+/// Fill in the value of `name` and of every derived parameter on its chain: follow `from`
+/// to a parameter with a value (given, defaulted, or derived before), then apply each step's
+/// replacement from there back to `name`. Every parameter gets its value once, so deriving
+/// them all is linear; `validate` has ruled out cycles, and the walk is bounded anyway.
+fn derive_into(
     name: &str,
     declared: &BTreeMap<String, toml::Spanned<schema::Param>>,
-    given: &BTreeMap<String, String>,
-) -> String {
-    let mut steps: Vec<&schema::Derive> = Vec::new();
+    values: &mut BTreeMap<String, String>,
+) -> Result<(), (String, String)> {
+    let mut chain: Vec<(&str, &schema::Derive)> = Vec::new();
     let mut at = name;
-    let mut base = String::new();
     for _ in 0..=declared.len() {
-        match declared.get(at).and_then(|p| p.get_ref().derive.as_ref()) {
-            Some(d) => {
-                steps.push(d);
-                at = d.from.as_str();
-            }
-            None => {
-                base = given.get(at).cloned().unwrap_or_default();
-                break;
-            }
+        if values.contains_key(at) {
+            break;
         }
+        let Some(d) = declared.get(at).and_then(|p| p.get_ref().derive.as_ref()) else {
+            break;
+        };
+        chain.push((at, d));
+        at = d.from.as_str();
     }
-    steps.iter().rev().fold(base, |v, d| match &d.replace {
-        Some([a, b]) => v.replace(a.as_str(), b),
-        None => v,
-    })
+    let mut v = values.get(at).cloned().unwrap_or_default();
+    for (n, d) in chain.iter().rev() {
+        if let Some([a, b]) = &d.replace {
+            let grown = v
+                .matches(a.as_str())
+                .count()
+                .saturating_mul(b.len().saturating_sub(a.len()));
+            if v.len().saturating_add(grown) > MAX_RENDERED {
+                return Err((
+                    (*n).to_string(),
+                    format!(
+                        "parameter `{n}` would be over {MAX_RENDERED} characters, longer than any IAM policy"
+                    ),
+                ));
+            }
+            v = v.replace(a.as_str(), b);
+        }
+        values.insert((*n).to_string(), v.clone());
+    }
+    Ok(())
 }
 
 /// Why a rule's action names no catalog action, or `None` when it names some. A rule that
@@ -710,12 +772,32 @@ fn placeholders(s: &str) -> Vec<String> {
     out
 }
 
-fn substitute(s: &str, values: &BTreeMap<String, String>) -> String {
-    let mut out = s.to_string();
-    for (k, v) in values {
-        out = out.replace(&format!("{{{k}}}"), v);
+/// `s` with each `{name}` placeholder replaced by its value, in one pass (a value is never
+/// substituted again; `${...}` policy variables are left alone). An error when the result
+/// would be longer than [`MAX_RENDERED`] and longer than `s` itself.
+fn substitute(s: &str, values: &BTreeMap<String, String>) -> Result<String, String> {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('{') {
+        let is_var = i > 0 && rest.as_bytes().get(i - 1) == Some(&b'$');
+        let Some(j) = rest.get(i..).and_then(|r| r.find('}')) else {
+            break;
+        };
+        let name = rest.get(i + 1..i + j).unwrap_or("");
+        out.push_str(rest.get(..i).unwrap_or(""));
+        match values.get(name) {
+            Some(v) if !is_var => out.push_str(v),
+            _ => out.push_str(rest.get(i..=i + j).unwrap_or("")),
+        }
+        if out.len() > MAX_RENDERED.max(s.len()) {
+            return Err(format!(
+                "a grant would render to over {MAX_RENDERED} characters, longer than any IAM policy"
+            ));
+        }
+        rest = rest.get(i + j + 1..).unwrap_or("");
     }
-    out
+    out.push_str(rest);
+    Ok(out)
 }
 
 /// Check a parameter value against its kind.
