@@ -77,6 +77,8 @@ codes! {
     UnknownConditionOperator = "unknown-condition-operator", Error, "a condition operator IAM does not know";
     UnknownConditionKey = "unknown-condition-key", Warning, "a condition key neither global nor listed for its service";
     ConditionKeyNotApplicable = "condition-key-not-applicable", Warning, "a service condition key that none of the statement's actions carry";
+    InvalidConditionValue = "invalid-condition-value", Error, "a condition value its operator cannot read: not a date, number, Boolean, IP address, ARN or base-64 value";
+    ConditionTypeMismatch = "condition-type-mismatch", Warning, "a numeric, date, Boolean, IP or ARN operator on a condition key of another type";
     RedundantAction = "redundant-action", Warning, "an action listed twice, or covered by a wildcard in the same statement";
     DeprecatedAction = "deprecated-action", Warning, "an action AWS retired or replaced";
     FullAdmin = "full-admin", Warning, "`*` allowed on `*`";

@@ -57,7 +57,7 @@ type Doc = (
 fn text(code: Code) -> Doc {
     match code {
         Code::JsonSyntax => (
-            "Text that is not JSON: a missing comma, a trailing comma, an unterminated string, nesting deeper than 128 levels, an empty file.",
+            "Text that is not JSON: a missing comma, a trailing comma, an unterminated string, nesting deeper than 128 levels, an empty file. A number with a leading zero (`012345678901`, an account id left unquoted) is reported where it stands, and the rest of the document is still checked.",
             "IAM rejects the document; no other check can run on it.",
             r#"{"Version": "2012-10-17", "Statement": [],}"#,
             "Correct the JSON at the reported line and column.",
@@ -160,6 +160,20 @@ fn text(code: Code) -> Doc {
             r#"{"Action": "s3:GetObject", "Condition": {"StringEquals": {"ec2:InstanceType": "t3.micro"}}}"#,
             "Use a key the actions support (`iamlint catalog action` lists them), or split the statement.",
             "Unsupported action for condition key / unsupported service for condition key.",
+        ),
+        Code::InvalidConditionValue => (
+            "A condition value its operator cannot read, by the operator's type (AWS's condition operator page): `Null` or `Bool` with anything but `true`/`false`; a numeric operator with a non-number; a date operator with a value that is neither ISO 8601 (the W3C profile: `2026-04-01`, `2026-04-01T12:00:00Z`, with an offset or fraction) nor epoch seconds; `IpAddress`/`NotIpAddress` with something that is not an IPv4/IPv6 address or CIDR block; an ARN operator with a value that is not an ARN (wildcards allowed); `BinaryEquals` with a value that is not base-64. A policy variable counts as a value only where AWS replaces it (string, Boolean and ARN operators). Unquoted JSON numbers and Booleans are fine in condition values (the policy grammar makes quotes optional for them) and are read as their text; a number with a leading zero is not JSON and is a `json-syntax` error.",
+            "IAM cannot compare the request's value with it, so a positive condition never matches (the grant or Deny is dead) and a negative one always matches; IAM may also refuse the policy.",
+            r#""Condition": {"DateLessThan": {"aws:CurrentTime": "next friday"}, "IpAddress": {"aws:SourceIp": "10.0.0.0/33"}}"#,
+            "Write the value in the form the help line names; for a date computed per request, use a date key, not a policy variable.",
+            "Invalid condition data type, Type mismatch (Boolean, date, IP range, number), Invalid variable for operator.",
+        ),
+        Code::ConditionTypeMismatch => (
+            "A numeric, date, Boolean, IP or ARN operator on a condition key whose type in the catalog (AWS's Service Authorization Reference and global key page) is another: `DateGreaterThan` on the String key `aws:username`, `Bool` on the Date key `aws:TokenIssueTime`. String operators read any key as text and are not flagged; ARN operators on String keys are not flagged either (tags and encryption-context keys often hold ARNs), nor numeric operators on date keys (epoch seconds).",
+            "IAM cannot read the key's value as the operator's type, so the condition never matches (with a `Not` operator, always).",
+            r#""Condition": {"DateGreaterThan": {"aws:username": "2026-01-01"}}"#,
+            "Use an operator of the key's type (the help line names it), or the key you meant.",
+            "Type mismatch.",
         ),
         Code::RedundantAction => (
             "An action listed twice, or covered by a wildcard (or `*`) in the same statement.",

@@ -3,7 +3,7 @@
 //! [`Finding`]s. The documentation of every code is in [`docs`].
 
 mod actions;
-mod conditions;
+pub(crate) mod conditions;
 pub mod docs;
 pub(crate) mod escalation;
 mod resources;

@@ -452,13 +452,28 @@ impl Parser<'_> {
         p
     }
 
-    /// A string, or a list of strings; numbers and booleans are kept as their text
-    /// (IAM accepts them in condition values).
+    /// A string, or a list of strings; numbers and booleans are kept as their text (IAM
+    /// accepts them in condition values: "quotation marks are optional for numeric and
+    /// Boolean values", <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html>).
     fn string_list(&mut self, n: &Node, key: &str) -> Vec<Spanned<String>> {
         let mut out = Vec::new();
         let mut one = |p: &mut Self, n: &Node| match &n.value {
             Value::String(s) => out.push(Spanned::new(s.clone(), n.span)),
-            Value::Number(s) => out.push(Spanned::new(s.clone(), n.span)),
+            Value::Number(s) => {
+                if leading_zero(s) {
+                    let f = p
+                        .finding(
+                            Code::JsonSyntax,
+                            n.span,
+                            format!(
+                                "`{s}` is not a JSON number: a number cannot start with `0`; IAM rejects the document"
+                            ),
+                        )
+                        .help(format!("write it as a string, `\"{s}\"` (an account id keeps its leading zero only as a string)"));
+                    p.push(f);
+                }
+                out.push(Spanned::new(s.clone(), n.span));
+            }
             Value::Bool(b) => out.push(Spanned::new(b.to_string(), n.span)),
             other => {
                 let f = p.finding(
@@ -522,4 +537,12 @@ impl Parser<'_> {
         }
         out
     }
+}
+
+/// `01`, `-007`: the JSON reader takes them, but RFC 8259 (and so IAM, which reads policies
+/// as RFC 7159 JSON: <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html>)
+/// does not allow a leading zero before other digits.
+fn leading_zero(number: &str) -> bool {
+    let b = number.strip_prefix('-').unwrap_or(number).as_bytes();
+    matches!(b, [b'0', d, ..] if d.is_ascii_digit())
 }

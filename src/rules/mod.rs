@@ -42,6 +42,16 @@ pub enum RuleError {
     /// A usage error with parameters or features.
     #[error("{0}")]
     Usage(String),
+    /// Over [`MAX_BYTES`].
+    #[error("{path}: the file is {size} bytes, over the {max} byte limit for a rule file")]
+    TooLarge {
+        /// The path.
+        path: String,
+        /// Its size (at least; reading stops past the limit).
+        size: u64,
+        /// The limit.
+        max: u64,
+    },
     /// The file could not be read.
     #[error("{path}: cannot read: {source}")]
     Io {
@@ -52,6 +62,15 @@ pub enum RuleError {
         source: std::io::Error,
     },
 }
+
+/// Largest rule file read, like [`crate::source::MAX_BYTES`] for policies. The largest shipped
+/// rule set is 7 KB; a generated one stating thousands of grants stays far below this.
+pub const MAX_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Deepest nesting of arrays, inline tables and dotted keys a rule file may use (the
+/// format needs three). The TOML reader has its own limit, but reports a dotted key over it
+/// without a position; this check comes first and always names line and column.
+const MAX_NESTING: usize = 32;
 
 /// A loaded, validated rule set.
 #[derive(Debug)]
@@ -113,15 +132,18 @@ pub fn all() -> Result<Vec<RuleSet>, RuleError> {
 pub fn find(id_or_path: &str) -> Result<RuleSet, RuleError> {
     let p = std::path::Path::new(id_or_path);
     if id_or_path.ends_with(".toml") || p.is_file() {
-        let text = std::fs::read_to_string(p).map_err(|source| RuleError::Io {
-            path: id_or_path.to_string(),
-            source,
-        })?;
+        let text = read_file(id_or_path)?;
         return RuleSet::parse(id_or_path, &text);
     }
-    let sets = all()?;
+    // Only the rule set asked for is checked against the catalog: with an updated catalog
+    // that no longer lists an action of another shipped set, this one still loads.
+    let sets = embedded()
+        .iter()
+        .map(|(p, t)| RuleSet::read(p, t))
+        .collect::<Result<Vec<_>, _>>()?;
     let ids: Vec<String> = sets.iter().map(|s| s.file.id.get_ref().clone()).collect();
     if let Some(set) = sets.into_iter().find(|s| s.file.id.get_ref() == id_or_path) {
+        set.validate()?;
         return Ok(set);
     }
     let hint = crate::suggest::closest(id_or_path, ids.iter().map(String::as_str))
@@ -133,9 +155,71 @@ pub fn find(id_or_path: &str) -> Result<RuleSet, RuleError> {
     })
 }
 
+/// Read a rule file: a regular file of at most [`MAX_BYTES`] of UTF-8 text.
+fn read_file(path: &str) -> Result<String, RuleError> {
+    use std::io::Read as _;
+    let io = |source| RuleError::Io {
+        path: path.to_string(),
+        source,
+    };
+    // Look before opening: opening a FIFO blocks until someone writes to it.
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(RuleError::Usage(format!(
+            "{path}: not a regular file{}; a rule file is a TOML file",
+            if meta.is_dir() { " (a folder)" } else { "" }
+        )));
+    }
+    if meta.len() > MAX_BYTES {
+        return Err(RuleError::TooLarge {
+            path: path.to_string(),
+            size: meta.len(),
+            max: MAX_BYTES,
+        });
+    }
+    let f = std::fs::File::open(path).map_err(io)?;
+    let mut buf = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    f.take(MAX_BYTES + 1).read_to_end(&mut buf).map_err(io)?;
+    if buf.len() as u64 > MAX_BYTES {
+        return Err(RuleError::TooLarge {
+            path: path.to_string(),
+            size: buf.len() as u64,
+            max: MAX_BYTES,
+        });
+    }
+    String::from_utf8(buf).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        // Everything before `at` is UTF-8: line and column count its characters.
+        let head = std::str::from_utf8(e.as_bytes().get(..at).unwrap_or_default()).unwrap_or("");
+        invalid(
+            path,
+            head,
+            Span::new(at, at),
+            "not UTF-8 text; a rule file is UTF-8 TOML".into(),
+        )
+    })
+}
+
 impl RuleSet {
     /// Parse and validate rule-set text.
     pub fn parse(origin: &str, text: &str) -> Result<RuleSet, RuleError> {
+        let set = RuleSet::read(origin, text)?;
+        set.validate()?;
+        Ok(set)
+    }
+
+    /// Parse rule-set text against the schema, without the semantic checks of `validate`.
+    fn read(origin: &str, text: &str) -> Result<RuleSet, RuleError> {
+        if text.len() as u64 > MAX_BYTES {
+            return Err(RuleError::TooLarge {
+                path: origin.to_string(),
+                size: text.len() as u64,
+                max: MAX_BYTES,
+            });
+        }
+        if let Some((at, message)) = too_deep(text) {
+            return Err(invalid(origin, text, Span::new(at, at), message));
+        }
         let file: RuleFile = toml::from_str(text).map_err(|e| {
             let span = e.span().unwrap_or(0..0);
             invalid(
@@ -145,13 +229,11 @@ impl RuleSet {
                 e.message().to_string(),
             )
         })?;
-        let set = RuleSet {
+        Ok(RuleSet {
             origin: origin.to_string(),
             text: text.to_string(),
             file,
-        };
-        set.validate()?;
-        Ok(set)
+        })
     }
 
     /// The rule set id.
@@ -186,9 +268,17 @@ impl RuleSet {
     /// to declared parameters; actions are `service:action`.
     fn validate(&self) -> Result<(), RuleError> {
         let params = &self.file.params;
-        let mut used: Vec<&str> = Vec::new();
+        let mut used: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
         for (name, p) in params {
             if let Some(d) = &p.get_ref().derive {
+                if d.replace.as_ref().is_some_and(|[a, _]| a.is_empty()) {
+                    return Err(self.err(
+                        p.span(),
+                        format!(
+                            "parameter `{name}`: `replace` needs a non-empty string to replace"
+                        ),
+                    ));
+                }
                 if !params.contains_key(&d.from) {
                     return Err(self.err(
                         p.span(),
@@ -198,9 +288,10 @@ impl RuleSet {
                         ),
                     ));
                 }
-                used.push(d.from.as_str());
+                used.insert(d.from.as_str());
             }
         }
+        self.derivation_cycles()?;
         for (_, g) in self.all_grants() {
             let grant = g.get_ref();
             if grant.actions.is_empty() || grant.resources.is_empty() {
@@ -216,23 +307,44 @@ impl RuleSet {
                         format!("`{}` is not an action: write `service:Action`", a.get_ref()),
                     ));
                 }
+                if let Some(why) = unknown_action(a.get_ref()) {
+                    return Err(self.err(a.span(), why));
+                }
             }
-            let cond_values: Vec<String> = grant
+            for (op, keys) in &grant.condition {
+                if crate::check::conditions::base_operator(op).is_none() {
+                    let at = keys.values().next().map_or(g.span(), toml::Spanned::span);
+                    let hint = crate::suggest::closest(
+                        op,
+                        crate::check::conditions::OPERATORS.iter().copied(),
+                    )
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
+                    return Err(self.err(at, format!("unknown condition operator `{op}`{hint}")));
+                }
+            }
+            let cond_values: Vec<(std::ops::Range<usize>, String)> = grant
                 .condition
                 .values()
                 .flat_map(|k| k.values())
-                .flat_map(schema::OneOrMany::to_vec)
+                .flat_map(|v| v.get_ref().to_vec().into_iter().map(move |t| (v.span(), t)))
                 .collect();
             let mut texts: Vec<(std::ops::Range<usize>, &str)> = grant
                 .resources
                 .iter()
                 .map(|r| (r.span(), r.get_ref().as_str()))
                 .collect();
-            texts.extend(cond_values.iter().map(|v| (g.span(), v.as_str())));
+            texts.extend(
+                cond_values
+                    .iter()
+                    .map(|(span, v)| (span.clone(), v.as_str())),
+            );
             for (span, t) in texts {
                 for name in placeholders(t) {
                     match params.get_key_value(&name) {
-                        Some((k, _)) => used.push(k.as_str()),
+                        Some((k, _)) => {
+                            used.insert(k.as_str());
+                        }
                         None => {
                             let hint =
                                 crate::suggest::closest(&name, params.keys().map(String::as_str))
@@ -253,6 +365,51 @@ impl RuleSet {
                     format!("parameter `{name}` is declared but never used"),
                 ));
             }
+        }
+        Ok(())
+    }
+
+    /// A derived parameter must not derive, step by step, from itself: the first cycle
+    /// found (in name order) is an error at its first parameter. Each parameter is walked
+    /// once (a finished one is never walked again), so this is linear in the parameters.
+    fn derivation_cycles(&self) -> Result<(), RuleError> {
+        let params = &self.file.params;
+        // Parameters whose chain is known to end at a given parameter.
+        let mut done: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+        for start in params.keys() {
+            // The chain walked from `start`, and each name's position in it.
+            let mut path: Vec<&str> = Vec::new();
+            let mut on_path: BTreeMap<&str, usize> = BTreeMap::new();
+            let mut at = start.as_str();
+            loop {
+                if done.contains(at) {
+                    break;
+                }
+                if let Some(&i) = on_path.get(at) {
+                    let cycle = path.get(i..).unwrap_or_default();
+                    let first = cycle.first().copied().unwrap_or(at);
+                    let shown: Vec<String> = cycle
+                        .iter()
+                        .chain(std::iter::once(&first))
+                        .map(|n| format!("`{n}`"))
+                        .collect();
+                    let span = params.get(first).map_or(0..0, toml::Spanned::span);
+                    return Err(self.err(
+                        span,
+                        format!(
+                            "derived parameters form a cycle: {}",
+                            shown.join(" derives from ")
+                        ),
+                    ));
+                }
+                on_path.insert(at, path.len());
+                path.push(at);
+                match params.get(at).and_then(|p| p.get_ref().derive.as_ref()) {
+                    Some(d) if params.contains_key(&d.from) => at = d.from.as_str(),
+                    _ => break,
+                }
+            }
+            done.extend(path);
         }
         Ok(())
     }
@@ -306,15 +463,10 @@ impl RuleSet {
                 }
             }
         }
-        for (name, p) in declared {
-            if let Some(d) = &p.get_ref().derive {
-                let base = values.get(&d.from).cloned().unwrap_or_default();
-                let v = match &d.replace {
-                    Some([a, b]) => base.replace(a.as_str(), b),
-                    None => base,
-                };
-                values.insert(name.clone(), v);
-            }
+        for name in declared.keys() {
+            derive_into(name, declared, &mut values).map_err(|(n, why)| {
+                self.err(declared.get(&n).map_or(0..0, toml::Spanned::span), why)
+            })?;
         }
         for f in features {
             if !self.file.features.contains_key(f) {
@@ -336,6 +488,9 @@ impl RuleSet {
         }
         let mut grants = Vec::new();
         let mut n = 0;
+        // Bytes rendered so far: many short placeholders with long values could otherwise
+        // multiply a small file into gigabytes.
+        let rendered = std::cell::Cell::new(0usize);
         for (feature, g) in self.all_grants() {
             if let Some(f) = feature {
                 if !features.iter().any(|x| x == f) {
@@ -344,7 +499,34 @@ impl RuleSet {
             }
             n += 1;
             let grant = g.get_ref();
-            let sub = |s: &str| substitute(s, &values);
+            let sub = |s: &str, at: std::ops::Range<usize>| {
+                let out = substitute(s, &values).map_err(|why| self.err(at.clone(), why))?;
+                rendered.set(rendered.get().saturating_add(out.len()));
+                if rendered.get() > MAX_RENDERED_TOTAL {
+                    return Err(self.err(
+                        at,
+                        format!("the rule set would render to over {MAX_RENDERED_TOTAL} bytes"),
+                    ));
+                }
+                Ok(out)
+            };
+            let resources = grant
+                .resources
+                .iter()
+                .map(|r| sub(r.get_ref(), r.span()))
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut condition = Vec::new();
+            for (op, keys) in &grant.condition {
+                for (k, v) in keys {
+                    let vals = v
+                        .get_ref()
+                        .to_vec()
+                        .iter()
+                        .map(|x| sub(x, v.span()))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    condition.push((op.clone(), k.clone(), vals));
+                }
+            }
             grants.push(RequiredGrant {
                 sid: grant.sid.clone().unwrap_or_else(|| format!("Grant{n}")),
                 actions: grant.actions.iter().map(|a| a.get_ref().clone()).collect(),
@@ -353,16 +535,8 @@ impl RuleSet {
                     .iter()
                     .map(|a| Span::new(a.span().start, a.span().end))
                     .collect(),
-                resources: grant.resources.iter().map(|r| sub(r.get_ref())).collect(),
-                condition: grant
-                    .condition
-                    .iter()
-                    .flat_map(|(op, keys)| {
-                        keys.iter()
-                            .map(move |(k, v)| (op.clone(), k.clone(), v.to_vec()))
-                    })
-                    .map(|(op, k, v)| (op, k, v.iter().map(|x| sub(x)).collect()))
-                    .collect(),
+                resources,
+                condition,
                 span: Span::new(g.span().start, g.span().end),
                 feature: feature.map(str::to_string),
                 why: grant.why.clone(),
@@ -386,6 +560,102 @@ impl RuleSet {
     }
 }
 
+/// The first place where `text` nests arrays, inline tables or dotted-key segments deeper
+/// than [`MAX_NESTING`], with a message; `None` when it does not. Strings and comments are
+/// skipped, so brackets and dots inside them do not count. One pass, no recursion.
+fn too_deep(text: &str) -> Option<(usize, String)> {
+    let b = text.as_bytes();
+    let mut depth = 0usize;
+    // Dots outside strings since the last `=`, `,`, bracket, brace or line break: the
+    // segments of a dotted key (a value such as `1.5` has one, far below the limit).
+    let mut dots = 0usize;
+    let mut i = 0usize;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'#' => {
+                // A comment runs to the end of the line.
+                i = b
+                    .get(i..)
+                    .unwrap_or_default()
+                    .iter()
+                    .position(|&x| x == b'\n')
+                    .map_or(b.len(), |n| i + n);
+                continue;
+            }
+            b'"' | b'\'' => {
+                let triple = b.get(i..i + 3).is_some_and(|t| t.iter().all(|&x| x == c));
+                i = if triple {
+                    skip_multiline(b, i + 3, c)
+                } else {
+                    skip_string(b, i + 1, c)
+                };
+                continue;
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                dots = 0;
+                if depth > MAX_NESTING {
+                    return Some((
+                        i,
+                        format!("nested deeper than {MAX_NESTING} levels; a rule file needs three"),
+                    ));
+                }
+            }
+            b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                dots = 0;
+            }
+            b'=' | b',' | b'\n' => dots = 0,
+            b'.' => {
+                dots += 1;
+                if dots >= MAX_NESTING {
+                    return Some((
+                        i,
+                        format!(
+                            "a dotted key of more than {MAX_NESTING} parts; a rule file needs three"
+                        ),
+                    ));
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Past a one-line string opened before `i` with `quote` (basic strings have escapes).
+fn skip_string(b: &[u8], mut i: usize, quote: u8) -> usize {
+    while let Some(&c) = b.get(i) {
+        if c == b'\\' && quote == b'"' {
+            i += 2;
+            continue;
+        }
+        if c == quote || c == b'\n' {
+            return i + 1;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// Past a multi-line string whose opening triple quote ends before `i`.
+fn skip_multiline(b: &[u8], mut i: usize, quote: u8) -> usize {
+    while let Some(&c) = b.get(i) {
+        if c == b'\\' && quote == b'"' {
+            i += 2;
+            continue;
+        }
+        if b.get(i..i + 3)
+            .is_some_and(|t| t.iter().all(|&x| x == quote))
+        {
+            return i + 3;
+        }
+        i += 1;
+    }
+    i
+}
+
 fn invalid(origin: &str, text: &str, span: Span, message: String) -> RuleError {
     let (line, column) = LineIndex::new(text).line_col(text, span.start);
     RuleError::Invalid {
@@ -394,6 +664,94 @@ fn invalid(origin: &str, text: &str, span: Span, message: String) -> RuleError {
         column,
         message,
     }
+}
+
+/// Longest value a derived parameter or a rendered string may have: IAM's largest policy
+/// (an inline role policy) is 10,240 characters, so nothing longer can be granted.
+const MAX_RENDERED: usize = 10_240;
+
+/// Most bytes the resources and condition values of one resolved rule set may take.
+const MAX_RENDERED_TOTAL: usize = 2 * MAX_BYTES as usize;
+
+/// Fill in the value of `name` and of every derived parameter on its chain: follow `from`
+/// to a parameter with a value (given, defaulted, or derived before), then apply each step's
+/// replacement from there back to `name`. Every parameter gets its value once, so deriving
+/// them all is linear; `validate` has ruled out cycles, and the walk is bounded anyway.
+fn derive_into(
+    name: &str,
+    declared: &BTreeMap<String, toml::Spanned<schema::Param>>,
+    values: &mut BTreeMap<String, String>,
+) -> Result<(), (String, String)> {
+    let mut chain: Vec<(&str, &schema::Derive)> = Vec::new();
+    let mut at = name;
+    for _ in 0..=declared.len() {
+        if values.contains_key(at) {
+            break;
+        }
+        let Some(d) = declared.get(at).and_then(|p| p.get_ref().derive.as_ref()) else {
+            break;
+        };
+        chain.push((at, d));
+        at = d.from.as_str();
+    }
+    let mut v = values.get(at).cloned().unwrap_or_default();
+    for (n, d) in chain.iter().rev() {
+        if let Some([a, b]) = &d.replace {
+            let grown = v
+                .matches(a.as_str())
+                .count()
+                .saturating_mul(b.len().saturating_sub(a.len()));
+            if v.len().saturating_add(grown) > MAX_RENDERED {
+                return Err((
+                    (*n).to_string(),
+                    format!(
+                        "parameter `{n}` would be over {MAX_RENDERED} characters, longer than any IAM policy"
+                    ),
+                ));
+            }
+            v = v.replace(a.as_str(), b);
+        }
+        values.insert((*n).to_string(), v.clone());
+    }
+    Ok(())
+}
+
+/// Why a rule's action names no catalog action, or `None` when it names some. A rule that
+/// requires nothing the catalog knows would be "satisfied" by any policy.
+fn unknown_action(text: &str) -> Option<String> {
+    let c = crate::catalog::get();
+    let item = crate::span::Spanned::new(text.to_string(), Span::default());
+    let r = crate::check::resolve_action(c, &item);
+    if !r.matches.is_empty() {
+        return None;
+    }
+    if r.prefix.contains(['*', '?']) {
+        return Some(format!("`{text}` matches no action"));
+    }
+    let Some(svc) = r.service else {
+        let hint = c
+            .suggest_service(&r.prefix)
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+        return Some(format!(
+            "`{text}` names the unknown service `{}`{hint}",
+            r.prefix
+        ));
+    };
+    if r.is_wild() {
+        return Some(format!("`{text}` matches no action of `{}`", svc.prefix));
+    }
+    let name = text.split_once(':').map_or(text, |(_, n)| n);
+    let hint = c
+        .suggest_action(svc, name, &[])
+        .map(|s| format!("; did you mean `{s}`?"))
+        .unwrap_or_default();
+    let retired = if c.is_retired(text) {
+        " (a retired name AWS no longer lists)"
+    } else {
+        ""
+    };
+    Some(format!("unknown action `{text}`{retired}{hint}"))
 }
 
 /// `{name}` placeholders in `s`.
@@ -414,12 +772,32 @@ fn placeholders(s: &str) -> Vec<String> {
     out
 }
 
-fn substitute(s: &str, values: &BTreeMap<String, String>) -> String {
-    let mut out = s.to_string();
-    for (k, v) in values {
-        out = out.replace(&format!("{{{k}}}"), v);
+/// `s` with each `{name}` placeholder replaced by its value, in one pass (a value is never
+/// substituted again; `${...}` policy variables are left alone). An error when the result
+/// would be longer than [`MAX_RENDERED`] and longer than `s` itself.
+fn substitute(s: &str, values: &BTreeMap<String, String>) -> Result<String, String> {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('{') {
+        let is_var = i > 0 && rest.as_bytes().get(i - 1) == Some(&b'$');
+        let Some(j) = rest.get(i..).and_then(|r| r.find('}')) else {
+            break;
+        };
+        let name = rest.get(i + 1..i + j).unwrap_or("");
+        out.push_str(rest.get(..i).unwrap_or(""));
+        match values.get(name) {
+            Some(v) if !is_var => out.push_str(v),
+            _ => out.push_str(rest.get(i..=i + j).unwrap_or("")),
+        }
+        if out.len() > MAX_RENDERED.max(s.len()) {
+            return Err(format!(
+                "a grant would render to over {MAX_RENDERED} characters, longer than any IAM policy"
+            ));
+        }
+        rest = rest.get(i + j + 1..).unwrap_or("");
     }
-    out
+    out.push_str(rest);
+    Ok(out)
 }
 
 /// Check a parameter value against its kind.

@@ -103,9 +103,10 @@ pub struct Grant {
     pub actions: Vec<Spanned<String>>,
     /// Resource patterns, `{param}` placeholders allowed.
     pub resources: Vec<Spanned<String>>,
-    /// A condition the grant must carry: operator -> key -> value or values.
+    /// A condition the grant must carry: operator -> key -> value or values (with the
+    /// span of the value, so an error in it is located).
     #[serde(default)]
-    pub condition: BTreeMap<String, BTreeMap<String, OneOrMany>>,
+    pub condition: BTreeMap<String, BTreeMap<String, Spanned<OneOrMany>>>,
     /// Why the system needs it.
     pub why: Option<String>,
 }

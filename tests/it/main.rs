@@ -11,11 +11,13 @@
 mod catalog_prefixes;
 mod check;
 mod cli;
+mod condvalues;
 mod fixtures;
 mod gaad;
 mod live;
 mod published;
 mod readonly;
+mod rulefiles;
 mod seeds;
 mod update;
 mod util;

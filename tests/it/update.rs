@@ -9,7 +9,7 @@ use assert_cmd::Command;
 /// Serve `files` (path -> body, `{BASE}` replaced by the server's base URL; a missing path
 /// is a 404) on 127.0.0.1 from a background thread until the test process ends. Returns the
 /// base URL, `http://127.0.0.1:PORT/`.
-fn serve(files: &[(&str, &str)]) -> String {
+pub(crate) fn serve(files: &[(&str, &str)]) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}/", listener.local_addr().unwrap());
     let files: Vec<(String, String)> = files
@@ -57,7 +57,7 @@ const FAKE: &str = r#"{"Name":"zzfake","Actions":[{"Name":"DoThing","ActionCondi
   "ConditionKeys":[{"Name":"zzfake:Color","Types":["String"]}],"Version":"v1.0"}"#;
 
 /// A cut-down `s3` with one action AWS does not have.
-const S3: &str = r#"{"Name":"s3","Actions":[
+pub(crate) const S3: &str = r#"{"Name":"s3","Actions":[
   {"Name":"GetObject","Annotations":{"Properties":{"IsList":false,"IsPermissionManagement":false,"IsTaggingOnly":false,"IsWrite":false}},
    "Resources":[{"Name":"object"}]},
   {"Name":"FrobnicateBucket","Annotations":{"Properties":{"IsPermissionManagement":true,"IsWrite":true}},
@@ -69,7 +69,7 @@ const S3: &str = r#"{"Name":"s3","Actions":[
 /// Every optional field missing: read as empty (and the access level as Read).
 const SPARSE: &str = r#"{"Name":"zzsparse","Actions":[{"Name":"Look"}]}"#;
 
-fn index(services: &[&str]) -> String {
+pub(crate) fn index(services: &[&str]) -> String {
     let entries: Vec<String> = services
         .iter()
         .map(|s| format!(r#"{{"service":"{s}","url":"{{BASE}}v1/{s}/{s}.json"}}"#))
