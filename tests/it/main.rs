@@ -10,6 +10,7 @@
 
 mod check;
 mod cli;
+mod dumps;
 mod fixtures;
 mod gaad;
 mod live;
@@ -17,3 +18,4 @@ mod readonly;
 mod seeds;
 mod update;
 mod util;
+mod walk;
