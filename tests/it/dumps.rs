@@ -396,3 +396,169 @@ fn regression_issue_10_a_dump_is_not_a_policy() {
         "{out}"
     );
 }
+
+/// A proxy in front of a test server that replaces the `PolicyDocument` of every answer
+/// with `doc` (as a broken IAM endpoint or a corrupted response would).
+fn rewriting_proxy(upstream: &str, doc: &'static str) -> String {
+    use std::io::{Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    let upstream_port: u16 = upstream.rsplit(':').next().unwrap().parse().unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(mut client) = client else { continue };
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 8192];
+                let head_end = loop {
+                    let n = client.read(&mut chunk).unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        break i + 4;
+                    }
+                };
+                let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+                let len: usize = head
+                    .to_ascii_lowercase()
+                    .lines()
+                    .find_map(|l| {
+                        l.strip_prefix("content-length:")
+                            .map(|v| v.trim().to_string())
+                    })
+                    .map_or(0, |v| v.parse().unwrap());
+                while buf.len() < head_end + len {
+                    let n = client.read(&mut chunk).unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                }
+                let without_connection = |h: &str| {
+                    h.split("\r\n")
+                        .filter(|l| {
+                            let l = l.to_ascii_lowercase();
+                            !l.starts_with("connection:") && !l.starts_with("content-length:")
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\r\n")
+                        .trim_end()
+                        .to_string()
+                };
+                let mut fwd = without_connection(&head).into_bytes();
+                fwd.extend_from_slice(
+                    format!("\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n").as_bytes(),
+                );
+                fwd.extend_from_slice(&buf[head_end..]);
+                let mut up = TcpStream::connect(("127.0.0.1", upstream_port)).unwrap();
+                up.write_all(&fwd).unwrap();
+                let mut resp = Vec::new();
+                up.read_to_end(&mut resp).unwrap();
+                let split = resp.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+                let rhead = String::from_utf8_lossy(&resp[..split]).into_owned();
+                let mut body = String::from_utf8_lossy(&resp[split..]).into_owned();
+                if let (Some(a), Some(b)) = (
+                    body.find("<PolicyDocument>"),
+                    body.find("</PolicyDocument>"),
+                ) {
+                    body.replace_range(a + "<PolicyDocument>".len()..b, doc);
+                }
+                let mut out = without_connection(&rhead).into_bytes();
+                out.extend_from_slice(
+                    format!(
+                        "\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    )
+                    .as_bytes(),
+                );
+                out.extend_from_slice(body.as_bytes());
+                let _ = client.write_all(&out);
+            });
+        }
+    });
+    format!("http://127.0.0.1:{port}")
+}
+
+/// Live IAM: an inline document that does not decode, or decodes to something that is not a
+/// policy object, is a part of the principal that could not be read: exit 2, naming it.
+/// Before, `%` without an escape was kept as is (the document below then granted `ecr:*`
+/// and the check passed) and a number was linted as a policy with no statement.
+#[test]
+fn regression_issue_10_live_documents_that_do_not_decode() {
+    let s = crate::live::Server::moto();
+    let iam = s.admin();
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            iam.create_role()
+                .role_name("pusher")
+                .assume_role_policy_document(
+                    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
+                )
+                .send()
+                .await
+                .unwrap();
+            iam.put_role_policy()
+                .role_name("pusher")
+                .policy_name("push")
+                .policy_document(
+                    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr:*","Resource":"*"}]}"#,
+                )
+                .send()
+                .await
+                .unwrap();
+        });
+    for (doc, says) in [
+        (
+            "%7B%22Version%22%3A%222012-10-17%22%2C%22Id%22%3A%22100%%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22ecr%3A%2A%22%2C%22Resource%22%3A%22%2A%22%7D%5D%7D",
+            "inline policy `push`: the document does not URL-decode: `%%2` at character",
+        ),
+        (
+            "5",
+            "inline policy `push`: the document is a number, not a policy object",
+        ),
+    ] {
+        let url = rewriting_proxy(&s.url, doc);
+        let out = s
+            .iamlint()
+            .timeout(Duration::from_secs(120))
+            .args([
+                "check",
+                "--rules",
+                "ecr-push",
+                "--param",
+                "account_id=123456789012",
+                "--param",
+                "region=us-east-1",
+                "--param",
+                "repository=dagster",
+                "--role",
+                "pusher",
+                "--endpoint-url",
+                &url,
+            ])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(2), "{text}");
+        assert!(
+            text.contains("role/pusher: iam:GetRolePolicy") && text.contains(says),
+            "{text}"
+        );
+        assert!(text.contains("the check did not run"), "{text}");
+        let out = s
+            .iamlint()
+            .timeout(Duration::from_secs(120))
+            .args(["lint", "--role", "pusher", "--endpoint-url", &url])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(2), "{text}");
+        assert!(text.contains(says), "{text}");
+    }
+}
