@@ -449,9 +449,21 @@ impl Loader {
     async fn head(&self, kind: Kind, name: &str) -> Result<(String, Option<String>), CallError> {
         let who = &format!("{kind}/{name}");
         let iam = &self.iam;
-        let boundary = |b: Option<&aws_sdk_iam::types::AttachedPermissionsBoundary>| {
-            b.and_then(|b| b.permissions_boundary_arn())
-                .map(str::to_string)
+        // A boundary without an ARN caps the principal in an unknown way: an error.
+        let boundary = |call: &str, b: Option<&aws_sdk_iam::types::AttachedPermissionsBoundary>| {
+            b.map(|b| {
+                b.permissions_boundary_arn()
+                    .map(str::to_string)
+                    .ok_or_else(|| {
+                        CallError::new(
+                            who,
+                            call,
+                            None,
+                            "the permissions boundary has no ARN in the response",
+                        )
+                    })
+            })
+            .transpose()
         };
         match kind {
             Kind::User => {
@@ -461,7 +473,10 @@ impl Loader {
                 let u = out.user().ok_or_else(|| {
                     CallError::new(who, "iam:GetUser", None, "the response holds no user")
                 })?;
-                Ok((u.arn().to_string(), boundary(u.permissions_boundary())))
+                Ok((
+                    u.arn().to_string(),
+                    boundary("iam:GetUser", u.permissions_boundary())?,
+                ))
             }
             Kind::Role => {
                 let out = self
@@ -470,7 +485,10 @@ impl Loader {
                 let r = out.role().ok_or_else(|| {
                     CallError::new(who, "iam:GetRole", None, "the response holds no role")
                 })?;
-                Ok((r.arn().to_string(), boundary(r.permissions_boundary())))
+                Ok((
+                    r.arn().to_string(),
+                    boundary("iam:GetRole", r.permissions_boundary())?,
+                ))
             }
             Kind::Group => {
                 let out = self
@@ -598,10 +616,27 @@ impl Loader {
                 attached_policies
             ),
         };
-        Ok(list
-            .iter()
-            .filter_map(|a| a.policy_arn().map(str::to_string))
-            .collect())
+        // An entry without an ARN is a policy that applies but cannot be read: an error,
+        // never a silent gap.
+        list.iter()
+            .map(|a| {
+                a.policy_arn().map(str::to_string).ok_or_else(|| {
+                    CallError::new(
+                        who,
+                        match kind {
+                            Kind::User => "iam:ListAttachedUserPolicies",
+                            Kind::Role => "iam:ListAttachedRolePolicies",
+                            Kind::Group => "iam:ListAttachedGroupPolicies",
+                        },
+                        None,
+                        format!(
+                            "an attached policy (`{}`) has no ARN in the response",
+                            a.policy_name().unwrap_or_default()
+                        ),
+                    )
+                })
+            })
+            .collect()
     }
 
     /// The default version of a managed policy, fetched once per run.
