@@ -433,8 +433,21 @@ fn from_gaad(path: &str, principal: &str) -> anyhow::Result<FromGaad> {
         docs: Vec::new(),
         findings: Vec::new(),
         boundary: None,
-        errors: crate::dump_errors(path, &doc.text, dump.problems_of(pr)),
+        errors: Vec::new(),
     };
+    // Each error names the principal: a managed policy's or the whole dump's problem says
+    // whom it concerns here.
+    let problems: Vec<crate::source::gaad::Problem> = dump
+        .problems_of(pr)
+        .map(|p| {
+            let mut p = p.clone();
+            if !matches!(p.scope, crate::source::gaad::Scope::Principal(_)) {
+                p.message = format!("{} (it applies to `{principal}`)", p.message);
+            }
+            p
+        })
+        .collect();
+    out.errors = crate::dump_errors(path, &doc.text, problems.iter());
     if !out.errors.is_empty() {
         return Ok(out);
     }
