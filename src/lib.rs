@@ -238,6 +238,30 @@ pub fn lint_paths_and(args: &[String], extra: Vec<Document>) -> Report {
     report
         .errors
         .splice(0..0, errors.iter().map(ToString::to_string));
+    // A folder whose JSON files were all skipped checked nothing: as for a folder with no
+    // JSON at all, that is an error, never a pass.
+    if !report.skipped.is_empty() {
+        for a in args {
+            let dir = std::path::Path::new(a);
+            if a == "-" || !dir.is_dir() {
+                continue;
+            }
+            let under = |f: &str| std::path::Path::new(f).starts_with(dir);
+            let here: Vec<source::Skipped> = report
+                .skipped
+                .iter()
+                .filter(|s| under(&s.file))
+                .cloned()
+                .collect();
+            let read = report.sources.iter().any(|s| under(&s.origin));
+            if !here.is_empty() && !read {
+                report.errors.push(format!(
+                    "{a}: the folder holds no policy documents: {}",
+                    report::skipped_text(&here)
+                ));
+            }
+        }
+    }
     report
 }
 

@@ -46,11 +46,11 @@ pub fn skipped_text(skipped: &[crate::source::Skipped]) -> String {
         .iter()
         .filter(|s| s.reason == SkipReason::CloudformationTemplate)
         .count();
-    let mut s = format!(
-        "skipped {n} JSON file{} that {} not policy documents",
-        if n == 1 { "" } else { "s" },
-        if n == 1 { "is" } else { "are" }
-    );
+    let mut s = if n == 1 {
+        "skipped 1 JSON file that is not a policy document".to_string()
+    } else {
+        format!("skipped {n} JSON files that are not policy documents")
+    };
     if cfn > 0 {
         s.push_str(&format!(
             " ({cfn} {}, whose policies are not linted)",

@@ -250,4 +250,16 @@ fn regression_issue_9_json_that_is_not_a_policy_is_skipped_in_folders() {
         "{out}"
     );
     assert!(!out.contains("skipped"), "{out}");
+    // A folder of JSON none of which is a policy checked nothing: an error, not a pass.
+    let (code, out, _) = run_in(&d, &["lint", "."]);
+    assert_eq!(code, 1, "{out}");
+    std::fs::remove_dir_all(d.join("iam")).unwrap();
+    std::fs::remove_file(d.join("typo.json")).unwrap();
+    std::fs::remove_file(d.join("statement.json")).unwrap();
+    let (code, out, _) = run_in(t.path(), &["lint", "repo"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("error: repo: the folder holds no policy documents: skipped 3 JSON files that are not policy documents (1 a CloudFormation template, whose policies are not linted)"),
+        "{out}"
+    );
 }
