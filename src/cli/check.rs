@@ -112,14 +112,30 @@ pub fn load_policies(specs: &[String]) -> (Vec<Document>, Vec<String>) {
         }
         let (inputs, errs) = source::expand(std::slice::from_ref(spec));
         errors.extend(errs.iter().map(ToString::to_string));
+        let before = docs.len();
+        let mut skipped = 0;
         for i in &inputs {
             match source::read(i) {
+                // JSON found in a folder that is not a policy is not one of the principal's.
+                Ok(d) if i.in_folder() && not_a_policy(&d) => skipped += 1,
                 Ok(d) => docs.push(d),
                 Err(e) => errors.push(e.to_string()),
             }
         }
+        if skipped > 0 && docs.len() == before {
+            errors.push(format!(
+                "{spec}: the folder holds no policy documents ({skipped} JSON file{} that {} not)",
+                if skipped == 1 { "" } else { "s" },
+                if skipped == 1 { "is" } else { "are" }
+            ));
+        }
     }
     (docs, errors)
+}
+
+/// JSON that parses and is not a policy (see [`source::not_a_policy`]).
+fn not_a_policy(d: &Document) -> bool {
+    crate::policy::json::parse(&d.text).is_ok_and(|p| source::not_a_policy(&p.root).is_some())
 }
 
 /// Run `iamlint check`.

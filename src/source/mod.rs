@@ -492,3 +492,42 @@ fn byte_line_col(bytes: &[u8], i: usize) -> (u32, u32) {
         u32::try_from(col).unwrap_or(u32::MAX),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(text: &str) -> Option<SkipReason> {
+        let parsed = crate::policy::json::parse(text).unwrap();
+        not_a_policy(&parsed.root)
+    }
+
+    #[test]
+    fn tells_policies_from_other_json() {
+        let policy = Some(SkipReason::NotAPolicy);
+        let cfn = Some(SkipReason::CloudformationTemplate);
+        for (text, want) in [
+            (r#"{"Version": "2012-10-17", "Statement": []}"#, None),
+            (r#"{"Statement": []}"#, None),
+            (r#"{"Version": "2012-10-17"}"#, None),
+            (r#"{"UserDetailList": []}"#, None),
+            // Near misses stay policies, so their mistakes are reported.
+            (r#"{"Statment": []}"#, None),
+            (r#"{"statement": []}"#, None),
+            (r#"{"Statements": []}"#, None),
+            (r#"{"Verison": "2012-10-17"}"#, None),
+            (r#"{"Effect": "Allow", "Action": "s3:*"}"#, None),
+            // Not policies.
+            (r#"{"name": "x", "version": "1.0.0"}"#, policy),
+            (r#"{"VERSION": 3}"#, policy),
+            (r#"[1, 2]"#, policy),
+            (r#""text""#, policy),
+            (r#"{}"#, policy),
+            (r#"{"Resources": {}}"#, policy),
+            (r#"{"AWSTemplateFormatVersion": "2010-09-09"}"#, cfn),
+            (r#"{"Resources": {"R": {"Type": "AWS::IAM::Role"}}}"#, cfn),
+        ] {
+            assert_eq!(kind(text), want, "{text}");
+        }
+    }
+}

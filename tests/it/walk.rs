@@ -263,3 +263,29 @@ fn regression_issue_9_json_that_is_not_a_policy_is_skipped_in_folders() {
         "{out}"
     );
 }
+
+#[test]
+fn regression_issue_9_check_skips_json_that_is_not_a_policy_in_folders() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path().join("repo");
+    std::fs::create_dir(&d).unwrap();
+    std::fs::write(
+        d.join("package.json"),
+        r#"{"name": "x", "version": "1.0.0"}"#,
+    )
+    .unwrap();
+    let mut args = vec!["check"];
+    args.extend_from_slice(&ECR);
+    args.extend_from_slice(&["--policy", "repo"]);
+    let (code, out, err) = run_in(t.path(), &args);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        out.contains("error: repo: the folder holds no policy documents (1 JSON file that is not)"),
+        "{out}"
+    );
+    std::fs::write(d.join("p.json"), POLICY).unwrap();
+    let (code, out, err) = run_in(t.path(), &args);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(!out.contains("package.json"), "{out}");
+    assert!(out.contains("repo/p.json"), "{out}");
+}
