@@ -133,8 +133,13 @@ pub fn load_policies(specs: &[String]) -> (Vec<Document>, Vec<String>) {
     (docs, errors)
 }
 
-/// JSON that parses and is not a policy (see [`source::not_a_policy`]).
+/// JSON that parses and is not a policy (see [`source::not_a_policy`]). A text that names
+/// `Version` or `Statement` is taken as a policy without parsing it twice (a folder of
+/// policies is the common case).
 fn not_a_policy(d: &Document) -> bool {
+    if d.text.contains("\"Statement\"") || d.text.contains("\"Version\"") {
+        return false;
+    }
     crate::policy::json::parse(&d.text).is_ok_and(|p| source::not_a_policy(&p.root).is_some())
 }
 
