@@ -537,6 +537,16 @@ impl Dump {
                             );
                             continue;
                         };
+                        if groups.iter().filter(|(n, _)| n == gname).nth(1).is_some() {
+                            d.problem(
+                                g.span,
+                                scope.clone(),
+                                format!(
+                                    "{}: the dump holds two groups named `{gname}`; which one the user is in is unknown",
+                                    pr.label
+                                ),
+                            );
+                        }
                         match groups.iter().find(|(n, _)| n == gname) {
                             Some((_, gp)) => {
                                 pr.inline.extend(gp.inline.iter().copied());
@@ -720,6 +730,44 @@ impl Dump {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn read(text: &str) -> Dump {
+        Dump::read(&crate::policy::json::parse(text).unwrap())
+    }
+
+    #[test]
+    fn problems_reach_whom_they_concern() {
+        let d = read(
+            r#"{"UserDetailList": [
+                 {"UserName": "u", "Arn": "arn:aws:iam::1:user/u", "GroupList": ["g", "g2"]},
+                 {"UserName": "v", "Arn": "arn:aws:iam::1:user/v", "GroupList": []}],
+               "GroupDetailList": [
+                 {"GroupName": "g", "Arn": "arn:aws:iam::1:group/g",
+                  "GroupPolicyList": [{"PolicyName": "p", "PolicyDocument": 5}]},
+                 {"GroupName": "g2", "Arn": "arn:aws:iam::1:group/g2"},
+                 {"GroupName": "g2", "Arn": "arn:aws:iam::1:group/g2b"}]}"#,
+        );
+        let of = |arn: &str| {
+            let pr = d.principals.iter().find(|p| p.arn == arn).unwrap();
+            d.problems_of(pr)
+                .map(|p| p.message.clone())
+                .collect::<Vec<_>>()
+        };
+        let u = of("arn:aws:iam::1:user/u");
+        assert_eq!(u.len(), 2, "{u:?}");
+        assert!(
+            u.iter()
+                .any(|m| m.contains("group/g inline policy `p`: the document is a number")),
+            "{u:?}"
+        );
+        assert!(
+            u.iter().any(|m| m.contains("two groups named `g2`")),
+            "{u:?}"
+        );
+        assert!(of("arn:aws:iam::1:user/v").is_empty());
+        assert_eq!(of("arn:aws:iam::1:group/g").len(), 1);
+        assert!(of("arn:aws:iam::1:group/g2").is_empty());
+    }
 
     #[test]
     fn decodes_url_encoding() {
