@@ -63,22 +63,46 @@ pub struct Report {
     pub errors: Vec<String>,
     /// Sources that are not inputs (a rule file findings point into), at the end of `sources`.
     pub support_sources: usize,
+    /// JSON files found in a folder that are not policy documents, so not linted.
+    pub skipped: Vec<source::Skipped>,
 }
 
 impl Report {
-    /// How many input documents were read.
+    /// How many input documents were read. An input that could not be read, or was
+    /// skipped, keeps its place in `sources` with an empty origin.
     pub fn documents(&self) -> usize {
         self.sources
-            .len()
-            .saturating_sub(self.errors.len())
+            .iter()
+            .filter(|s| !s.origin.is_empty())
+            .count()
             .saturating_sub(self.support_sources)
     }
 }
 
+/// What linting one document gave.
+#[derive(Debug, Default)]
+pub struct Linted {
+    /// Findings, sorted by position, with line and column resolved.
+    pub findings: Vec<Finding>,
+    /// Parts that could not be read (of an account dump), each `file:line:col: message`.
+    pub errors: Vec<String>,
+    /// Set when the document was found in a folder and is not a policy: not linted.
+    pub skipped: Option<source::SkipReason>,
+}
+
 /// Lint one document as source number `src`: JSON syntax, structure, then every check.
-/// Findings come back sorted by position, with line and column resolved.
+/// Findings come back sorted by position, with line and column resolved. The parts of an
+/// account dump that could not be read are left out here: [`lint_one`] returns them.
 pub fn lint_document(doc: &Document, src: usize) -> Vec<Finding> {
+    lint_one(doc, src, false).findings
+}
+
+/// Lint one document as source number `src`, with the parts of an account dump that could
+/// not be read as errors. `in_folder`: the document was found by walking a folder, so JSON
+/// that is not a policy (see [`source::not_a_policy`]) is skipped rather than linted.
+pub fn lint_one(doc: &Document, src: usize, in_folder: bool) -> Linted {
     let mut out = Vec::new();
+    let mut errors = Vec::new();
     match policy::json::parse(&doc.text) {
         Err(e) => out.push(Finding::new(Code::JsonSyntax, src, e.span, e.message)),
         Ok(parsed) if source::gaad::is_dump(&parsed.root) => {
@@ -98,14 +122,48 @@ pub fn lint_document(doc: &Document, src: usize) -> Vec<Finding> {
                     out.push(f);
                 }
             }
+            errors = dump_errors(&doc.origin, &doc.text, dump.problems.iter());
         }
         Ok(parsed) => {
+            if in_folder {
+                if let Some(why) = source::not_a_policy(&parsed.root) {
+                    return Linted {
+                        skipped: Some(why),
+                        ..Linted::default()
+                    };
+                }
+            }
             let policy = policy::parse::parse_policy(&parsed, src, &mut out);
             check::lint_policy(&policy, src, &mut out);
         }
     }
     resolve(&mut out, &doc.origin, &doc.text);
-    out
+    Linted {
+        findings: out,
+        errors,
+        skipped: None,
+    }
+}
+
+/// The unread parts of a dump as `file:line:col: message` errors.
+pub fn dump_errors<'a>(
+    origin: &str,
+    text: &str,
+    problems: impl Iterator<Item = &'a source::gaad::Problem>,
+) -> Vec<String> {
+    let index = LineIndex::new(text);
+    problems
+        .map(|p| {
+            let (l, c) = index.line_col(text, p.at.start);
+            match p.first {
+                Some(first) => {
+                    let (fl, fc) = index.line_col(text, first.start);
+                    format!("{origin}:{l}:{c}: {} (first at {fl}:{fc})", p.message)
+                }
+                None => format!("{origin}:{l}:{c}: {}", p.message),
+            }
+        })
+        .collect()
 }
 
 /// Sort findings by position and fill in file, line and column.
@@ -160,8 +218,7 @@ pub fn resolve_all(findings: &mut [Finding], sources: &[SourceText]) {
 
 /// Lint documents already in memory, in parallel.
 pub fn lint_texts(docs: Vec<Document>) -> Report {
-    let results: Vec<Result<Document, LoadError>> = docs.into_iter().map(Ok).collect();
-    collect(results)
+    collect(docs.into_iter().map(|d| (Ok(d), false)).collect())
 }
 
 /// Read and lint inputs (paths, folders, `-`), in parallel.
@@ -172,28 +229,60 @@ pub fn lint_paths(args: &[String]) -> Report {
 /// [`lint_paths`], then documents already in memory (policies read from live IAM).
 pub fn lint_paths_and(args: &[String], extra: Vec<Document>) -> Report {
     let (inputs, errors) = source::expand(args);
-    let mut docs: Vec<Result<Document, LoadError>> = inputs.par_iter().map(source::read).collect();
-    docs.extend(extra.into_iter().map(Ok));
+    let mut docs: Vec<(Result<Document, LoadError>, bool)> = inputs
+        .par_iter()
+        .map(|i| (source::read(i), i.in_folder()))
+        .collect();
+    docs.extend(extra.into_iter().map(|d| (Ok(d), false)));
     let mut report = collect(docs);
     report
         .errors
         .splice(0..0, errors.iter().map(ToString::to_string));
+    // A folder whose JSON files were all skipped checked nothing: as for a folder with no
+    // JSON at all, that is an error, never a pass.
+    if !report.skipped.is_empty() {
+        for a in args {
+            let dir = std::path::Path::new(a);
+            if a == "-" || !dir.is_dir() {
+                continue;
+            }
+            let under = |f: &str| std::path::Path::new(f).starts_with(dir);
+            let here: Vec<source::Skipped> = report
+                .skipped
+                .iter()
+                .filter(|s| under(&s.file))
+                .cloned()
+                .collect();
+            let read = report.sources.iter().any(|s| under(&s.origin));
+            if !here.is_empty() && !read {
+                report.errors.push(format!(
+                    "{a}: the folder holds no policy documents: {}",
+                    report::skipped_text(&here)
+                ));
+            }
+        }
+    }
     report
 }
 
 /// Lint inputs of which some may be stdin, already expanded.
 pub fn lint_inputs(inputs: &[Input]) -> Report {
-    collect(inputs.par_iter().map(source::read).collect())
+    collect(
+        inputs
+            .par_iter()
+            .map(|i| (source::read(i), i.in_folder()))
+            .collect(),
+    )
 }
 
-fn collect(docs: Vec<Result<Document, LoadError>>) -> Report {
-    let linted: Vec<Result<(SourceText, Vec<Finding>), LoadError>> = docs
+fn collect(docs: Vec<(Result<Document, LoadError>, bool)>) -> Report {
+    let linted: Vec<Result<(SourceText, Linted), LoadError>> = docs
         .into_par_iter()
         .enumerate()
-        .map(|(i, d)| {
+        .map(|(i, (d, in_folder))| {
             d.map(|doc| {
-                let findings = lint_document(&doc, i);
-                let text = if findings.is_empty() {
+                let linted = lint_one(&doc, i, in_folder);
+                let text = if linted.findings.is_empty() {
                     String::new()
                 } else {
                     doc.text
@@ -203,7 +292,7 @@ fn collect(docs: Vec<Result<Document, LoadError>>) -> Report {
                         origin: doc.origin,
                         text,
                     },
-                    findings,
+                    linted,
                 )
             })
         })
@@ -211,9 +300,21 @@ fn collect(docs: Vec<Result<Document, LoadError>>) -> Report {
     let mut report = Report::default();
     for r in linted {
         match r {
-            Ok((src, findings)) => {
+            Ok((src, linted)) => {
+                if let Some(reason) = linted.skipped {
+                    report.skipped.push(source::Skipped {
+                        file: src.origin,
+                        reason,
+                    });
+                    report.sources.push(SourceText {
+                        origin: String::new(),
+                        text: String::new(),
+                    });
+                    continue;
+                }
                 report.sources.push(src);
-                report.findings.extend(findings);
+                report.findings.extend(linted.findings);
+                report.errors.extend(linted.errors);
             }
             Err(e) => {
                 report.sources.push(SourceText {

@@ -112,14 +112,35 @@ pub fn load_policies(specs: &[String]) -> (Vec<Document>, Vec<String>) {
         }
         let (inputs, errs) = source::expand(std::slice::from_ref(spec));
         errors.extend(errs.iter().map(ToString::to_string));
+        let before = docs.len();
+        let mut skipped = 0;
         for i in &inputs {
             match source::read(i) {
+                // JSON found in a folder that is not a policy is not one of the principal's.
+                Ok(d) if i.in_folder() && not_a_policy(&d) => skipped += 1,
                 Ok(d) => docs.push(d),
                 Err(e) => errors.push(e.to_string()),
             }
         }
+        if skipped > 0 && docs.len() == before {
+            errors.push(format!(
+                "{spec}: the folder holds no policy documents ({skipped} JSON file{} that {} not)",
+                if skipped == 1 { "" } else { "s" },
+                if skipped == 1 { "is" } else { "are" }
+            ));
+        }
     }
     (docs, errors)
+}
+
+/// JSON that parses and is not a policy (see [`source::not_a_policy`]). A text that names
+/// `Version` or `Statement` is taken as a policy without parsing it twice (a folder of
+/// policies is the common case).
+fn not_a_policy(d: &Document) -> bool {
+    if d.text.contains("\"Statement\"") || d.text.contains("\"Version\"") {
+        return false;
+    }
+    crate::policy::json::parse(&d.text).is_ok_and(|p| source::not_a_policy(&p.root).is_some())
 }
 
 /// Run `iamlint check`.
@@ -146,20 +167,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
                  principal, and a check on part of it could pass wrongly"
                     .to_string(),
             );
-            let report = Report {
-                errors,
-                ..Report::default()
-            };
-            emit(&match args.out.format {
-                Format::Json => report::json::render(&report),
-                Format::Text => report::text::render(
-                    &report,
-                    report::text::Options {
-                        color: args.out.color.enabled(),
-                    },
-                ),
-            })?;
-            return Ok(Outcome::Error);
+            return refuse(errors, &args.out);
         }
         let p = principals.remove(0);
         inputs.extend(p.policies.iter().map(|f| Document {
@@ -181,36 +189,53 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     let mut boundary = None;
     if let (Some(path), Some(principal)) = (&args.gaad, &args.principal) {
         let p = from_gaad(path, principal)?;
+        if !p.errors.is_empty() {
+            let mut errors = p.errors;
+            errors.push(format!(
+                "the check did not run: the dump does not hold everything that applies to \
+                 `{principal}`, and a check on part of it could pass wrongly"
+            ));
+            return refuse(errors, &args.out);
+        }
         findings = p.findings;
         docs = p.docs;
         sources = p.sources;
         boundary = p.boundary;
     }
     use rayon::prelude::*;
-    let linted: Vec<(Vec<crate::finding::Finding>, Option<crate::policy::Policy>)> = inputs
+    type Read = Result<crate::policy::Policy, String>;
+    let linted: Vec<(Vec<crate::finding::Finding>, Read)> = inputs
         .par_iter()
         .enumerate()
         .map(|(i, d)| {
-            let policy = crate::policy::json::parse(&d.text).ok().map(|parsed| {
-                let mut scratch = Vec::new();
-                crate::policy::parse::parse_policy(&parsed, i, &mut scratch)
-            });
+            let policy = match crate::policy::json::parse(&d.text) {
+                Err(_) => Err(format!(
+                    "{}: not valid JSON, so the check cannot use it",
+                    d.origin
+                )),
+                Ok(parsed) if source::gaad::is_dump(&parsed.root) => Err(format!(
+                    "{}: an account dump, not a policy: check one of its principals with \
+                     `--gaad {} --principal ARN`",
+                    d.origin, d.origin
+                )),
+                Ok(parsed) => {
+                    let mut scratch = Vec::new();
+                    Ok(crate::policy::parse::parse_policy(&parsed, i, &mut scratch))
+                }
+            };
             (crate::lint_document(d, i), policy)
         })
         .collect();
     for ((i, d), (lint, policy)) in inputs.into_iter().enumerate().zip(linted) {
         findings.extend(lint);
         match policy {
-            Some(policy) => docs.push(Doc {
+            Ok(policy) => docs.push(Doc {
                 src: i,
                 origin: d.origin.clone(),
                 text: d.text.clone(),
                 policy,
             }),
-            None => errors.push(format!(
-                "{}: not valid JSON, so the check cannot use it",
-                d.origin
-            )),
+            Err(e) => errors.push(e),
         }
         sources.push(SourceText {
             origin: d.origin,
@@ -245,6 +270,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         findings,
         errors,
         support_sources: 1,
+        skipped: Vec::new(),
     };
     let suggestions = if args.suggest {
         eval::suggest::suggest(&resolved, &docs)
@@ -290,6 +316,24 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     };
     emit(&text)?;
     Ok(super::lint::outcome(&report, args.out.fail_on))
+}
+
+/// Print only the errors and exit 2: the principal could not be read whole.
+fn refuse(errors: Vec<String>, out: &OutputArgs) -> anyhow::Result<Outcome> {
+    let report = Report {
+        errors,
+        ..Report::default()
+    };
+    emit(&match out.format {
+        Format::Json => report::json::render(&report),
+        Format::Text => report::text::render(
+            &report,
+            report::text::Options {
+                color: out.color.enabled(),
+            },
+        ),
+    })?;
+    Ok(Outcome::Error)
 }
 
 fn table(resolved: &Resolved, rows: &[eval::Row]) -> String {
@@ -367,19 +411,34 @@ struct FromGaad {
     docs: Vec<Doc>,
     findings: Vec<crate::finding::Finding>,
     boundary: Option<Vec<Doc>>,
+    /// The parts of the principal that could not be read, located in the dump.
+    errors: Vec<String>,
 }
 
 /// Collect `principal`'s inline, attached (customer or AWS managed) and group policies, and
-/// its permissions boundary, from the dump at `path`. Anything referenced but absent is an
-/// error: a check never passes on data it could not read.
+/// its permissions boundary, from the dump at `path` (`-`: standard input). Any part of the
+/// principal that could not be read is in `errors`: a check never passes on data it could
+/// not read.
 fn from_gaad(path: &str, principal: &str) -> anyhow::Result<FromGaad> {
     use crate::source::gaad::Dump;
-    let doc = source::read(&source::Input::File(path.into()))?;
+    let input = if path == "-" {
+        source::Input::Stdin
+    } else {
+        source::Input::File(path.into())
+    };
+    let doc = source::read(&input)?;
     let parsed = crate::policy::json::parse(&doc.text).map_err(|e| {
         let (l, c) = crate::span::LineIndex::new(&doc.text).line_col(&doc.text, e.span.start);
         anyhow::anyhow!("{path}:{l}:{c}: {}", e.message)
     })?;
     let dump = Dump::read(&parsed);
+    if !crate::source::gaad::is_dump(&parsed.root) {
+        anyhow::bail!(
+            "{path}: not an account dump (no `UserDetailList`, `GroupDetailList`, \
+             `RoleDetailList` or `Policies`); write it with `aws iam \
+             get-account-authorization-details` or `iamlint fetch gaad`"
+        );
+    }
     let Some(pr) = dump.principals.iter().find(|p| p.arn == principal) else {
         let hint =
             crate::suggest::closest(principal, dump.principals.iter().map(|p| p.arn.as_str()))
@@ -395,7 +454,24 @@ fn from_gaad(path: &str, principal: &str) -> anyhow::Result<FromGaad> {
         docs: Vec::new(),
         findings: Vec::new(),
         boundary: None,
+        errors: Vec::new(),
     };
+    // Each error names the principal: a managed policy's or the whole dump's problem says
+    // whom it concerns here.
+    let problems: Vec<crate::source::gaad::Problem> = dump
+        .problems_of(pr)
+        .map(|p| {
+            let mut p = p.clone();
+            if !matches!(p.scope, crate::source::gaad::Scope::Principal(_)) {
+                p.message = format!("{} (it applies to `{principal}`)", p.message);
+            }
+            p
+        })
+        .collect();
+    out.errors = crate::dump_errors(path, &doc.text, problems.iter());
+    if !out.errors.is_empty() {
+        return Ok(out);
+    }
     let add = |d: &crate::source::gaad::PolicyDoc, label: &str, out: &mut FromGaad| -> Doc {
         let (src, text) = match &d.decoded {
             None => (0, doc.text.clone()),

@@ -19,7 +19,11 @@ fn date(d: Option<&DateTime>) -> Value {
 /// A document as a JSON object when it parses (as the CLI prints it), else the decoded text.
 fn document(s: Option<&str>) -> Value {
     let Some(s) = s else { return Value::Null };
-    let text = decode_document(s);
+    // A document that does not decode is kept as IAM returned it: reading the dump then
+    // reports it at its place, rather than a lossy guess passing for it.
+    let Ok(text) = decode_document(s) else {
+        return Value::String(s.to_string());
+    };
     serde_json::from_str::<Value>(&text).unwrap_or(Value::String(text))
 }
 

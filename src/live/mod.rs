@@ -244,12 +244,40 @@ fn xml_text(body: &str, tag: &str) -> Option<String> {
 }
 
 /// Decode a policy document as an API returned it: URL-encoded (RFC 3986) as AWS does, or
-/// raw JSON as some test servers do.
-pub fn decode_document(s: &str) -> String {
-    if s.trim_start().starts_with('{') {
-        s.to_string()
-    } else {
-        crate::source::gaad::url_decode(s)
+/// raw JSON as some test servers do. A bad escape or bytes that are not UTF-8 are an error,
+/// never a lossy guess.
+pub fn decode_document(s: &str) -> Result<String, crate::source::gaad::DecodeError> {
+    crate::source::gaad::decode_document(s)
+}
+
+/// A document IAM returned, decoded and checked to be a JSON object: anything else is a
+/// part of the principal that could not be read, so a check on it would pass wrongly.
+fn readable_document(who: &str, call: &str, what: &str, raw: &str) -> Result<String, CallError> {
+    let text = decode_document(raw).map_err(|e| {
+        CallError::new(
+            who,
+            call,
+            None,
+            format!("{what}: the document does not URL-decode: {e}"),
+        )
+    })?;
+    match crate::policy::json::parse(&text) {
+        Ok(p) if matches!(p.root.value, crate::policy::json::Value::Object(_)) => Ok(text),
+        Ok(p) => Err(CallError::new(
+            who,
+            call,
+            None,
+            format!(
+                "{what}: the document is {}, not a policy object",
+                p.root.value.type_name()
+            ),
+        )),
+        Err(e) => Err(CallError::new(
+            who,
+            call,
+            None,
+            format!("{what}: the document is not JSON: {}", e.message),
+        )),
     }
 }
 
@@ -421,9 +449,21 @@ impl Loader {
     async fn head(&self, kind: Kind, name: &str) -> Result<(String, Option<String>), CallError> {
         let who = &format!("{kind}/{name}");
         let iam = &self.iam;
-        let boundary = |b: Option<&aws_sdk_iam::types::AttachedPermissionsBoundary>| {
-            b.and_then(|b| b.permissions_boundary_arn())
-                .map(str::to_string)
+        // A boundary without an ARN caps the principal in an unknown way: an error.
+        let boundary = |call: &str, b: Option<&aws_sdk_iam::types::AttachedPermissionsBoundary>| {
+            b.map(|b| {
+                b.permissions_boundary_arn()
+                    .map(str::to_string)
+                    .ok_or_else(|| {
+                        CallError::new(
+                            who,
+                            call,
+                            None,
+                            "the permissions boundary has no ARN in the response",
+                        )
+                    })
+            })
+            .transpose()
         };
         match kind {
             Kind::User => {
@@ -433,7 +473,10 @@ impl Loader {
                 let u = out.user().ok_or_else(|| {
                     CallError::new(who, "iam:GetUser", None, "the response holds no user")
                 })?;
-                Ok((u.arn().to_string(), boundary(u.permissions_boundary())))
+                Ok((
+                    u.arn().to_string(),
+                    boundary("iam:GetUser", u.permissions_boundary())?,
+                ))
             }
             Kind::Role => {
                 let out = self
@@ -442,7 +485,10 @@ impl Loader {
                 let r = out.role().ok_or_else(|| {
                     CallError::new(who, "iam:GetRole", None, "the response holds no role")
                 })?;
-                Ok((r.arn().to_string(), boundary(r.permissions_boundary())))
+                Ok((
+                    r.arn().to_string(),
+                    boundary("iam:GetRole", r.permissions_boundary())?,
+                ))
             }
             Kind::Group => {
                 let out = self
@@ -531,9 +577,15 @@ impl Loader {
                 .policy_document
             }
         };
+        let call = match kind {
+            Kind::User => "iam:GetUserPolicy",
+            Kind::Role => "iam:GetRolePolicy",
+            Kind::Group => "iam:GetGroupPolicy",
+        };
+        let text = readable_document(who, call, &format!("inline policy `{policy}`"), &doc)?;
         Ok(Fetched {
             origin: format!("{who} inline \"{policy}\""),
-            text: decode_document(&doc),
+            text,
         })
     }
 
@@ -564,10 +616,27 @@ impl Loader {
                 attached_policies
             ),
         };
-        Ok(list
-            .iter()
-            .filter_map(|a| a.policy_arn().map(str::to_string))
-            .collect())
+        // An entry without an ARN is a policy that applies but cannot be read: an error,
+        // never a silent gap.
+        list.iter()
+            .map(|a| {
+                a.policy_arn().map(str::to_string).ok_or_else(|| {
+                    CallError::new(
+                        who,
+                        match kind {
+                            Kind::User => "iam:ListAttachedUserPolicies",
+                            Kind::Role => "iam:ListAttachedRolePolicies",
+                            Kind::Group => "iam:ListAttachedGroupPolicies",
+                        },
+                        None,
+                        format!(
+                            "an attached policy (`{}`) has no ARN in the response",
+                            a.policy_name().unwrap_or_default()
+                        ),
+                    )
+                })
+            })
+            .collect()
     }
 
     /// The default version of a managed policy, fetched once per run.
@@ -616,9 +685,15 @@ impl Loader {
                 format!("`{arn}` version {version}: the response holds no document"),
             ));
         };
+        let text = readable_document(
+            who,
+            "iam:GetPolicyVersion",
+            &format!("`{arn}` version {version}"),
+            doc,
+        )?;
         Ok(Fetched {
             origin: arn.to_string(),
-            text: decode_document(doc),
+            text,
         })
     }
 
@@ -806,14 +881,22 @@ mod tests {
     #[test]
     fn documents_decode_both_ways() {
         let raw = r#"{"Version":"2012-10-17","Statement":[]}"#;
-        assert_eq!(decode_document(raw), raw);
+        assert_eq!(decode_document(raw).unwrap(), raw);
         assert_eq!(
-            decode_document("%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%5D%7D"),
+            decode_document("%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%5D%7D")
+                .unwrap(),
             raw
         );
         // `+` is a literal plus (IAM names allow it), as the AWS CLI decodes.
-        assert_eq!(decode_document("%7B%22a%2Bb%22%3A1%7D"), r#"{"a+b":1}"#);
-        assert_eq!(decode_document("%22role/a+b%22"), "\"role/a+b\"");
+        assert_eq!(
+            decode_document("%7B%22a%2Bb%22%3A1%7D").unwrap(),
+            r#"{"a+b":1}"#
+        );
+        assert_eq!(decode_document("%22role/a+b%22").unwrap(), "\"role/a+b\"");
+        // A bad escape is an error, not a lossy guess.
+        assert!(decode_document("%7B%2").is_err());
+        assert!(readable_document("user/a", "iam:GetUserPolicy", "x", "null").is_err());
+        assert!(readable_document("user/a", "iam:GetUserPolicy", "x", "%5B%5D").is_err());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Summary, summarize};
+use super::{Summary, summary};
 use crate::Report;
 
 /// The catalog a verdict was made with.
@@ -35,12 +35,10 @@ pub fn render_with(report: &Report, extra: &[(&str, serde_json::Value)]) -> Stri
             let r = self.0;
             let mut m = s.serialize_map(None)?;
             m.serialize_entry("findings", &r.findings)?;
-            m.serialize_entry(
-                "summary",
-                &summarize(&r.findings, r.documents(), r.errors.len()),
-            )?;
+            m.serialize_entry("summary", &summary(r))?;
             m.serialize_entry("catalog", &catalog_info())?;
             m.serialize_entry("errors", &r.errors)?;
+            m.serialize_entry("skipped", &r.skipped)?;
             for (k, v) in self.1 {
                 m.serialize_entry(k, v)?;
             }
@@ -63,11 +61,13 @@ pub fn render(report: &Report) -> String {
         summary: Summary,
         catalog: CatalogInfo,
         errors: &'a [String],
+        skipped: &'a [crate::source::Skipped],
     }
     let rest = Rest {
-        summary: summarize(&report.findings, report.documents(), report.errors.len()),
+        summary: summary(report),
         catalog: catalog_info(),
         errors: &report.errors,
+        skipped: &report.skipped,
     };
     let rest = match serde_json::to_string_pretty(&rest) {
         Ok(r) => r,
@@ -126,6 +126,7 @@ mod tests {
             summary: Summary,
             catalog: CatalogInfo,
             errors: &'a [String],
+            skipped: &'a [crate::source::Skipped],
         }
         let root = env!("CARGO_MANIFEST_DIR");
         for paths in [
@@ -136,9 +137,10 @@ mod tests {
             let report = crate::lint_paths_and(&paths, Vec::new());
             let whole = Whole {
                 findings: &report.findings,
-                summary: summarize(&report.findings, report.documents(), report.errors.len()),
+                summary: summary(&report),
                 catalog: catalog_info(),
                 errors: &report.errors,
+                skipped: &report.skipped,
             };
             let want = serde_json::to_string_pretty(&whole).unwrap() + "\n";
             assert_eq!(render(&report), want, "{paths:?}");

@@ -65,6 +65,7 @@ pub fn render(report: &Report, opts: Options) -> String {
     }
     let documents = report.documents();
     let s = summarize(&report.findings, documents, report.errors.len());
+    let skipped = super::skipped_text(&report.skipped);
     let c = crate::catalog::get();
     let _ = writeln!(
         out,
@@ -80,6 +81,10 @@ pub fn render(report: &Report, opts: Options) -> String {
             format!("; {} unreadable", s.unreadable)
         } else {
             String::new()
+        } + &if skipped.is_empty() {
+            String::new()
+        } else {
+            format!("; {skipped}")
         },
         c.source(),
         c.date()

@@ -131,7 +131,10 @@ pub fn all() -> Result<Vec<RuleSet>, RuleError> {
 /// A shipped rule set by id, or a file when `id_or_path` names one.
 pub fn find(id_or_path: &str) -> Result<RuleSet, RuleError> {
     let p = std::path::Path::new(id_or_path);
+    // A folder, FIFO or device is refused before reading (reading a FIFO blocks).
+    let regular = || crate::source::regular_file(p).map_err(|e| RuleError::Usage(e.to_string()));
     if id_or_path.ends_with(".toml") || p.is_file() {
+        regular()?;
         let text = read_file(id_or_path)?;
         return RuleSet::parse(id_or_path, &text);
     }
@@ -146,6 +149,7 @@ pub fn find(id_or_path: &str) -> Result<RuleSet, RuleError> {
         set.validate()?;
         return Ok(set);
     }
+    regular()?;
     let hint = crate::suggest::closest(id_or_path, ids.iter().map(String::as_str))
         .map(|s| format!("; did you mean `{s}`?"))
         .unwrap_or_default();

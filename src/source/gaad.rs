@@ -3,8 +3,16 @@
 //! default version of each customer managed policy) becomes a [`PolicyDoc`] whose spans
 //! point into the dump itself, so findings name the dump's line and column. Documents that
 //! the API returned URL-encoded are decoded and parsed on their own.
+//!
+//! Nothing is dropped in silence: every part of the dump that cannot be read (a document
+//! that does not decode or is not an object, an inline entry without a document, a
+//! permissions boundary without an ARN, a group or managed policy the dump does not hold, a
+//! principal or a list given twice) becomes a [`Problem`] at its place in the dump, scoped
+//! to what it affects, so `check` refuses a principal with an unread part and `lint`
+//! reports every one.
 
 use crate::policy::json::{Member, Node, Parsed, Value};
+use crate::span::Span;
 
 /// One policy document found in a dump.
 #[derive(Debug, Clone)]
@@ -17,7 +25,7 @@ pub struct PolicyDoc {
     /// point into this text, not into the dump).
     pub decoded: Option<String>,
     /// The span of the document (object or string) in the dump.
-    pub at: crate::span::Span,
+    pub at: Span,
 }
 
 /// A principal of the dump and what applies to it.
@@ -25,12 +33,48 @@ pub struct PolicyDoc {
 pub struct Principal {
     /// Its ARN.
     pub arn: String,
-    /// Inline policies, attached managed policies (by ARN), and for a user its groups'.
+    /// `user/NAME`, `group/NAME` or `role/NAME`.
+    pub label: String,
+    /// Inline policies (own and, for a user, its groups'), as indexes into [`Dump::docs`].
     pub inline: Vec<usize>,
     /// ARNs of attached managed policies (own and, for users, the groups').
     pub attached: Vec<String>,
     /// The permissions boundary's ARN.
     pub boundary: Option<String>,
+    /// For a user: the ARNs of its groups that the dump holds.
+    pub groups: Vec<String>,
+    /// The span of its entry in the dump.
+    pub at: Span,
+    /// How many of `attached` are its own (the rest are its groups').
+    own_attached: usize,
+    /// Where each own attached policy and the boundary are named in the dump.
+    named_at: Vec<(String, Span)>,
+}
+
+/// What an unread part of a dump affects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Every principal (a top-level list given twice).
+    Dump,
+    /// The principal with this ARN, and for a group the users in it.
+    Principal(String),
+    /// Every principal that has the managed policy with this ARN attached or as boundary.
+    Policy(String),
+    /// No principal's permissions (a trust policy, an entry without an ARN): `lint` only.
+    Other,
+}
+
+/// A part of the dump that could not be read.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    /// Where in the dump.
+    pub at: Span,
+    /// What is wrong, naming the principal or policy; no location.
+    pub message: String,
+    /// The earlier occurrence, for something given twice.
+    pub first: Option<Span>,
+    /// What it affects.
+    pub scope: Scope,
 }
 
 /// Everything read from a dump.
@@ -42,19 +86,27 @@ pub struct Dump {
     pub managed: Vec<(String, usize)>,
     /// Users, groups and roles.
     pub principals: Vec<Principal>,
+    /// Every part that could not be read, in dump order.
+    pub problems: Vec<Problem>,
+    /// Managed policy entries: ARN and span, in dump order.
+    policy_at: Vec<(String, Span)>,
 }
+
+/// The top-level lists of a dump.
+const LISTS: [&str; 4] = [
+    "UserDetailList",
+    "GroupDetailList",
+    "RoleDetailList",
+    "Policies",
+];
 
 /// Is this JSON a GAAD dump?
 pub fn is_dump(root: &Node) -> bool {
     let Value::Object(m) = &root.value else {
         return false;
     };
-    m.iter().any(|x| {
-        matches!(
-            x.key.value.as_str(),
-            "UserDetailList" | "RoleDetailList" | "GroupDetailList" | "Policies"
-        )
-    }) && !m.iter().any(|x| x.key.value == "Statement")
+    m.iter().any(|x| LISTS.contains(&x.key.value.as_str()))
+        && !m.iter().any(|x| x.key.value == "Statement")
 }
 
 fn get<'a>(n: &'a Node, key: &str) -> Option<&'a Node> {
@@ -74,16 +126,29 @@ fn str_of<'a>(n: &'a Node, key: &str) -> &'a str {
     }
 }
 
-fn items<'a>(n: &'a Node, key: &str) -> &'a [Node] {
-    match get(n, key).map(|v| &v.value) {
-        Some(Value::Array(a)) => a,
-        _ => &[],
-    }
+/// Why a URL-encoded document does not decode.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// A `%` not followed by two hex digits.
+    #[error("`{escape}` at character {at} is not a `%XX` escape")]
+    BadEscape {
+        /// The text from the `%`, up to three characters.
+        escape: String,
+        /// 1-based character offset of the `%`.
+        at: usize,
+    },
+    /// The decoded bytes are not UTF-8.
+    #[error("the decoded bytes are not UTF-8 (at byte {at})")]
+    NotUtf8 {
+        /// 0-based byte offset of the first invalid byte in the decoded text.
+        at: usize,
+    },
 }
 
 /// Decode `%XX` escapes (RFC 3986, as the AWS CLI does: a `+` stays a plus sign, which IAM
-/// names and ARNs may contain).
-pub fn url_decode(s: &str) -> String {
+/// names and ARNs may contain). A `%` that starts no escape, or decoded bytes that are not
+/// UTF-8, is an error: a lossy decode would hand the checks a document AWS does not hold.
+pub fn url_decode(s: &str) -> Result<String, DecodeError> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -91,21 +156,116 @@ pub fn url_decode(s: &str) -> String {
         if c == b'%' {
             let hex = b
                 .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok());
-            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(v);
-                i += 3;
-                continue;
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .filter(|h| h.bytes().all(|x| x.is_ascii_hexdigit()));
+            match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                Some(v) => {
+                    out.push(v);
+                    i += 3;
+                    continue;
+                }
+                None => {
+                    let escape: String = s.get(i..).unwrap_or("").chars().take(3).collect();
+                    let at = s.get(..i).map_or(0, |h| h.chars().count()) + 1;
+                    return Err(DecodeError::BadEscape { escape, at });
+                }
             }
         }
         out.push(c);
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    String::from_utf8(out).map_err(|e| DecodeError::NotUtf8 {
+        at: e.utf8_error().valid_up_to(),
+    })
+}
+
+/// Decode a policy document given as a string: raw JSON text (starting with `{`) as it is,
+/// anything else URL-decoded (the raw API's form).
+pub fn decode_document(s: &str) -> Result<String, DecodeError> {
+    if s.trim_start().starts_with('{') {
+        Ok(s.to_string())
+    } else {
+        url_decode(s)
+    }
+}
+
+/// The span of `key`'s member (key and value) in object `n`, else the span of `n`.
+fn member_span(n: &Node, key: &str) -> Span {
+    let Value::Object(m) = &n.value else {
+        return n.span;
+    };
+    m.iter()
+        .rev()
+        .find(|x| x.key.value == key)
+        .map_or(n.span, |x| Span {
+            start: x.key.span.start,
+            end: x.value.span.end,
+        })
+}
+
+fn contains(outer: Span, inner: Span) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end
 }
 
 impl Dump {
-    fn add(&mut self, label: String, node: &Node, whole: &Parsed) -> Option<usize> {
+    fn problem(&mut self, at: Span, scope: Scope, message: String) {
+        self.problems.push(Problem {
+            at,
+            message,
+            first: None,
+            scope,
+        });
+    }
+
+    /// The entries of list `key` of `n`: absent is empty; anything but an array of objects
+    /// is a problem.
+    fn items<'a>(&mut self, n: &'a Node, key: &str, who: &str, scope: &Scope) -> Vec<&'a Node> {
+        match get(n, key) {
+            None => Vec::new(),
+            Some(Node {
+                value: Value::Array(a),
+                ..
+            }) => {
+                let mut out = Vec::with_capacity(a.len());
+                for x in a {
+                    if matches!(x.value, Value::Object(_)) {
+                        out.push(x);
+                    } else {
+                        self.problem(
+                            x.span,
+                            scope.clone(),
+                            format!(
+                                "{who}: an entry of `{key}` is {}, not an object, so it cannot be read",
+                                x.value.type_name()
+                            ),
+                        );
+                    }
+                }
+                out
+            }
+            Some(other) => {
+                self.problem(
+                    other.span,
+                    scope.clone(),
+                    format!(
+                        "{who}: `{key}` is {}, not a list, so it cannot be read",
+                        other.value.type_name()
+                    ),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    /// Add a document, or record why it cannot be read. `what` names it in messages.
+    fn add(
+        &mut self,
+        label: String,
+        what: &str,
+        node: &Node,
+        whole: &Parsed,
+        scope: &Scope,
+    ) -> Option<usize> {
         let doc = match &node.value {
             Value::Object(_) => PolicyDoc {
                 label,
@@ -114,9 +274,7 @@ impl Dump {
                     duplicates: whole
                         .duplicates
                         .iter()
-                        .filter(|d| {
-                            d.second.start >= node.span.start && d.second.end <= node.span.end
-                        })
+                        .filter(|d| contains(node.span, d.second))
                         .cloned()
                         .collect(),
                 },
@@ -125,12 +283,44 @@ impl Dump {
             },
             Value::String(s) => {
                 // The raw API returns documents URL-encoded (RFC 3986); the CLI decodes them.
-                let text = if s.trim_start().starts_with('{') {
-                    s.clone()
-                } else {
-                    url_decode(s)
+                let text = match decode_document(s) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        self.problem(
+                            node.span,
+                            scope.clone(),
+                            format!("{what}: the document does not URL-decode: {e}"),
+                        );
+                        return None;
+                    }
                 };
-                let parsed = crate::policy::json::parse(&text).ok()?;
+                let parsed = match crate::policy::json::parse(&text) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        let (l, c) =
+                            crate::span::LineIndex::new(&text).line_col(&text, e.span.start);
+                        self.problem(
+                            node.span,
+                            scope.clone(),
+                            format!(
+                                "{what}: the decoded document is not JSON: {} (decoded text {l}:{c})",
+                                e.message
+                            ),
+                        );
+                        return None;
+                    }
+                };
+                if !matches!(parsed.root.value, Value::Object(_)) {
+                    self.problem(
+                        node.span,
+                        scope.clone(),
+                        format!(
+                            "{what}: the decoded document is {}, not a policy object",
+                            parsed.root.value.type_name()
+                        ),
+                    );
+                    return None;
+                }
                 PolicyDoc {
                     label,
                     parsed,
@@ -138,7 +328,17 @@ impl Dump {
                     at: node.span,
                 }
             }
-            _ => return None,
+            other => {
+                self.problem(
+                    node.span,
+                    scope.clone(),
+                    format!(
+                        "{what}: the document is {}, not a policy object",
+                        other.type_name()
+                    ),
+                );
+                return None;
+            }
         };
         self.docs.push(doc);
         Some(self.docs.len() - 1)
@@ -146,30 +346,91 @@ impl Dump {
 
     /// A user, group or role entry: its inline policies (read into `docs`), attached
     /// policy ARNs and permissions boundary.
-    fn principal(
-        &mut self,
-        n: &Node,
-        kind: &str,
-        name: &str,
-        list: &str,
-        whole: &Parsed,
-    ) -> Principal {
+    fn principal(&mut self, n: &Node, kind: &str, list: &str, whole: &Parsed) -> Principal {
+        let name_key = match kind {
+            "user" => "UserName",
+            "group" => "GroupName",
+            _ => "RoleName",
+        };
+        let name = str_of(n, name_key);
+        let arn = str_of(n, "Arn").to_string();
+        let label = format!("{kind}/{name}");
+        let scope = if arn.is_empty() {
+            self.problem(
+                n.span,
+                Scope::Other,
+                format!("{label}: the entry has no `Arn`, so no check can name it"),
+            );
+            Scope::Other
+        } else {
+            Scope::Principal(arn.clone())
+        };
         let mut pr = Principal {
-            arn: str_of(n, "Arn").to_string(),
+            arn,
+            label: label.clone(),
+            at: n.span,
             ..Principal::default()
         };
-        for ip in items(n, list) {
-            let label = format!("{kind}/{name} inline \"{}\"", str_of(ip, "PolicyName"));
-            if let Some(i) = get(ip, "PolicyDocument").and_then(|doc| self.add(label, doc, whole)) {
-                pr.inline.push(i);
+        for ip in self.items(n, list, &label, &scope) {
+            let pname = str_of(ip, "PolicyName");
+            let what = format!("{label} inline policy `{pname}`");
+            match get(ip, "PolicyDocument") {
+                Some(doc) => {
+                    let doc_label = format!("{label} inline \"{pname}\"");
+                    if let Some(i) = self.add(doc_label, &what, doc, whole, &scope) {
+                        pr.inline.push(i);
+                    }
+                }
+                None => self.problem(
+                    ip.span,
+                    scope.clone(),
+                    format!("{what}: the entry has no `PolicyDocument`"),
+                ),
             }
         }
-        pr.attached = items(n, "AttachedManagedPolicies")
-            .iter()
-            .map(|a| str_of(a, "PolicyArn").to_string())
-            .collect();
-        pr.boundary =
-            get(n, "PermissionsBoundary").map(|b| str_of(b, "PermissionsBoundaryArn").to_string());
+        for a in self.items(n, "AttachedManagedPolicies", &label, &scope) {
+            match get(a, "PolicyArn").map(|v| &v.value) {
+                Some(Value::String(s)) if !s.is_empty() => {
+                    pr.attached.push(s.clone());
+                    pr.named_at.push((s.clone(), a.span));
+                }
+                _ => self.problem(
+                    a.span,
+                    scope.clone(),
+                    format!(
+                        "{label}: an attached policy (`{}`) has no `PolicyArn`",
+                        str_of(a, "PolicyName")
+                    ),
+                ),
+            }
+        }
+        if let Some(b) = get(n, "PermissionsBoundary") {
+            match get(b, "PermissionsBoundaryArn").map(|v| &v.value) {
+                Some(Value::String(s)) if !s.is_empty() => {
+                    pr.boundary = Some(s.clone());
+                    pr.named_at
+                        .push((s.clone(), member_span(n, "PermissionsBoundary")));
+                }
+                _ => {
+                    let why = if matches!(b.value, Value::Object(_)) {
+                        "an object without `PermissionsBoundaryArn`".to_string()
+                    } else {
+                        format!(
+                            "{}, not an object with `PermissionsBoundaryArn`",
+                            b.value.type_name()
+                        )
+                    };
+                    self.problem(
+                        member_span(n, "PermissionsBoundary"),
+                        scope,
+                        format!(
+                            "{label}: the permissions boundary is {why}, so what it caps is unknown"
+                        ),
+                    );
+                }
+            }
+        }
+        pr.own_attached = pr.attached.len();
         pr
     }
 
@@ -177,59 +438,355 @@ impl Dump {
     pub fn read(whole: &Parsed) -> Dump {
         let mut d = Dump::default();
         let root = &whole.root;
-        for p in items(root, "Policies") {
+        let truncated = matches!(
+            get(root, "IsTruncated").map(|v| &v.value),
+            Some(Value::Bool(true))
+        );
+        if truncated {
+            d.problem(
+                member_span(root, "IsTruncated"),
+                Scope::Other,
+                "the dump is truncated (`IsTruncated` is true): the principals and policies \
+                 after its `Marker` are not in it"
+                    .to_string(),
+            );
+        }
+        for p in d.items(root, "Policies", "the dump", &Scope::Dump) {
             let arn = str_of(p, "Arn").to_string();
+            if arn.is_empty() {
+                d.problem(
+                    p.span,
+                    Scope::Other,
+                    format!(
+                        "managed policy `{}`: the entry has no `Arn`",
+                        str_of(p, "PolicyName")
+                    ),
+                );
+                continue;
+            }
+            let scope = Scope::Policy(arn.clone());
+            if let Some((_, first)) = d.policy_at.iter().find(|(a, _)| *a == arn) {
+                let first = *first;
+                d.problems.push(Problem {
+                    at: p.span,
+                    message: format!(
+                        "managed policy `{arn}` is in the dump twice; which one IAM holds is unknown"
+                    ),
+                    first: Some(first),
+                    scope: scope.clone(),
+                });
+            }
+            d.policy_at.push((arn.clone(), p.span));
+            let what = format!("managed policy `{arn}`");
             let default = str_of(p, "DefaultVersionId");
-            let version = items(p, "PolicyVersionList").iter().find(|v| {
+            let versions = d.items(p, "PolicyVersionList", &what, &scope);
+            let version = versions.iter().find(|v| {
                 matches!(
                     get(v, "IsDefaultVersion").map(|x| &x.value),
                     Some(Value::Bool(true))
-                ) || str_of(v, "VersionId") == default
+                ) || (!default.is_empty() && str_of(v, "VersionId") == default)
             });
-            if let Some(doc) = version.and_then(|v| get(v, "Document")) {
-                if let Some(i) = d.add(arn.clone(), doc, whole) {
-                    d.managed.push((arn, i));
-                }
-            }
-        }
-        let mut group_principals: Vec<(String, Principal)> = Vec::new();
-        for g in items(root, "GroupDetailList") {
-            let name = str_of(g, "GroupName").to_string();
-            let pr = d.principal(g, "group", &name, "GroupPolicyList", whole);
-            group_principals.push((name, pr));
-        }
-        for u in items(root, "UserDetailList") {
-            let mut pr = d.principal(u, "user", str_of(u, "UserName"), "UserPolicyList", whole);
-            for g in items(u, "GroupList") {
-                if let Value::String(gname) = &g.value {
-                    if let Some((_, gp)) = group_principals.iter().find(|(n, _)| n == gname) {
-                        pr.inline.extend(gp.inline.iter().copied());
-                        pr.attached.extend(gp.attached.iter().cloned());
+            match version.map(|v| (v, get(v, "Document"))) {
+                Some((_, Some(doc))) => {
+                    let what = format!("{what} (default version)");
+                    if let Some(i) = d.add(arn.clone(), &what, doc, whole, &scope) {
+                        d.managed.push((arn, i));
                     }
                 }
+                Some((v, None)) => d.problem(
+                    v.span,
+                    scope,
+                    format!("{what}: the default version has no `Document`"),
+                ),
+                None => d.problem(
+                    p.span,
+                    scope,
+                    format!("{what}: the dump holds no default version of it"),
+                ),
             }
-            d.principals.push(pr);
         }
-        for r in items(root, "RoleDetailList") {
-            let name = str_of(r, "RoleName");
+        let mut groups: Vec<(String, Principal)> = Vec::new();
+        for g in d.items(root, "GroupDetailList", "the dump", &Scope::Dump) {
+            let pr = d.principal(g, "group", "GroupPolicyList", whole);
+            groups.push((str_of(g, "GroupName").to_string(), pr));
+        }
+        let mut principals = Vec::new();
+        for u in d.items(root, "UserDetailList", "the dump", &Scope::Dump) {
+            let mut pr = d.principal(u, "user", "UserPolicyList", whole);
+            let scope = if pr.arn.is_empty() {
+                Scope::Other
+            } else {
+                Scope::Principal(pr.arn.clone())
+            };
+            match get(u, "GroupList") {
+                None => {}
+                Some(Node {
+                    value: Value::Array(list),
+                    ..
+                }) => {
+                    for g in list {
+                        let Value::String(gname) = &g.value else {
+                            d.problem(
+                                g.span,
+                                scope.clone(),
+                                format!(
+                                    "{}: a group of `GroupList` is {}, not a group name",
+                                    pr.label,
+                                    g.value.type_name()
+                                ),
+                            );
+                            continue;
+                        };
+                        if groups.iter().filter(|(n, _)| n == gname).nth(1).is_some() {
+                            d.problem(
+                                g.span,
+                                scope.clone(),
+                                format!(
+                                    "{}: the dump holds two groups named `{gname}`; which one the user is in is unknown",
+                                    pr.label
+                                ),
+                            );
+                        }
+                        match groups.iter().find(|(n, _)| n == gname) {
+                            Some((_, gp)) => {
+                                pr.inline.extend(gp.inline.iter().copied());
+                                pr.attached.extend(gp.attached.iter().cloned());
+                                pr.groups.push(gp.arn.clone());
+                            }
+                            None => d.problem(
+                                g.span,
+                                scope.clone(),
+                                format!(
+                                    "{}: the user is in group `{gname}`, which the dump does not hold, so its policies are unknown",
+                                    pr.label
+                                ),
+                            ),
+                        }
+                    }
+                }
+                Some(other) => d.problem(
+                    other.span,
+                    scope,
+                    format!(
+                        "{}: `GroupList` is {}, not a list of group names",
+                        pr.label,
+                        other.value.type_name()
+                    ),
+                ),
+            }
+            principals.push(pr);
+        }
+        for r in d.items(root, "RoleDetailList", "the dump", &Scope::Dump) {
+            let label = format!("role/{}", str_of(r, "RoleName"));
             if let Some(n) = get(r, "AssumeRolePolicyDocument") {
-                d.add(format!("role/{name} trust policy"), n, whole);
+                let what = format!("{label} trust policy");
+                d.add(
+                    format!("{label} trust policy"),
+                    &what,
+                    n,
+                    whole,
+                    &Scope::Other,
+                );
             }
-            let pr = d.principal(r, "role", name, "RolePolicyList", whole);
-            d.principals.push(pr);
+            let pr = d.principal(r, "role", "RolePolicyList", whole);
+            principals.push(pr);
         }
-        d.principals
-            .extend(group_principals.into_iter().map(|(_, p)| p));
+        principals.extend(groups.into_iter().map(|(_, p)| p));
+        d.principals = principals;
+        d.missing_policies();
+        d.duplicate_principals();
+        d.duplicate_keys(whole);
+        d.problems.sort_by_key(|p| (p.at.start, p.at.end));
         d
+    }
+
+    /// An attached policy or boundary the dump does not hold and that is not an AWS managed
+    /// policy of the embedded snapshot.
+    fn missing_policies(&mut self) {
+        let mut found = Vec::new();
+        for pr in &self.principals {
+            // Groups' policies reach a user too: name each once, at its holder.
+            let own = pr.attached.get(..pr.own_attached).unwrap_or_default();
+            for arn in own.iter().chain(pr.boundary.iter()) {
+                if self.managed.iter().any(|(a, _)| a == arn)
+                    || self
+                        .problems
+                        .iter()
+                        .any(|p| p.scope == Scope::Policy(arn.clone()))
+                {
+                    continue;
+                }
+                if crate::source::managed::is_managed_arn(arn)
+                    && crate::source::managed::find(arn).is_ok()
+                {
+                    continue;
+                }
+                let at = pr
+                    .named_at
+                    .iter()
+                    .find(|(a, _)| a == arn)
+                    .map_or(pr.at, |(_, at)| *at);
+                found.push((at, pr.arn.clone(), pr.label.clone(), arn.clone()));
+            }
+        }
+        for (at, arn, label, policy) in found {
+            let scope = if arn.is_empty() {
+                Scope::Other
+            } else {
+                Scope::Principal(arn)
+            };
+            let what = if crate::source::managed::is_managed_arn(&policy) {
+                "neither the dump nor the embedded snapshot of AWS managed policies holds it"
+            } else {
+                "the dump does not hold it"
+            };
+            self.problem(
+                at,
+                scope,
+                format!(
+                    "{label}: `{policy}` applies to it, but {what}, so what it grants is unknown"
+                ),
+            );
+        }
+    }
+
+    fn duplicate_principals(&mut self) {
+        let mut seen: Vec<(&str, Span)> = Vec::new();
+        let mut found = Vec::new();
+        for pr in &self.principals {
+            if pr.arn.is_empty() {
+                continue;
+            }
+            if let Some((_, first)) = seen.iter().find(|(a, _)| *a == pr.arn) {
+                found.push(Problem {
+                    at: pr.at,
+                    message: format!(
+                        "{}: `{}` is in the dump twice; which entry IAM holds is unknown",
+                        pr.label, pr.arn
+                    ),
+                    first: Some(*first),
+                    scope: Scope::Principal(pr.arn.clone()),
+                });
+            } else {
+                seen.push((&pr.arn, pr.at));
+            }
+        }
+        self.problems.extend(found);
+    }
+
+    /// A key given twice outside a policy document (those are lint findings of the
+    /// document): one of the two was read and the other dropped.
+    fn duplicate_keys(&mut self, whole: &Parsed) {
+        for dup in &whole.duplicates {
+            if self.docs.iter().any(|d| contains(d.at, dup.second)) {
+                continue;
+            }
+            let top = matches!(&whole.root.value, Value::Object(m) if m.iter().any(|x| x.key.span == dup.second));
+            let principal = self
+                .principals
+                .iter()
+                .filter(|p| contains(p.at, dup.second))
+                .min_by_key(|p| p.at.end - p.at.start);
+            let policy = self
+                .policy_at
+                .iter()
+                .find(|(_, at)| contains(*at, dup.second));
+            let (scope, where_) = match (top, principal, policy) {
+                (true, ..) => (Scope::Dump, "at the top of the dump".to_string()),
+                (false, Some(p), _) if !p.arn.is_empty() => (
+                    Scope::Principal(p.arn.clone()),
+                    format!("in the entry of {}", p.label),
+                ),
+                (false, Some(p), _) => (Scope::Other, format!("in the entry of {}", p.label)),
+                (false, None, Some((arn, _))) => (
+                    Scope::Policy(arn.clone()),
+                    format!("in the entry of managed policy `{arn}`"),
+                ),
+                (false, None, None) => (Scope::Dump, "in the dump".to_string()),
+            };
+            self.problems.push(Problem {
+                at: dup.second,
+                message: format!(
+                    "the key `{}` is given twice {where_}; only one would be read",
+                    dup.key
+                ),
+                first: Some(dup.first),
+                scope,
+            });
+        }
+    }
+
+    /// The problems that leave part of `pr`'s permissions unread.
+    pub fn problems_of<'a>(&'a self, pr: &'a Principal) -> impl Iterator<Item = &'a Problem> {
+        self.problems.iter().filter(move |p| match &p.scope {
+            Scope::Dump => true,
+            Scope::Principal(a) => *a == pr.arn || pr.groups.contains(a),
+            Scope::Policy(a) => pr.attached.contains(a) || pr.boundary.as_ref() == Some(a),
+            Scope::Other => false,
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Dump {
+        Dump::read(&crate::policy::json::parse(text).unwrap())
+    }
+
+    #[test]
+    fn problems_reach_whom_they_concern() {
+        let d = read(
+            r#"{"UserDetailList": [
+                 {"UserName": "u", "Arn": "arn:aws:iam::1:user/u", "GroupList": ["g", "g2"]},
+                 {"UserName": "v", "Arn": "arn:aws:iam::1:user/v", "GroupList": []}],
+               "GroupDetailList": [
+                 {"GroupName": "g", "Arn": "arn:aws:iam::1:group/g",
+                  "GroupPolicyList": [{"PolicyName": "p", "PolicyDocument": 5}]},
+                 {"GroupName": "g2", "Arn": "arn:aws:iam::1:group/g2"},
+                 {"GroupName": "g2", "Arn": "arn:aws:iam::1:group/g2b"}]}"#,
+        );
+        let of = |arn: &str| {
+            let pr = d.principals.iter().find(|p| p.arn == arn).unwrap();
+            d.problems_of(pr)
+                .map(|p| p.message.clone())
+                .collect::<Vec<_>>()
+        };
+        let u = of("arn:aws:iam::1:user/u");
+        assert_eq!(u.len(), 2, "{u:?}");
+        assert!(
+            u.iter()
+                .any(|m| m.contains("group/g inline policy `p`: the document is a number")),
+            "{u:?}"
+        );
+        assert!(
+            u.iter().any(|m| m.contains("two groups named `g2`")),
+            "{u:?}"
+        );
+        assert!(of("arn:aws:iam::1:user/v").is_empty());
+        assert_eq!(of("arn:aws:iam::1:group/g").len(), 1);
+        assert!(of("arn:aws:iam::1:group/g2").is_empty());
+    }
+
     #[test]
     fn decodes_url_encoding() {
-        assert_eq!(super::url_decode("%7B%22a%22%3A%201%7D"), "{\"a\": 1}");
-        assert_eq!(super::url_decode("role/a+b"), "role/a+b");
-        assert_eq!(super::url_decode("100%"), "100%");
+        assert_eq!(
+            super::url_decode("%7B%22a%22%3A%201%7D").unwrap(),
+            "{\"a\": 1}"
+        );
+        assert_eq!(super::url_decode("role/a+b").unwrap(), "role/a+b");
+        assert!(matches!(
+            super::url_decode("100%"),
+            Err(DecodeError::BadEscape { at: 4, .. })
+        ));
+        assert!(matches!(
+            super::url_decode("%7B%zz"),
+            Err(DecodeError::BadEscape { at: 4, .. })
+        ));
+        assert!(matches!(
+            super::url_decode("%7B%FF%7D"),
+            Err(DecodeError::NotUtf8 { at: 1 })
+        ));
     }
 }

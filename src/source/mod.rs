@@ -25,14 +25,54 @@ pub struct Document {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum LoadError {
-    /// The OS refused.
-    #[error("{path}: cannot read: {source}")]
+    /// The OS refused. (The OS error is in the message and deliberately not a `source`,
+    /// so a chain of errors does not print it twice.)
+    #[error("{path}: cannot read: {error}")]
     Io {
         /// The path.
         path: String,
         /// The OS error.
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
+    },
+    /// A directory where a file is expected.
+    #[error("{path}: is a directory, not a file")]
+    IsDirectory {
+        /// The path.
+        path: String,
+    },
+    /// A FIFO, socket or device: reading it could block forever or never end.
+    #[error(
+        "{path}: not a regular file ({kind}); to read a stream, pipe it to `-` (standard input)"
+    )]
+    NotRegular {
+        /// The path.
+        path: String,
+        /// `a FIFO`, `a socket`, `a character device`, `a block device`.
+        kind: &'static str,
+    },
+    /// A symbolic link whose target does not exist.
+    #[error("{path}: a symbolic link to `{target}`, which does not exist")]
+    DanglingLink {
+        /// The link.
+        path: String,
+        /// What it points to.
+        target: String,
+    },
+    /// A symbolic link that cannot be followed (a chain of links that loops).
+    #[error("{path}: a symbolic link that cannot be followed: {error}")]
+    BadLink {
+        /// The link.
+        path: String,
+        /// The OS error.
+        error: std::io::Error,
+    },
+    /// A symbolic link, in a folder being walked, to the folder itself or one above it.
+    #[error("{path}: a symbolic link to `{target}`, which contains it (a loop); not followed")]
+    LinkLoop {
+        /// The link.
+        path: String,
+        /// The folder it points to.
+        target: String,
     },
     /// Over [`MAX_BYTES`].
     #[error("{path}: the file is {size} bytes, over the {max} byte limit for a policy document")]
@@ -75,14 +115,91 @@ pub enum LoadError {
 /// One input to read: a file path or stdin.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
-    /// A file.
+    /// A file named by the user.
     File(PathBuf),
+    /// A `*.json` file found by walking a folder.
+    Found(PathBuf),
     /// Standard input.
     Stdin,
 }
 
+impl Input {
+    /// Was it found by walking a folder (rather than named)?
+    pub fn in_folder(&self) -> bool {
+        matches!(self, Input::Found(_))
+    }
+}
+
+/// Why a JSON file found in a folder was not linted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SkipReason {
+    /// No `Version` or `Statement`, not an account dump.
+    NotAPolicy,
+    /// A CloudFormation (or SAM) template: its policies sit inside resources.
+    CloudformationTemplate,
+}
+
+/// A JSON file found in a folder and not linted.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Skipped {
+    /// Its path.
+    pub file: String,
+    /// Why.
+    pub reason: SkipReason,
+}
+
+/// Decide whether JSON found in a folder is something other than a policy: `None` when it
+/// is a policy, an account dump, or close enough to one that its mistakes must be reported
+/// (a near miss of `Version` or `Statement` such as `Statment` or `Verison`, or a lone
+/// statement with `Effect` and `Action`).
+pub fn not_a_policy(root: &crate::policy::json::Node) -> Option<SkipReason> {
+    use crate::policy::json::Value;
+    let Value::Object(members) = &root.value else {
+        return Some(SkipReason::NotAPolicy);
+    };
+    if gaad::is_dump(root) {
+        return None;
+    }
+    let has = |k: &str| members.iter().any(|m| m.key.value == k);
+    if has("Version") || has("Statement") {
+        return None;
+    }
+    // A CloudFormation template: `AWSTemplateFormatVersion`, or `Resources` whose entries
+    // have a `Type` such as `AWS::IAM::Role`.
+    let cfn_resources = members.iter().any(|m| {
+        m.key.value == "Resources"
+            && matches!(&m.value.value, Value::Object(rs) if !rs.is_empty() && rs.iter().all(|r| {
+                matches!(&r.value.value, Value::Object(f) if f.iter().any(|x| {
+                    x.key.value == "Type" && matches!(&x.value.value, Value::String(t) if t.contains("::"))
+                }))
+            }))
+    });
+    if has("AWSTemplateFormatVersion") || cfn_resources {
+        return Some(SkipReason::CloudformationTemplate);
+    }
+    if (has("Effect") && (has("Action") || has("NotAction")))
+        || members.iter().any(|m| near_miss(&m.key.value))
+    {
+        return None;
+    }
+    Some(SkipReason::NotAPolicy)
+}
+
+/// A key that looks like a misspelt `Version` or `Statement`. `version` in any case alone
+/// is not one: it is the key of many other JSON files (`package.json`).
+fn near_miss(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    if k == "version" {
+        return false;
+    }
+    strsim::osa_distance(&k, "statement") <= 2 || strsim::osa_distance(&k, "version") <= 1
+}
+
 /// Expand the command-line inputs: `-` is stdin, a folder is every `*.json` below it
-/// (sorted, hidden entries skipped), anything else a file.
+/// (sorted, hidden entries skipped), anything else a file. A walk skips FIFOs, sockets and
+/// devices, follows a symbolic link to a folder once (a folder reached twice is walked
+/// once), and reports a link that loops or points nowhere.
 pub fn expand(args: &[String]) -> (Vec<Input>, Vec<LoadError>) {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
@@ -92,47 +209,199 @@ pub fn expand(args: &[String]) -> (Vec<Input>, Vec<LoadError>) {
             continue;
         }
         let p = Path::new(a);
-        if p.is_dir() {
-            let before = inputs.len();
-            if let Err(e) = walk(p, &mut inputs) {
-                errors.push(e);
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_dir() => {
+                let before = inputs.len();
+                walk(p, &mut inputs, &mut errors);
+                if inputs.len() == before {
+                    errors.push(LoadError::EmptyFolder { path: a.clone() });
+                }
             }
-            if inputs.len() == before {
-                errors.push(LoadError::EmptyFolder { path: a.clone() });
-            }
-        } else {
-            inputs.push(Input::File(p.to_path_buf()));
+            Ok(_) => inputs.push(Input::File(p.to_path_buf())),
+            Err(e) => match link_error(p, e) {
+                Ok(err) => errors.push(err),
+                // Not there: reading it says so, in input order.
+                Err(_) => inputs.push(Input::File(p.to_path_buf())),
+            },
         }
     }
     (inputs, errors)
 }
 
-fn walk(dir: &Path, out: &mut Vec<Input>) -> Result<(), LoadError> {
-    let io = |source| LoadError::Io {
-        path: dir.display().to_string(),
-        source,
-    };
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(io)?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            !p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-        })
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            walk(&p, out)?;
-        } else if p
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-        {
-            out.push(Input::File(p));
+/// The error for a path whose `metadata` failed, when it is a symbolic link; else the
+/// OS error back.
+fn link_error(p: &Path, error: std::io::Error) -> Result<LoadError, std::io::Error> {
+    let is_link = std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return Err(error);
+    }
+    let path = p.display().to_string();
+    Ok(if error.kind() == std::io::ErrorKind::NotFound {
+        LoadError::DanglingLink {
+            path,
+            target: std::fs::read_link(p)
+                .map(|t| t.display().to_string())
+                .unwrap_or_default(),
+        }
+    } else {
+        LoadError::BadLink { path, error }
+    })
+}
+
+/// Identity of a folder: device and inode where the OS has them, else its canonical path.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum DirId {
+    #[cfg(unix)]
+    Inode(u64, u64),
+    #[cfg_attr(unix, allow(dead_code, reason = "the fallback off unix"))]
+    Path(PathBuf),
+}
+
+fn dir_id(p: &Path, m: &std::fs::Metadata) -> DirId {
+    #[cfg(unix)]
+    {
+        let _ = p;
+        use std::os::unix::fs::MetadataExt;
+        DirId::Inode(m.dev(), m.ino())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = m;
+        DirId::Path(std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()))
+    }
+}
+
+/// `a FIFO`, `a socket`, ... for a file that is neither regular nor a folder.
+fn special_kind(m: &std::fs::Metadata) -> Option<&'static str> {
+    let t = m.file_type();
+    if t.is_file() || t.is_dir() {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return Some("a FIFO");
+        }
+        if t.is_socket() {
+            return Some("a socket");
+        }
+        if t.is_char_device() {
+            return Some("a character device");
+        }
+        if t.is_block_device() {
+            return Some("a block device");
         }
     }
-    Ok(())
+    Some("not a file or folder")
+}
+
+fn is_json(p: &Path) -> bool {
+    p.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+}
+
+/// Every `*.json` below `root`, real folders first (sorted), then the folders reached only
+/// through symbolic links, each folder once. Iterative, so a deep tree cannot overflow the
+/// stack.
+fn walk(root: &Path, out: &mut Vec<Input>, errors: &mut Vec<LoadError>) {
+    let mut seen = std::collections::HashSet::new();
+    if let Ok(m) = std::fs::metadata(root) {
+        seen.insert(dir_id(root, &m));
+    }
+    // Links to folders, followed after the real tree: (link, folder holding it).
+    let mut links: std::collections::VecDeque<(PathBuf, PathBuf)> =
+        std::collections::VecDeque::new();
+    let mut stack = vec![root.to_path_buf()];
+    loop {
+        let Some(dir) = stack.pop() else {
+            // The real tree is done: follow the next link to a folder not yet walked.
+            let Some((link, holder)) = links.pop_front() else {
+                break;
+            };
+            let Ok(m) = std::fs::metadata(&link) else {
+                continue;
+            };
+            let target = std::fs::canonicalize(&link).unwrap_or_else(|_| link.clone());
+            let holder = std::fs::canonicalize(&holder).unwrap_or(holder);
+            if holder.starts_with(&target) {
+                errors.push(LoadError::LinkLoop {
+                    path: link.display().to_string(),
+                    target: target.display().to_string(),
+                });
+                continue;
+            }
+            if seen.insert(dir_id(&link, &m)) {
+                stack.push(link);
+            }
+            continue;
+        };
+        let rd = match std::fs::read_dir(&dir) {
+            Ok(rd) => rd,
+            Err(error) => {
+                errors.push(LoadError::Io {
+                    path: dir.display().to_string(),
+                    error,
+                });
+                continue;
+            }
+        };
+        let mut entries: Vec<(PathBuf, std::fs::FileType)> = rd
+            .filter_map(Result::ok)
+            .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+            .filter_map(|e| e.file_type().ok().map(|t| (e.path(), t)))
+            .collect();
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut subdirs = Vec::new();
+        for (p, t) in entries {
+            if t.is_dir() {
+                if let Ok(m) = std::fs::metadata(&p) {
+                    if seen.insert(dir_id(&p, &m)) {
+                        subdirs.push(p);
+                    }
+                }
+            } else if t.is_symlink() {
+                match std::fs::metadata(&p) {
+                    Ok(m) if m.is_dir() => links.push_back((p, dir.clone())),
+                    Ok(m) if m.is_file() && is_json(&p) => out.push(Input::Found(p)),
+                    // A link to a FIFO, socket or device is skipped like one.
+                    Ok(_) => {}
+                    Err(e) => {
+                        // A link that points nowhere matters where it looks like a policy;
+                        // a loop of links anywhere.
+                        if let Ok(err) = link_error(&p, e) {
+                            if is_json(&p) || matches!(err, LoadError::BadLink { .. }) {
+                                errors.push(err);
+                            }
+                        }
+                    }
+                }
+            } else if t.is_file() && is_json(&p) {
+                out.push(Input::Found(p));
+            }
+            // FIFOs, sockets and devices: skipped (reading one could block forever).
+        }
+        // Depth first, in sorted order: the first subfolder on top of the stack.
+        stack.extend(subdirs.into_iter().rev());
+    }
+}
+
+/// Refuse a path that exists but is no regular file (a folder, FIFO, socket or device) or is
+/// a broken symbolic link, with the error [`read`] would give. A path that does not exist
+/// passes: the caller decides what that means.
+pub fn regular_file(p: &Path) -> Result<(), LoadError> {
+    let path = || p.display().to_string();
+    match std::fs::metadata(p) {
+        Ok(m) if m.is_dir() => Err(LoadError::IsDirectory { path: path() }),
+        Ok(m) => match special_kind(&m) {
+            Some(kind) => Err(LoadError::NotRegular { path: path(), kind }),
+            None => Ok(()),
+        },
+        Err(e) => match link_error(p, e) {
+            Ok(err) => Err(err),
+            Err(_) => Ok(()),
+        },
+    }
 }
 
 /// Read one input as UTF-8 text, within [`MAX_BYTES`].
@@ -143,18 +412,29 @@ pub fn read(input: &Input) -> Result<Document, LoadError> {
             std::io::stdin()
                 .take(MAX_BYTES + 1)
                 .read_to_end(&mut buf)
-                .map_err(|source| LoadError::Io {
+                .map_err(|error| LoadError::Io {
                     path: "-".into(),
-                    source,
+                    error,
                 })?;
             ("-".to_string(), buf)
         }
-        Input::File(p) => {
+        Input::File(p) | Input::Found(p) => {
             let path = p.display().to_string();
-            let io = |source| LoadError::Io {
+            let io = |error| LoadError::Io {
                 path: path.clone(),
-                source,
+                error,
             };
+            // Look before opening: opening a FIFO blocks until something writes to it.
+            let m = match std::fs::metadata(p) {
+                Ok(m) => m,
+                Err(e) => return Err(link_error(p, e).unwrap_or_else(io)),
+            };
+            if m.is_dir() {
+                return Err(LoadError::IsDirectory { path });
+            }
+            if let Some(kind) = special_kind(&m) {
+                return Err(LoadError::NotRegular { path, kind });
+            }
             let f = std::fs::File::open(p).map_err(io)?;
             let size = f.metadata().map_err(io)?.len();
             if size > MAX_BYTES {
@@ -211,4 +491,43 @@ fn byte_line_col(bytes: &[u8], i: usize) -> (u32, u32) {
         u32::try_from(line).unwrap_or(u32::MAX),
         u32::try_from(col).unwrap_or(u32::MAX),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(text: &str) -> Option<SkipReason> {
+        let parsed = crate::policy::json::parse(text).unwrap();
+        not_a_policy(&parsed.root)
+    }
+
+    #[test]
+    fn tells_policies_from_other_json() {
+        let policy = Some(SkipReason::NotAPolicy);
+        let cfn = Some(SkipReason::CloudformationTemplate);
+        for (text, want) in [
+            (r#"{"Version": "2012-10-17", "Statement": []}"#, None),
+            (r#"{"Statement": []}"#, None),
+            (r#"{"Version": "2012-10-17"}"#, None),
+            (r#"{"UserDetailList": []}"#, None),
+            // Near misses stay policies, so their mistakes are reported.
+            (r#"{"Statment": []}"#, None),
+            (r#"{"statement": []}"#, None),
+            (r#"{"Statements": []}"#, None),
+            (r#"{"Verison": "2012-10-17"}"#, None),
+            (r#"{"Effect": "Allow", "Action": "s3:*"}"#, None),
+            // Not policies.
+            (r#"{"name": "x", "version": "1.0.0"}"#, policy),
+            (r#"{"VERSION": 3}"#, policy),
+            (r#"[1, 2]"#, policy),
+            (r#""text""#, policy),
+            (r#"{}"#, policy),
+            (r#"{"Resources": {}}"#, policy),
+            (r#"{"AWSTemplateFormatVersion": "2010-09-09"}"#, cfn),
+            (r#"{"Resources": {"R": {"Type": "AWS::IAM::Role"}}}"#, cfn),
+        ] {
+            assert_eq!(kind(text), want, "{text}");
+        }
+    }
 }

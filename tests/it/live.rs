@@ -311,7 +311,7 @@ fn role_findings_equal_local_files() {
             .send()
             .await
             .unwrap();
-        iamlint::live::decode_document(pv.policy_version().unwrap().document().unwrap())
+        iamlint::live::decode_document(pv.policy_version().unwrap().document().unwrap()).unwrap()
     });
 
     let out = s
