@@ -66,6 +66,38 @@ pub fn glob_match(pat: &str, text: &str) -> bool {
     glob_match_by(pat, text, |p, t| p == t)
 }
 
+/// One token of a wildcard pattern whose policy variables have been replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wild {
+    /// This character.
+    Lit(char),
+    /// `*`: any run of characters.
+    Any,
+    /// `?`: one character.
+    One,
+}
+
+impl Wild {
+    /// The token for case-insensitive matching (against lowercased text).
+    pub fn lower(self) -> Self {
+        match self {
+            Wild::Lit(c) => Wild::Lit(c.to_lowercase().next().unwrap_or(c)),
+            w => w,
+        }
+    }
+
+    /// The tokens of a pattern with no variables.
+    pub fn parse(pat: &str) -> Vec<Wild> {
+        pat.chars()
+            .map(|c| match c {
+                '*' => Wild::Any,
+                '?' => Wild::One,
+                c => Wild::Lit(c),
+            })
+            .collect()
+    }
+}
+
 /// Match an ARN against a `Resource` pattern as IAM does: `*` and `?` within a segment (the
 /// parts separated by colons); a `*` expands past colons only when it is the last character
 /// of its segment (followed by `:` or the end), and always past `/`
@@ -75,9 +107,7 @@ pub fn arn_match(pat: &str, text: &str) -> bool {
     if !pat.contains(['*', '?']) {
         return pat == text;
     }
-    let pat: Vec<char> = pat.chars().collect();
-    let text: Vec<char> = text.chars().collect();
-    colon_match(&pat, &text)
+    wild_match(&Wild::parse(pat), text, true)
 }
 
 /// The two-pointer matcher over characters (byte offsets stepped by whole characters, so
@@ -111,28 +141,29 @@ fn glob_match_by(pat: &str, text: &str, eq: impl Fn(char, char) -> bool) -> bool
         .is_some_and(|rest| rest.chars().all(|c| c == '*'))
 }
 
-/// `arn_match` by dynamic programming over (pattern, text) positions: O(n·m), and exact
-/// whatever the mix of crossing and non-crossing stars.
-fn colon_match(pat: &[char], text: &[char]) -> bool {
+/// Match `text` against tokens by dynamic programming over (pattern, text) positions:
+/// O(n·m), exact whatever the mix of stars. With `colons` (ARNs, see [`arn_match`]) a `*`
+/// not followed by `:` or the end does not take `:`, and `?` never does.
+pub fn wild_match(pat: &[Wild], text: &str, colons: bool) -> bool {
+    let text: Vec<char> = text.chars().collect();
     let m = text.len();
     // dp[j]: pat[..i] matches text[..j].
     let mut dp = vec![false; m + 1];
     if let Some(d) = dp.first_mut() {
         *d = true;
     }
-    for (i, &c) in pat.iter().enumerate() {
+    for (i, &w) in pat.iter().enumerate() {
         let mut next = vec![false; m + 1];
-        match c {
-            '*' => {
-                let crosses = matches!(pat.get(i + 1), None | Some(':'));
+        match w {
+            Wild::Any => {
+                let crosses = !colons || matches!(pat.get(i + 1), None | Some(Wild::Lit(':')));
                 let mut run = false;
                 for j in 0..=m {
-                    let here = dp.get(j).copied().unwrap_or(false);
-                    // A run of characters ending at j: extend it unless a colon stops it.
+                    // A run of characters ending at j: a colon ends it unless the star crosses.
                     if j > 0 && !crosses && text.get(j - 1) == Some(&':') {
                         run = false;
                     }
-                    run |= here;
+                    run |= dp.get(j).copied().unwrap_or(false);
                     if let Some(n) = next.get_mut(j) {
                         *n = run;
                     }
@@ -140,9 +171,10 @@ fn colon_match(pat: &[char], text: &[char]) -> bool {
             }
             _ => {
                 for j in 1..=m {
-                    let ok = match text.get(j - 1) {
-                        Some(&x) => x == c || (c == '?' && x != ':'),
-                        None => false,
+                    let ok = match (w, text.get(j - 1)) {
+                        (Wild::Lit(c), Some(&x)) => x == c,
+                        (Wild::One, Some(&x)) => !(colons && x == ':'),
+                        _ => false,
                     };
                     if let Some(n) = next.get_mut(j) {
                         *n = ok && dp.get(j - 1).copied().unwrap_or(false);

@@ -7,6 +7,8 @@
 //! [`check`] turns them into findings (`missing-grant`, `mis-scoped-grant`,
 //! `conditional-grant`, `missing-condition`) and finds `excess-grant`s.
 
+pub mod condition;
+pub mod request;
 pub mod suggest;
 
 use std::collections::{BTreeMap, HashSet};
