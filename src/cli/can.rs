@@ -3,9 +3,9 @@
 use clap::Args;
 
 use super::{Format, Outcome, emit};
+use crate::eval::Doc;
 use crate::eval::condition::Context;
 use crate::eval::request::{self, Decision, Hit, Request, Verdict};
-use crate::eval::Doc;
 
 /// Arguments of `iamlint can`.
 #[derive(Debug, Args)]
@@ -69,7 +69,11 @@ pub fn run(args: &CanArgs) -> anyhow::Result<Outcome> {
 }
 
 fn at(h: &Hit) -> String {
-    let kind = if h.boundary { "boundary statement" } else { "statement" };
+    let kind = if h.boundary {
+        "boundary statement"
+    } else {
+        "statement"
+    };
     format!(
         "{kind} `{}` ({}:{}:{})",
         h.statement, h.policy, h.line, h.column
@@ -93,7 +97,11 @@ pub fn text(d: &Decision) -> String {
         d.resource
     );
     for h in &d.deciding {
-        let verb = if h.effect == "Deny" { "denied" } else { "allowed" };
+        let verb = if h.effect == "Deny" {
+            "denied"
+        } else {
+            "allowed"
+        };
         s.push_str(&format!("  {verb} by {}{}\n", at(h), when(h)));
     }
     for h in &d.unmet {

@@ -149,12 +149,23 @@ pub fn applies(
         return None;
     }
     let vars = condition::variables_allowed(doc.policy.version.as_ref().map(|v| v.value.as_str()));
+    // A value whose variable the request cannot fill matches nothing; AWS warns that it can
+    // make the whole statement invalid, so a `NotResource` with one never applies
+    // (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html>).
+    let mut unresolved = false;
     let on = res.items.iter().any(|i| {
-        i.value == "*"
-            || condition::tokens(&i.value, ctx, vars, true)
-                .is_some_and(|t| wild_match(&t, resource, true))
+        if i.value == "*" {
+            return true;
+        }
+        match condition::tokens(&i.value, ctx, vars, true) {
+            Some(t) => wild_match(&t, resource, true),
+            None => {
+                unresolved = true;
+                false
+            }
+        }
     });
-    if on == res.not {
+    if on == res.not || (res.not && unresolved) {
         return None;
     }
     Some(condition::all(&st.condition, ctx, vars))

@@ -10,6 +10,7 @@
 
 mod check;
 mod cli;
+mod difftest;
 mod fixtures;
 mod gaad;
 mod live;
