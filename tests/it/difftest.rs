@@ -692,6 +692,9 @@ fn agrees_with_iam_simulate() {
         let theirs = a["result"].as_str().unwrap();
         if theirs == "error" {
             rejected += 1;
+            if std::env::var("DIFFTEST_DEBUG").is_ok() {
+                println!("REJECTED {} {} {}", c["action"], c["resource"], a["errors"]);
+            }
             continue;
         }
         let mine = ours(c);
