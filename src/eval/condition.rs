@@ -166,6 +166,35 @@ pub fn tokens(text: &str, ctx: &Context, vars: bool, wildcards: bool) -> Option<
     Some(out)
 }
 
+/// `text` with the policy variables the context gives (one value, or a default) filled in;
+/// others stay as written. For checks, where a variable the context does not give stands for
+/// any value.
+pub fn fill_known(text: &str, ctx: &Context, vars: bool) -> String {
+    if !vars || !text.contains("${") || ctx.is_empty() {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("${") {
+        out.push_str(rest.get(..i).unwrap_or(""));
+        let tail = rest.get(i..).unwrap_or("");
+        let Some(close) = tail.find('}') else {
+            out.push_str(tail);
+            return out;
+        };
+        let var = tail.get(..=close).unwrap_or("");
+        let inner = tail.get(2..close).unwrap_or("");
+        let key = inner.split_once(',').map_or(inner, |(k, _)| k).trim();
+        match ctx.get(key) {
+            Some([v]) if !matches!(inner, "*" | "?" | "$") => out.push_str(v),
+            _ => out.push_str(var),
+        }
+        rest = tail.get(close + 1..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
+
 /// How values compare under an operator family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Family {

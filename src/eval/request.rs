@@ -173,8 +173,7 @@ pub fn applies(
 
 fn hit(doc: &Doc, st: &Statement, boundary: bool) -> Hit {
     let idx = LineIndex::new(&doc.text);
-    let at = u32::try_from(st.span.start).unwrap_or(0);
-    let (line, column) = idx.line_col(&doc.text, at);
+    let (line, column) = idx.line_col(&doc.text, st.span.start);
     Hit {
         policy: doc.origin.clone(),
         boundary,

@@ -590,7 +590,6 @@ fn as_peer_reads(c: &Value, kinds: &[&str]) -> (Value, Vec<&'static str>) {
     if !c["boundary"].is_null() {
         fix(&mut c["boundary"]);
     }
-    drop(fix);
     // The peer fills policy variables whatever the `Version`.
     if kinds.contains(&"variables-in-old-version") {
         let mut touched = false;

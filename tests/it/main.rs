@@ -11,6 +11,7 @@
 mod check;
 mod cli;
 mod difftest;
+mod eval_semantics;
 mod fixtures;
 mod gaad;
 mod live;
