@@ -6,7 +6,7 @@
 //! string, ARN, IP, date, numeric and boolean keys with `IfExists` and set operators, and
 //! permissions boundaries. Every disagreement must be explained in
 //! `scripts/difftest/known.json` (with the AWS documentation that says who is right) or the
-//! test fails. `scripts/difftest --cases N --seed S` runs a longer series; CI runs 500 cases
+//! test fails. `scripts/difftest/run --cases N --seed S` runs a longer series; CI runs 500 cases
 //! with the default seed. The peer is installed by `scripts/test-env` into `target/difftest`.
 
 use std::collections::BTreeMap;
@@ -719,6 +719,13 @@ fn agrees_with_iam_simulate() {
         "difftest seed {seed}: {n} cases, {agree} agree, {explained} explained disagreements {by_kind:?}, {} unexplained, {rejected} rejected by the peer",
         unexplained.len()
     );
+    for (k, n) in &by_kind {
+        let doc = known
+            .iter()
+            .find(|x| x.kind == *k)
+            .map_or("", |x| x.doc.as_str());
+        println!("  explained {k}: {n} (AWS: {doc})");
+    }
     for u in unexplained.iter().take(40) {
         println!("DISAGREE {u}");
     }
