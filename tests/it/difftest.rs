@@ -686,6 +686,7 @@ fn agrees_with_iam_simulate() {
     assert_eq!(answers.len(), cases.len());
     let (mut agree, mut explained, mut rejected) = (0, 0, 0);
     let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut verdicts: BTreeMap<String, usize> = BTreeMap::new();
     let mut unexplained = Vec::new();
     for (c, a) in cases.iter().zip(&answers) {
         let theirs = a["result"].as_str().unwrap();
@@ -697,6 +698,7 @@ fn agrees_with_iam_simulate() {
             continue;
         }
         let mine = ours(c);
+        *verdicts.entry(theirs.to_string()).or_default() += 1;
         if mine == theirs {
             agree += 1;
             continue;
@@ -719,6 +721,7 @@ fn agrees_with_iam_simulate() {
         "difftest seed {seed}: {n} cases, {agree} agree, {explained} explained disagreements {by_kind:?}, {} unexplained, {rejected} rejected by the peer",
         unexplained.len()
     );
+    println!("  the peer's verdicts on the cases it accepted: {verdicts:?}");
     for (k, n) in &by_kind {
         let doc = known
             .iter()
