@@ -437,16 +437,18 @@ pub fn eval(operator: &str, key: &str, values: &[&str], ctx: &Context, vars: boo
                 .any(|v| v.eq_ignore_ascii_case("true") == absent),
         );
     }
+    let req: &[String] = req.unwrap_or(&[]);
+    if req.is_empty() && op.if_exists {
+        return Tri::True;
+    }
     // A value with a variable the request cannot fill matches nothing, and a negated
     // operator over it does not hold either: an unresolved variable never makes a statement
     // apply (AWS: it "might cause the entire statement to be invalid",
     // <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html>).
-    if op.negated && values.iter().any(|v| tokens(v, ctx, vars, false).is_none()) {
+    // An absent key is decided first, by the absent-key rule.
+    if !req.is_empty() && op.negated && values.iter().any(|v| tokens(v, ctx, vars, false).is_none())
+    {
         return Tri::False;
-    }
-    let req: &[String] = req.unwrap_or(&[]);
-    if req.is_empty() && op.if_exists {
-        return Tri::True;
     }
     // One request value against the clause's values: OR, or NOR when negated.
     let one = |r: &str| -> bool {

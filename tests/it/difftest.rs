@@ -174,11 +174,12 @@ fn resource_values(rng: &mut Rng, resource: &str) -> Vec<String> {
             }
             3 => {
                 let user = rng.pick(USERS);
-                let v = if rng.chance(80) {
-                    "${aws:username}"
-                } else {
-                    "${aws:PrincipalTag/team}"
-                };
+                let v = rng.pick(&[
+                    "${aws:username}",
+                    "${aws:username}",
+                    "${aws:PrincipalTag/team}",
+                    "${aws:username, 'alice'}",
+                ]);
                 resource.replacen(user, v, 1)
             }
             4 => {
@@ -211,7 +212,7 @@ fn clause(rng: &mut Rng, ctx: &BTreeMap<String, Value>) -> (String, String, Valu
         }
     };
     let cur = |k: &str| ctx.get(k).cloned();
-    match rng.below(9) {
+    match rng.below(10) {
         0 => {
             let v = cur("aws:username").and_then(|v| v.as_str().map(String::from));
             let base = v.unwrap_or_else(|| "alice".into());
@@ -312,6 +313,24 @@ fn clause(rng: &mut Rng, ctx: &BTreeMap<String, Value>) -> (String, String, Valu
                 vals.push(rng.pick(&["team", "env", "cost"]).to_string());
             }
             (format!("{set}{op}"), "aws:TagKeys".into(), json!(vals))
+        }
+        8 => {
+            // A policy variable in a condition value.
+            let op = rng
+                .pick(&[
+                    "StringEquals",
+                    "StringNotEquals",
+                    "StringLike",
+                    "StringEqualsIfExists",
+                ])
+                .to_string();
+            let v = rng.pick(&[
+                "${aws:username}",
+                "${aws:username}*",
+                "${aws:PrincipalTag/team, 'alice'}",
+                "${aws:RequestedRegion}",
+            ]);
+            (op, "aws:PrincipalTag/team".into(), json!(v))
         }
         _ => {
             let k = rng.pick(&["aws:MultiFactorAuthAge", "aws:username", "aws:SourceIp"]);
@@ -456,13 +475,7 @@ fn ours(c: &Value) -> String {
         .collect();
     let boundary = (!c["boundary"].is_null())
         .then(|| vec![request::doc_from_text(9, "boundary", &c["boundary"].to_string()).unwrap()]);
-    let mut ctx = Context::new(true);
-    for (k, v) in c["context"].as_object().unwrap() {
-        match v {
-            Value::Array(vs) => vs.iter().for_each(|v| ctx.add(k, v.as_str().unwrap())),
-            v => ctx.add(k, v.as_str().unwrap()),
-        }
-    }
+    let ctx = context_of(c);
     let req = Request {
         action: c["action"].as_str().unwrap().to_string(),
         resource: c["resource"].as_str().unwrap().to_string(),
@@ -492,17 +505,16 @@ struct Known {
     why: String,
 }
 
-/// The case's policy variables replaced from its context (`${*}` and friends left alone).
-fn substitute(value: &str, c: &Value) -> String {
-    let mut out = value.to_string();
-    if let Some(ctx) = c["context"].as_object() {
-        for (k, v) in ctx {
-            if let Some(v) = v.as_str() {
-                out = out.replace(&format!("${{{k}}}"), v);
-            }
+/// The case's request context, as `can` reads it.
+fn context_of(c: &Value) -> Context {
+    let mut ctx = Context::new(true);
+    for (k, v) in c["context"].as_object().unwrap() {
+        match v {
+            Value::Array(vs) => vs.iter().for_each(|v| ctx.add(k, v.as_str().unwrap())),
+            v => ctx.add(k, v.as_str().unwrap()),
         }
     }
-    out
+    ctx
 }
 
 /// A glob where `*` and `?` take any character, `:` included.
@@ -512,10 +524,18 @@ fn loose_glob(p: &str, t: &str) -> bool {
 
 /// The peer's reading of a `Resource` value under an explained kind, when it differs from
 /// AWS's documented one (ours) for this request resource.
-fn peer_reading(kind: &str, raw: &str, value: &str, resource: &str) -> Option<bool> {
-    let ours = iamlint::pattern::arn_match(value, resource);
+/// `raw` is the value as written, `filled` with its variables filled from the context (`None`
+/// when one cannot be), `ours` iamlint's reading.
+fn peer_reading(
+    kind: &str,
+    raw: &str,
+    filled: Option<&str>,
+    ours: bool,
+    resource: &str,
+) -> Option<bool> {
+    // The fields as the peer splits them: at the first five colons, variables unfilled.
     let raw: Vec<&str> = raw.splitn(6, ':').collect();
-    let v: Vec<&str> = value.splitn(6, ':').collect();
+    let v: Vec<&str> = filled?.splitn(6, ':').collect();
     let r: Vec<&str> = resource.splitn(6, ':').collect();
     if v.len() != 6 || r.len() != 6 {
         return None;
@@ -550,7 +570,7 @@ fn as_peer_reads(c: &Value, kinds: &[&str]) -> (Value, Vec<&'static str>) {
     let mut c = c.clone();
     let resource = c["resource"].as_str().unwrap_or("").to_string();
     let mut used = Vec::new();
-    let snapshot = c.clone();
+    let ctx = context_of(&c);
     let mut fix = |policy: &mut Value| {
         let vars = policy["Version"].as_str() == Some("2012-10-17");
         let Some(sts) = policy["Statement"].as_array_mut() else {
@@ -563,16 +583,29 @@ fn as_peer_reads(c: &Value, kinds: &[&str]) -> (Value, Vec<&'static str>) {
                 };
                 for v in vals.iter_mut() {
                     let raw = v.as_str().unwrap_or("").to_string();
-                    let text = if vars {
-                        substitute(&raw, &snapshot)
-                    } else {
-                        raw.clone()
-                    };
+                    // iamlint's own reading of the value.
+                    use iamlint::pattern::Wild;
+                    let toks = iamlint::eval::condition::tokens(&raw, &ctx, vars, true);
+                    let ours = raw == "*"
+                        || toks
+                            .as_ref()
+                            .is_some_and(|t| iamlint::pattern::wild_match(t, &resource, true));
+                    let filled: Option<String> = toks.map(|t| {
+                        t.iter()
+                            .map(|w| match w {
+                                Wild::Lit(c) => *c,
+                                Wild::Any => '*',
+                                Wild::One => '?',
+                            })
+                            .collect()
+                    });
                     for kind in KINDS {
                         if !kinds.contains(kind) {
                             continue;
                         }
-                        if let Some(m) = peer_reading(kind, &raw, &text, &resource) {
+                        if let Some(m) =
+                            peer_reading(kind, &raw, filled.as_deref(), ours, &resource)
+                        {
                             *v = json!(if m { "*" } else { "arn:aws:none:::never" });
                             if !used.contains(kind) {
                                 used.push(*kind);
