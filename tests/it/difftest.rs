@@ -524,18 +524,20 @@ fn loose_glob(p: &str, t: &str) -> bool {
 
 /// The peer's reading of a `Resource` value under an explained kind, when it differs from
 /// AWS's documented one (ours) for this request resource.
-/// `raw` is the value as written, `filled` with its variables filled from the context (`None`
-/// when one cannot be), `ours` iamlint's reading.
+/// `raw` is the value as written, `filled` with its variables filled from the context, and
+/// `ours` iamlint's reading (both `None` when a variable cannot be filled, which makes
+/// iamlint ignore a `NotResource` statement).
 fn peer_reading(
     kind: &str,
     raw: &str,
     filled: Option<&str>,
-    ours: bool,
+    ours: Option<bool>,
     resource: &str,
 ) -> Option<bool> {
     // The fields as the peer splits them: at the first five colons, variables unfilled.
+    let raw_text = raw;
     let raw: Vec<&str> = raw.splitn(6, ':').collect();
-    let v: Vec<&str> = filled?.splitn(6, ':').collect();
+    let v: Vec<&str> = filled.unwrap_or(raw_text).splitn(6, ':').collect();
     let r: Vec<&str> = resource.splitn(6, ':').collect();
     if v.len() != 6 || r.len() != 6 {
         return None;
@@ -544,6 +546,7 @@ fn peer_reading(
         // The peer matches the five first fields one by one and the resource part with
         // wildcards that take `:` anywhere.
         "wildcard-crosses-colon" => {
+            filled?;
             (0..5).all(|i| loose_glob(v[i], r[i]) && !r[i].contains(':')) && loose_glob(v[5], r[5])
         }
         // The peer takes the resource part up to the first `/` or `:` as a resource type that
@@ -557,11 +560,11 @@ fn peer_reading(
             if s3_bucket || !product.contains(['*', '?', '$']) {
                 return None;
             }
-            ours && r[5].starts_with(product)
+            ours.unwrap_or(false) && r[5].starts_with(product)
         }
         _ => return None,
     };
-    (theirs != ours).then_some(theirs)
+    (Some(theirs) != ours).then_some(theirs)
 }
 
 /// The case with every resource value the explained `kinds` read differently replaced by
@@ -586,10 +589,12 @@ fn as_peer_reads(c: &Value, kinds: &[&str]) -> (Value, Vec<&'static str>) {
                     // iamlint's own reading of the value.
                     use iamlint::pattern::Wild;
                     let toks = iamlint::eval::condition::tokens(&raw, &ctx, vars, true);
-                    let ours = raw == "*"
-                        || toks
-                            .as_ref()
-                            .is_some_and(|t| iamlint::pattern::wild_match(t, &resource, true));
+                    let ours = if raw == "*" {
+                        Some(true)
+                    } else {
+                        toks.as_ref()
+                            .map(|t| iamlint::pattern::wild_match(t, &resource, true))
+                    };
                     let filled: Option<String> = toks.map(|t| {
                         t.iter()
                             .map(|w| match w {

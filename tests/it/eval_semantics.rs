@@ -448,3 +448,26 @@ fn can_evaluates_conditions_and_prints_json() {
     assert_eq!(code, 2);
     assert!(err.contains("policy.json:2:"), "{err}");
 }
+
+/// A conditional `Allow` in the identity policies: `conditional-grant` without context, a
+/// grant when the context makes its condition true, missing when it makes it false.
+#[test]
+fn conditional_allow_decided_by_the_context() {
+    let (_d, p) = file(&format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":["ecr:GetAuthorizationToken",{PUSH_ACTIONS}],"Resource":"*",
+            "Condition":{{"IpAddress":{{"aws:SourceIp":"10.0.0.0/8"}}}}}}]}}"#
+    ));
+    let (code, found, _) = check(&p, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(found.len(), 8, "{found:?}");
+    assert!(
+        found.iter().all(|(c, _)| c == "conditional-grant"),
+        "{found:?}"
+    );
+    let (code, found, _) = check(&p, &["--context", "aws:SourceIp=10.1.2.3"]);
+    assert_eq!((code, found), (0, vec![]));
+    let (code, found, _) = check(&p, &["--context", "aws:SourceIp=192.0.2.1"]);
+    assert_eq!(code, 1);
+    assert_eq!(found.len(), 8, "{found:?}");
+    assert!(found.iter().all(|(c, _)| c == "missing-grant"), "{found:?}");
+}
