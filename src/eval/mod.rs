@@ -456,7 +456,7 @@ pub fn check_in_context(
     let bstmts = boundary.map(|b| prepare_in(b, ctx));
     // Conditional `Deny`s and conditional boundary `Allow`s that decide required pairs:
     // (identity?, statement index) -> the pairs, reported once per statement.
-    let mut conditional: BTreeMap<(bool, usize), Vec<(String, String)>> = BTreeMap::new();
+    let mut conditional: BTreeMap<(bool, usize), Vec<(String, String, Span)>> = BTreeMap::new();
     let mut out = Outcome::default();
     let id = &resolved.id;
     let mut required_set: HashSet<usize> = HashSet::new();
@@ -475,7 +475,7 @@ pub fn check_in_context(
                         for (i, s) in stmts.iter().enumerate() {
                             if s.cond == Tri::Unknown && denies(s, a, r) {
                                 let e = conditional.entry((true, i)).or_default();
-                                e.push((name.clone(), r.clone()));
+                                e.push((name.clone(), r.clone(), action_span));
                             }
                         }
                     }
@@ -485,7 +485,7 @@ pub fn check_in_context(
                             return false;
                         }
                         let bs = status(b, a, r, &[]);
-                        let pair = (name.clone(), r.clone());
+                        let pair = (name.clone(), r.clone(), action_span);
                         for (i, s) in b.iter().enumerate() {
                             if s.cond == Tri::Unknown && denies(s, a, r) {
                                 conditional
@@ -677,12 +677,12 @@ pub fn check_in_context(
 fn conditional_deny(
     s: &EStmt<'_>,
     boundary: bool,
-    pairs: &[(String, String)],
+    pairs: &[(String, String, Span)],
     id: &str,
     rule_src: usize,
 ) -> Finding {
     let mut pairs = pairs.to_vec();
-    pairs.dedup();
+    pairs.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
     let conds =
         s.st.condition
             .iter()
@@ -692,7 +692,7 @@ fn conditional_deny(
     let shown: Vec<String> = pairs
         .iter()
         .take(3)
-        .map(|(a, r)| format!("`{a}` on `{r}`"))
+        .map(|(a, r, _)| format!("`{a}` on `{r}`"))
         .collect();
     let more = pairs.len().saturating_sub(3);
     let list = if more > 0 {
@@ -722,6 +722,7 @@ fn conditional_deny(
         message: format!("required by `{id}`"),
         location: crate::finding::Location {
             source: rule_src,
+            span: pairs.first().map(|p| p.2).unwrap_or_default(),
             ..Default::default()
         },
     });

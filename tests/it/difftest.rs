@@ -8,6 +8,12 @@
 //! `scripts/difftest/known.json` (with the AWS documentation that says who is right) or the
 //! test fails. `scripts/difftest/run --cases N --seed S` runs a longer series; CI runs 500 cases
 //! with the default seed. The peer is installed by `scripts/test-env` into `target/difftest`.
+//! Environment: `DIFFTEST_CASES`, `DIFFTEST_SEED`; `DIFFTEST_DUMP=FILE` writes the
+//! unexplained cases one per line; `DIFFTEST_DEBUG` prints why the peer rejected a case.
+//!
+//! A disagreement is explained when rewriting the case as the peer reads it under the kinds
+//! `known.json` lists (a resource value replaced by one that matches or not as the peer
+//! says, a `Version` raised, a CIDR replaced) makes iamlint give the peer's verdict.
 
 use std::collections::BTreeMap;
 use std::io::Write;
