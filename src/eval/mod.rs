@@ -456,7 +456,7 @@ pub fn check_in_context(
     let bstmts = boundary.map(|b| prepare_in(b, ctx));
     // Conditional `Deny`s and conditional boundary `Allow`s that decide required pairs:
     // (identity?, statement index) -> the pairs, reported once per statement.
-    let mut conditional: BTreeMap<(bool, usize), Vec<(String, String, Span)>> = BTreeMap::new();
+    let mut conditional: BTreeMap<(bool, usize), Vec<Pair>> = BTreeMap::new();
     let mut out = Outcome::default();
     let id = &resolved.id;
     let mut required_set: HashSet<usize> = HashSet::new();
@@ -671,13 +671,16 @@ pub fn check_in_context(
     out
 }
 
+/// A required (action, resource) pair and the rule's span that requires it.
+type Pair = (String, String, Span);
+
 /// One `conditional-deny` finding for a statement whose condition the context does not
 /// decide: a `Deny` that would deny required pairs, or a boundary `Allow` without which they
 /// are denied.
 fn conditional_deny(
     s: &EStmt<'_>,
     boundary: bool,
-    pairs: &[(String, String, Span)],
+    pairs: &[Pair],
     id: &str,
     rule_src: usize,
 ) -> Finding {
