@@ -225,41 +225,54 @@ fn fix_uri(text: &str) -> Option<String> {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tok {
-    Lit(u8),
-    /// `?`: one character.
+    Lit(char),
+    /// `?`: one character other than `:`.
     One,
     /// `*` or a policy variable: any string.
     Star,
+    /// `*` inside a segment (not followed by `:` or the end): any string without `:`
+    /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html#reference_policies_elements_resource_wildcards>).
+    SegStar,
     /// A format variable: any string; `false` = excluding `/`.
     Var(bool),
 }
 
+/// The star token for a `*` followed by `next`: it crosses `:` only as the last character
+/// of its segment.
+fn star(next: Option<char>) -> Tok {
+    if matches!(next, None | Some(':')) {
+        Tok::Star
+    } else {
+        Tok::SegStar
+    }
+}
+
 /// Tokens of a policy pattern component.
 fn policy_tokens(s: &str) -> Vec<Tok> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while let Some(&c) = b.get(i) {
-        if c == b'$' && b.get(i + 1) == Some(&b'{') {
+    let mut out = Vec::with_capacity(s.len());
+    let mut it = s.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        if c == '$' && s.get(i + 1..).is_some_and(|r| r.starts_with('{')) {
             if let Some(close) = s.get(i..).and_then(|r| r.find('}')) {
                 let inner = s.get(i + 2..i + close).unwrap_or("");
                 match inner {
-                    "*" => out.push(Tok::Lit(b'*')),
-                    "?" => out.push(Tok::Lit(b'?')),
-                    "$" => out.push(Tok::Lit(b'$')),
+                    "*" => out.push(Tok::Lit('*')),
+                    "?" => out.push(Tok::Lit('?')),
+                    "$" => out.push(Tok::Lit('$')),
                     // A request-time value: could be anything.
                     _ => out.push(Tok::Star),
                 }
-                i += close + 1;
+                while it.peek().is_some_and(|&(j, _)| j <= i + close) {
+                    it.next();
+                }
                 continue;
             }
         }
         out.push(match c {
-            b'*' => Tok::Star,
-            b'?' => Tok::One,
+            '*' => star(it.peek().map(|&(_, n)| n)),
+            '?' => Tok::One,
             _ => Tok::Lit(c),
         });
-        i += 1;
     }
     out
 }
@@ -271,20 +284,18 @@ const NO_SLASH_VARS: &[&str] = &["BucketName", "Account", "Region", "Partition"]
 
 /// Tokens of a catalog ARN format component.
 fn format_tokens(s: &str) -> Vec<Tok> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while let Some(&c) = b.get(i) {
-        if c == b'$' && b.get(i + 1) == Some(&b'{') {
+    let mut out = Vec::with_capacity(s.len());
+    let mut it = s.char_indices();
+    while let Some((i, c)) = it.next() {
+        if c == '$' && s.get(i + 1..).is_some_and(|r| r.starts_with('{')) {
             if let Some(close) = s.get(i..).and_then(|r| r.find('}')) {
                 let name = s.get(i + 2..i + close).unwrap_or("");
                 out.push(Tok::Var(!NO_SLASH_VARS.contains(&name)));
-                i += close + 1;
+                for _ in it.by_ref().take_while(|&(j, _)| j < i + close) {}
                 continue;
             }
         }
         out.push(Tok::Lit(c));
-        i += 1;
     }
     out
 }
@@ -309,7 +320,7 @@ fn intersects(p: &[Tok], f: &[Tok]) -> bool {
         }
         let pt = p.get(i).copied();
         let ft = f.get(j).copied();
-        if pt == Some(Tok::Star) {
+        if matches!(pt, Some(Tok::Star | Tok::SegStar)) {
             stack.push((i + 1, j));
         }
         if let Some(Tok::Var(_)) = ft {
@@ -321,14 +332,19 @@ fn intersects(p: &[Tok], f: &[Tok]) -> bool {
         // One character consumed by both sides.
         let ok = match (pt, ft) {
             (Tok::Lit(a), Tok::Lit(b)) => a == b,
-            (Tok::Lit(a), Tok::Var(any)) => any || (a != b'/' && a != b':'),
+            (Tok::Lit(a), Tok::Var(any)) => any || (a != '/' && a != ':'),
+            (Tok::One | Tok::SegStar, Tok::Lit(b)) => b != ':',
             (_, Tok::Lit(_)) | (_, Tok::Var(_)) => true,
-            (_, Tok::One | Tok::Star) => false,
+            (_, Tok::One | Tok::Star | Tok::SegStar) => false,
         };
         if !ok {
             continue;
         }
-        let ni = if pt == Tok::Star { i } else { i + 1 };
+        let ni = if matches!(pt, Tok::Star | Tok::SegStar) {
+            i
+        } else {
+            i + 1
+        };
         let nj = if matches!(ft, Tok::Var(_)) { j } else { j + 1 };
         if (ni, nj) != (i, j) {
             stack.push((ni, nj));
@@ -355,9 +371,15 @@ pub fn pattern_covers(p: &str, r: &str) -> bool {
     for t in &pt {
         let mut next = vec![false; m + 1];
         match t {
-            Tok::Star => {
+            Tok::Star | Tok::SegStar => {
+                // A segment star covers a run of `r` that can never hold a `:`.
+                let bounded = *t == Tok::SegStar;
                 let mut any = false;
                 for j in 0..=m {
+                    if bounded && j > 0 && matches!(rt.get(j - 1), Some(Tok::Lit(':') | Tok::Star))
+                    {
+                        any = false;
+                    }
                     any |= dp.get(j).copied().unwrap_or(false);
                     if let Some(n) = next.get_mut(j) {
                         *n = any;
@@ -368,7 +390,8 @@ pub fn pattern_covers(p: &str, r: &str) -> bool {
                 for j in 1..=m {
                     let ok = match (t, rt.get(j - 1)) {
                         (Tok::Lit(a), Some(Tok::Lit(b))) => a == b,
-                        (Tok::One, Some(Tok::Lit(_) | Tok::One)) => true,
+                        (Tok::One, Some(Tok::Lit(c))) => *c != ':',
+                        (Tok::One, Some(Tok::One)) => true,
                         _ => false,
                     };
                     if let Some(n) = next.get_mut(j) {
@@ -390,7 +413,7 @@ pub fn patterns_overlap(a: &str, b: &str) -> bool {
     let bt: Vec<Tok> = policy_tokens(b)
         .into_iter()
         .map(|t| match t {
-            Tok::Star | Tok::One => Tok::Var(true),
+            Tok::Star | Tok::One | Tok::SegStar => Tok::Var(true),
             other => other,
         })
         .collect();
@@ -399,13 +422,16 @@ pub fn patterns_overlap(a: &str, b: &str) -> bool {
 
 /// Tokens for containment: `*`, `?`, literal bytes; a policy variable stays literal text.
 fn cover_tokens(s: &str) -> Vec<Tok> {
-    s.bytes()
-        .map(|c| match c {
-            b'*' => Tok::Star,
-            b'?' => Tok::One,
+    let mut out = Vec::with_capacity(s.len());
+    let mut it = s.chars().peekable();
+    while let Some(c) = it.next() {
+        out.push(match c {
+            '*' => star(it.peek().copied()),
+            '?' => Tok::One,
             _ => Tok::Lit(c),
-        })
-        .collect()
+        });
+    }
+    out
 }
 
 #[cfg(test)]
@@ -437,6 +463,30 @@ mod tests {
             assert_eq!(pattern_covers(p, r), want, "{p} covers {r}");
         }
         assert!(patterns_overlap("arn:aws:s3:::b/*", "arn:aws:s3:::*/x"));
+        // Issue 9: `?` is one character, not one byte.
+        assert!(pattern_covers("arn:aws:s3:::caf?", "arn:aws:s3:::café"));
+        assert!(patterns_overlap("arn:aws:s3:::caf?", "arn:aws:s3:::café"));
+        // Issue 9: a `*` inside a segment does not cross `:`; one at its end does.
+        assert!(!pattern_covers(
+            "arn:aws:logs:r:1:log-group:a*b",
+            "arn:aws:logs:r:1:log-group:a:b"
+        ));
+        assert!(pattern_covers(
+            "arn:aws:logs:r:1:log-group:a*",
+            "arn:aws:logs:r:1:log-group:a:b"
+        ));
+        assert!(!pattern_covers(
+            "arn:aws:logs:r:1:log-group:a*b",
+            "arn:aws:logs:r:1:log-group:a*"
+        ));
+        assert!(pattern_covers(
+            "arn:aws:logs:r:1:log-group:a*",
+            "arn:aws:logs:r:1:log-group:a*b"
+        ));
+        assert!(!patterns_overlap(
+            "arn:aws:logs:r:1:log-group:a*b",
+            "arn:aws:logs:r:1:log-group:a:b"
+        ));
         assert!(!patterns_overlap("arn:aws:s3:::a/*", "arn:aws:s3:::b/*"));
     }
 

@@ -94,6 +94,7 @@ codes! {
     ExcessGrant = "excess-grant", Warning, "an action allowed that no rule requires";
     MissingCondition = "missing-condition", Warning, "a grant lacks the condition the rule requires";
     ConditionalGrant = "conditional-grant", Warning, "a required action is allowed only under a condition the rule does not require";
+    ConditionalDeny = "conditional-deny", Warning, "a required action is denied under a condition the request context does not decide";
 }
 
 impl Code {

@@ -280,5 +280,12 @@ fn text(code: Code) -> Doc {
             "Check that the condition holds where the system runs, or drop it.",
             "None.",
         ),
+        Code::ConditionalDeny => (
+            "`iamlint check`: a `Deny` with a condition would deny a required action (or a permissions boundary allows it only under a condition), and the request context given with `--context` does not decide the condition. Without `--context`, every such `Deny` is reported here instead of being ignored.",
+            "Whether the system works depends on the request: `aws:MultiFactorAuthPresent`, `aws:RequestedRegion` and the like decide between allowed and denied.",
+            r#"rule: ec2:RunInstances; policy: Deny * if Bool aws:MultiFactorAuthPresent = false"#,
+            "Give the request context (`--context aws:MultiFactorAuthPresent=true`) to decide it; `iamlint can` decides one request.",
+            "None.",
+        ),
     }
 }

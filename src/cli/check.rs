@@ -75,6 +75,12 @@ pub struct CheckArgs {
     /// Print a unified diff from each policy file to a corrected one (never writes files).
     #[arg(long)]
     pub suggest: bool,
+    /// What is known of the requests, `key=value` (repeatable), e.g.
+    /// `aws:MultiFactorAuthPresent=true`: conditions it decides are decided, policy
+    /// variables it gives (`aws:username=alice`) are filled in. Keys not given may hold any
+    /// value, so a conditional `Deny` on them is reported as `conditional-deny`.
+    #[arg(long = "context", value_name = "KEY=VALUE")]
+    pub context: Vec<String>,
     /// Output options.
     #[command(flatten)]
     pub out: OutputArgs,
@@ -252,7 +258,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         origin: set.origin.clone(),
         text: set.text.clone(),
     });
-    let outcome = eval::check_with_boundary(&resolved, rule_src, &docs, boundary.as_deref());
+    let mut context = eval::condition::Context::new(false);
+    context.parse_args(&args.context)?;
+    let outcome = eval::check_in_context(&resolved, rule_src, &docs, boundary.as_deref(), &context);
     let check_findings = outcome.findings;
     findings.extend(check_findings);
     let mut simulated = None;

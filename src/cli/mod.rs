@@ -1,6 +1,7 @@
 //! The command line: clap structures and one function per subcommand. `main.rs` calls
 //! [`run`] and turns its [`Outcome`] into the exit code.
 
+mod can;
 mod catalog;
 mod check;
 mod lint;
@@ -54,6 +55,9 @@ pub enum Command {
     Catalog(catalog::CatalogCommand),
     /// Check policies against a rule set: missing, excess and mis-scoped grants.
     Check(check::CheckArgs),
+    /// Decide one request: is ACTION on RESOURCE allowed by the policies (and boundary)?
+    /// Exit 0 allowed, 1 denied or not allowed, 2 on bad input.
+    Can(can::CanArgs),
     /// Print the least-privilege policy a rule set describes.
     Render(check::RenderArgs),
     /// List, show and compare rule sets.
@@ -154,6 +158,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Catalog(cmd) => catalog::run(cmd),
         Command::Check(args) => check::run(&args),
         Command::Render(args) => check::render(&args),
+        Command::Can(args) => can::run(&args),
         Command::Rules(cmd) => rules::run(cmd),
         Command::Managed(cmd) => rules::managed(cmd),
         Command::Fetch(cmd) => live::fetch(&cmd),

@@ -1,16 +1,24 @@
 //! Evaluation: does a principal's set of policies grant what a rule set requires?
 //!
-//! Policies are a union; an explicit `Deny` (without condition) wins over any `Allow`;
-//! `NotAction`/`NotResource` are honoured; action wildcards expand against the catalog;
-//! resources are compared as patterns (containment for grants, overlap for denies). Each
-//! required (action, resource) pair gets a [`Status`] naming the statement that decided it;
-//! [`check`] turns them into findings (`missing-grant`, `mis-scoped-grant`,
-//! `conditional-grant`, `missing-condition`) and finds `excess-grant`s.
+//! Policies are a union; an explicit `Deny` wins over any `Allow`; `NotAction`/`NotResource`
+//! are honoured; action wildcards expand against the catalog; resources are compared as
+//! patterns (containment for grants, overlap for denies; an action that takes no resource
+//! type is requested on `*`, which a `Deny` on specific ARNs does not reach). Conditions are
+//! evaluated against the request context the user gives (`--context`, [`condition`]); one it
+//! does not decide leaves a conditional `Deny` (or a conditional `Allow` of the permissions
+//! boundary) reported as `conditional-deny`, never ignored in silence. Each required
+//! (action, resource) pair gets a [`Status`] naming the statement that decided it; [`check`]
+//! turns them into findings (`missing-grant`, `mis-scoped-grant`, `conditional-grant`,
+//! `missing-condition`, `conditional-deny`) and finds `excess-grant`s. [`request`] decides
+//! one concrete request (`iamlint can`).
 
+pub mod condition;
+pub mod request;
 pub mod suggest;
 
 use std::collections::{BTreeMap, HashSet};
 
+use self::condition::{Context, Tri};
 use crate::arn::{ResourcePattern, pattern_covers, patterns_overlap};
 use crate::catalog::{self, ActionRef};
 use crate::check::{ResolvedAction, resolve_action};
@@ -41,9 +49,12 @@ pub(crate) struct EStmt<'a> {
     pub st: &'a Statement,
     pub actions: Vec<ResolvedAction<'a>>,
     pub not_action: bool,
-    pub resources: Vec<&'a Spanned<String>>,
+    /// The resource values, policy variables the context gives filled in.
+    pub resources: Vec<Spanned<String>>,
     pub not_resource: bool,
     pub clauses: Vec<Clause>,
+    /// The condition, evaluated against the (open) request context.
+    pub cond: Tri,
     /// Action address -> index of the first value naming it; the index of a `*` value.
     index: std::collections::HashMap<usize, usize>,
     star: Option<usize>,
@@ -80,6 +91,20 @@ impl EStmt<'_> {
             .map(|x| x.value.clone())
     }
 
+    /// Does this `Deny` reach `r` for action `a`? An action that takes no resource type is
+    /// requested on `*`, which only a value that matches `*` itself reaches (issue 9: a `Deny`
+    /// on `repository/prod-*` does not deny `ecr:GetAuthorizationToken`).
+    pub fn deny_reaches(&self, a: ActionRef, r: &str) -> bool {
+        if a.resource_types().next().is_none() {
+            let hit = self
+                .resources
+                .iter()
+                .any(|x| crate::pattern::arn_match(&x.value, "*"));
+            return hit != self.not_resource;
+        }
+        self.overlaps(r)
+    }
+
     /// Does the statement touch any resource `r` names?
     pub fn overlaps(&self, r: &str) -> bool {
         if self.not_resource {
@@ -94,8 +119,13 @@ fn list<'s>(it: impl Iterator<Item = &'s str>) -> String {
 }
 
 /// Prepare every statement of identity policies (resource and trust policies grant to
-/// others and are skipped).
+/// others and are skipped), with no request context.
 pub(crate) fn prepare(docs: &[Doc]) -> Vec<EStmt<'_>> {
+    prepare_in(docs, &Context::new(false))
+}
+
+/// [`prepare`] against a request context: conditions evaluated, variables it gives filled in.
+pub(crate) fn prepare_in<'a>(docs: &'a [Doc], ctx: &Context) -> Vec<EStmt<'a>> {
     let c = catalog::get();
     let mut out = Vec::new();
     for doc in docs {
@@ -122,6 +152,13 @@ pub(crate) fn prepare(docs: &[Doc]) -> Vec<EStmt<'_>> {
                 }
             }
             let star = actions.iter().position(|x| x.all);
+            let vars =
+                condition::variables_allowed(doc.policy.version.as_ref().map(|v| v.value.as_str()));
+            let resources = resource
+                .items
+                .iter()
+                .map(|x| Spanned::new(condition::fill_known(&x.value, ctx, vars), x.span))
+                .collect();
             out.push(EStmt {
                 doc,
                 st,
@@ -129,8 +166,9 @@ pub(crate) fn prepare(docs: &[Doc]) -> Vec<EStmt<'_>> {
                 star,
                 actions,
                 not_action: action.not,
-                resources: resource.items.iter().collect(),
+                resources,
                 not_resource: resource.not,
+                cond: condition::all(&st.condition, ctx, vars),
                 clauses: st
                     .condition
                     .iter()
@@ -214,11 +252,7 @@ impl Status {
 /// Evaluate one required pair.
 pub(crate) fn status(stmts: &[EStmt<'_>], a: ActionRef, r: &str, required: &[Clause]) -> Status {
     for (i, s) in stmts.iter().enumerate() {
-        if matches!(s.st.effect.as_ref().map(|e| e.value), Some(Effect::Deny))
-            && s.clauses.is_empty()
-            && s.names(a).is_some()
-            && s.overlaps(r)
-        {
+        if s.cond == Tri::True && denies(s, a, r) {
             return Status::Denied { stmt: i };
         }
     }
@@ -226,13 +260,14 @@ pub(crate) fn status(stmts: &[EStmt<'_>], a: ActionRef, r: &str, required: &[Cla
     let mut conditional = None;
     let mut elsewhere: Option<(usize, Span, Vec<String>)> = None;
     for (i, s) in stmts.iter().enumerate() {
-        if !s.st.is_allow() {
+        if !s.st.is_allow() || s.cond == Tri::False {
             continue;
         }
         let Some(item) = s.names(a) else { continue };
         match s.covering(r) {
             Some(on) => {
-                if !s.clauses.iter().all(|c| required.contains(c)) {
+                // A condition the context makes true is no restriction here.
+                if s.cond != Tri::True && !s.clauses.iter().all(|c| required.contains(c)) {
                     conditional.get_or_insert(Status::Conditional { stmt: i, item });
                     continue;
                 }
@@ -292,6 +327,13 @@ pub(crate) fn status(stmts: &[EStmt<'_>], a: ActionRef, r: &str, required: &[Cla
         Some((stmt, item, on)) => Status::Elsewhere { stmt, item, on },
         None => Status::Missing,
     }
+}
+
+/// Is `s` a `Deny` that names `a` and reaches `r` (whatever its condition)?
+fn denies(s: &EStmt<'_>, a: ActionRef, r: &str) -> bool {
+    matches!(s.st.effect.as_ref().map(|e| e.value), Some(Effect::Deny))
+        && s.names(a).is_some()
+        && s.deny_reaches(a, r)
 }
 
 /// A line of the summary table.
@@ -397,8 +439,24 @@ pub fn check_with_boundary(
     docs: &[Doc],
     boundary: Option<&[Doc]>,
 ) -> Outcome {
-    let stmts = prepare(docs);
-    let bstmts = boundary.map(prepare);
+    check_in_context(resolved, rule_src, docs, boundary, &Context::new(false))
+}
+
+/// [`check_with_boundary`] with what is known of the request (`--context`): conditions it
+/// decides count as decided, and policy variables it gives are filled in. The context is
+/// open: a key it does not give may hold any value.
+pub fn check_in_context(
+    resolved: &Resolved,
+    rule_src: usize,
+    docs: &[Doc],
+    boundary: Option<&[Doc]>,
+    ctx: &Context,
+) -> Outcome {
+    let stmts = prepare_in(docs, ctx);
+    let bstmts = boundary.map(|b| prepare_in(b, ctx));
+    // Conditional `Deny`s and conditional boundary `Allow`s that decide required pairs:
+    // (identity?, statement index) -> the pairs, reported once per statement.
+    let mut conditional: BTreeMap<(bool, usize), Vec<Pair>> = BTreeMap::new();
     let mut out = Outcome::default();
     let id = &resolved.id;
     let mut required_set: HashSet<usize> = HashSet::new();
@@ -412,13 +470,38 @@ pub fn check_with_boundary(
                 .iter()
                 .map(|r| {
                     let st = status(&stmts, a, r, &req);
+                    let granted = matches!(st, Status::Granted { .. });
+                    if granted {
+                        for (i, s) in stmts.iter().enumerate() {
+                            if s.cond == Tri::Unknown && denies(s, a, r) {
+                                let e = conditional.entry((true, i)).or_default();
+                                e.push((name.clone(), r.clone(), action_span));
+                            }
+                        }
+                    }
                     // The boundary caps what identity policies grant.
                     let capped = bstmts.as_ref().is_some_and(|b| {
-                        matches!(st, Status::Granted { .. })
-                            && !matches!(
-                                status(b, a, r, &[]),
-                                Status::Granted { .. } | Status::Conditional { .. }
-                            )
+                        if !granted {
+                            return false;
+                        }
+                        let bs = status(b, a, r, &[]);
+                        let pair = (name.clone(), r.clone(), action_span);
+                        for (i, s) in b.iter().enumerate() {
+                            if s.cond == Tri::Unknown && denies(s, a, r) {
+                                conditional
+                                    .entry((false, i))
+                                    .or_default()
+                                    .push(pair.clone());
+                            }
+                        }
+                        match bs {
+                            Status::Granted { .. } => false,
+                            Status::Conditional { stmt, .. } => {
+                                conditional.entry((false, stmt)).or_default().push(pair);
+                                false
+                            }
+                            _ => true,
+                        }
                     });
                     (r.clone(), if capped { Status::Boundary } else { st })
                 })
@@ -573,8 +656,80 @@ pub fn check_with_boundary(
             });
         }
     }
+    for ((identity, i), pairs) in conditional {
+        let set = if identity {
+            Some(&stmts)
+        } else {
+            bstmts.as_ref()
+        };
+        if let Some(s) = set.and_then(|v| v.get(i)) {
+            out.findings
+                .push(conditional_deny(s, !identity, &pairs, id, rule_src));
+        }
+    }
     excess(&stmts, &required_set, id, &mut out.findings);
     out
+}
+
+/// A required (action, resource) pair and the rule's span that requires it.
+type Pair = (String, String, Span);
+
+/// One `conditional-deny` finding for a statement whose condition the context does not
+/// decide: a `Deny` that would deny required pairs, or a boundary `Allow` without which they
+/// are denied.
+fn conditional_deny(
+    s: &EStmt<'_>,
+    boundary: bool,
+    pairs: &[Pair],
+    id: &str,
+    rule_src: usize,
+) -> Finding {
+    let mut pairs = pairs.to_vec();
+    pairs.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+    let conds =
+        s.st.condition
+            .iter()
+            .map(condition::describe)
+            .collect::<Vec<_>>()
+            .join(" and ");
+    let shown: Vec<String> = pairs
+        .iter()
+        .take(3)
+        .map(|(a, r, _)| format!("`{a}` on `{r}`"))
+        .collect();
+    let more = pairs.len().saturating_sub(3);
+    let list = if more > 0 {
+        format!("{} and {more} more", shown.join(", "))
+    } else {
+        shown.join(", ")
+    };
+    let message = if boundary && s.st.is_allow() {
+        format!("`{id}` requires {list}, which the permissions boundary allows only when {conds}")
+    } else {
+        let verb = if pairs.len() == 1 { "is" } else { "are" };
+        format!("`{id}` requires {list}, which {verb} denied when {conds}")
+    };
+    let keys: Vec<String> =
+        s.st.condition
+            .iter()
+            .map(|c| format!("--context {}=...", c.key.value))
+            .collect();
+    let span = s.st.condition_key.unwrap_or(s.st.span);
+    let mut f = Finding::new(Code::ConditionalDeny, s.doc.src, span, message)
+        .statement(Some(s.st.reference()))
+        .help(format!(
+            "whether the request is denied depends on its context; give it ({}) to decide, or make sure the condition never holds where the system runs",
+            keys.join(" ")
+        ));
+    f.related.push(crate::finding::Related {
+        message: format!("required by `{id}`"),
+        location: crate::finding::Location {
+            source: rule_src,
+            span: pairs.first().map(|p| p.2).unwrap_or_default(),
+            ..Default::default()
+        },
+    });
+    f
 }
 
 fn rank(label: &str) -> u8 {

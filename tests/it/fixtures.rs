@@ -31,6 +31,7 @@ fn every_code_has_a_fixture_or_a_test() {
         "excess-grant",
         "missing-condition",
         "conditional-grant",
+        "conditional-deny",
         "json-syntax",
     ];
     let missing: Vec<&str> = iamlint::finding::Code::ALL
