@@ -4,6 +4,7 @@
 
 mod actions;
 mod conditions;
+mod dead_arn;
 pub mod docs;
 pub(crate) mod escalation;
 mod resources;
@@ -236,4 +237,5 @@ pub fn lint_policy(policy: &Policy, src: usize, out: &mut Vec<Finding>) {
         security::check_statement(&mut cx, s);
     }
     security::check_policy(&mut cx, &stmts);
+    dead_arn::check(&mut cx, &stmts);
 }

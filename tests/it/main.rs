@@ -10,6 +10,7 @@
 
 mod check;
 mod cli;
+mod deadarn;
 mod fixtures;
 mod gaad;
 mod live;
