@@ -75,9 +75,22 @@ impl Report {
     }
 }
 
+/// How to lint, beyond what the documents say themselves.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LintOptions {
+    /// What a plain policy file is saved as, for its size quota; `None`: a managed policy
+    /// (or a trust policy, when its text is one). Account dumps say it themselves.
+    pub policy_kind: Option<check::quota::Kind>,
+}
+
 /// Lint one document as source number `src`: JSON syntax, structure, then every check.
 /// Findings come back sorted by position, with line and column resolved.
 pub fn lint_document(doc: &Document, src: usize) -> Vec<Finding> {
+    lint_document_with(doc, src, LintOptions::default())
+}
+
+/// [`lint_document`] with options.
+pub fn lint_document_with(doc: &Document, src: usize, opts: LintOptions) -> Vec<Finding> {
     let mut out = Vec::new();
     match policy::json::parse(&doc.text) {
         Err(e) => out.push(Finding::new(Code::JsonSyntax, src, e.span, e.message)),
@@ -98,10 +111,15 @@ pub fn lint_document(doc: &Document, src: usize) -> Vec<Finding> {
                     out.push(f);
                 }
             }
+            check::quota::check_dump(&doc.text, &parsed, src, &mut out);
         }
         Ok(parsed) => {
             let policy = policy::parse::parse_policy(&parsed, src, &mut out);
             check::lint_policy(&policy, src, &mut out);
+            // AWS managed policies are AWS's, not bound by the quotas of customers' policies.
+            if !source::managed::is_managed_arn(&doc.origin) {
+                check::quota::check_document(&doc.text, &policy, opts.policy_kind, src, &mut out);
+            }
         }
     }
     resolve(&mut out, &doc.origin, &doc.text);
@@ -161,7 +179,7 @@ pub fn resolve_all(findings: &mut [Finding], sources: &[SourceText]) {
 /// Lint documents already in memory, in parallel.
 pub fn lint_texts(docs: Vec<Document>) -> Report {
     let results: Vec<Result<Document, LoadError>> = docs.into_iter().map(Ok).collect();
-    collect(results)
+    collect(results, LintOptions::default())
 }
 
 /// Read and lint inputs (paths, folders, `-`), in parallel.
@@ -171,10 +189,15 @@ pub fn lint_paths(args: &[String]) -> Report {
 
 /// [`lint_paths`], then documents already in memory (policies read from live IAM).
 pub fn lint_paths_and(args: &[String], extra: Vec<Document>) -> Report {
+    lint_paths_with(args, extra, LintOptions::default())
+}
+
+/// [`lint_paths_and`] with options.
+pub fn lint_paths_with(args: &[String], extra: Vec<Document>, opts: LintOptions) -> Report {
     let (inputs, errors) = source::expand(args);
     let mut docs: Vec<Result<Document, LoadError>> = inputs.par_iter().map(source::read).collect();
     docs.extend(extra.into_iter().map(Ok));
-    let mut report = collect(docs);
+    let mut report = collect(docs, opts);
     report
         .errors
         .splice(0..0, errors.iter().map(ToString::to_string));
@@ -183,16 +206,19 @@ pub fn lint_paths_and(args: &[String], extra: Vec<Document>) -> Report {
 
 /// Lint inputs of which some may be stdin, already expanded.
 pub fn lint_inputs(inputs: &[Input]) -> Report {
-    collect(inputs.par_iter().map(source::read).collect())
+    collect(
+        inputs.par_iter().map(source::read).collect(),
+        LintOptions::default(),
+    )
 }
 
-fn collect(docs: Vec<Result<Document, LoadError>>) -> Report {
+fn collect(docs: Vec<Result<Document, LoadError>>, opts: LintOptions) -> Report {
     let linted: Vec<Result<(SourceText, Vec<Finding>), LoadError>> = docs
         .into_par_iter()
         .enumerate()
         .map(|(i, d)| {
             d.map(|doc| {
-                let findings = lint_document(&doc, i);
+                let findings = lint_document_with(&doc, i, opts);
                 let text = if findings.is_empty() {
                     String::new()
                 } else {

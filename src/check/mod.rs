@@ -7,6 +7,7 @@ mod conditions;
 mod dead_arn;
 pub mod docs;
 pub(crate) mod escalation;
+pub mod quota;
 mod resources;
 
 pub use resources::describe_types;

@@ -14,6 +14,7 @@ mod deadarn;
 mod fixtures;
 mod gaad;
 mod live;
+mod quota;
 mod readonly;
 mod seeds;
 mod update;
