@@ -278,7 +278,7 @@ impl Finding {
 
 /// Characters a list inside a message or help line may take before the rest is counted
 /// instead of named, so no line of the text output runs to thousands of characters.
-pub const LIST_BUDGET: usize = 160;
+pub const LIST_BUDGET: usize = 120;
 
 /// Join `items` with `, ` for a message or help line, naming as many as fit in
 /// [`LIST_BUDGET`] characters (at least one) and counting the rest: "`a`, `b` and 41 more".
@@ -301,7 +301,8 @@ pub fn bounded_list_within<S: AsRef<str>>(items: &[S], budget: usize) -> String 
             break;
         }
         out.push_str(sep);
-        out.push_str(&clip(it, budget));
+        // Only what no list could show whole is cut (user text; catalog names fit).
+        out.push_str(&clip(it, budget.max(2 * LIST_BUDGET)));
         shown += 1;
     }
     let more = items.len() - shown;

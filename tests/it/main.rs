@@ -14,6 +14,7 @@ mod deadarn;
 mod fixtures;
 mod gaad;
 mod live;
+mod output;
 mod quota;
 mod readonly;
 mod seeds;
