@@ -316,6 +316,44 @@ pub(crate) fn check_dump(text: &str, whole: &Parsed, src: usize, out: &mut Vec<F
     }
 }
 
+/// Live IAM: each principal's own inline policies together (the documents `lint` of live
+/// principals added to `report`, found by their origin `role/x inline "p"`). The finding
+/// points at the first of them.
+pub fn check_live(principals: &[crate::live::Principal], report: &mut crate::Report) {
+    for p in principals {
+        let kind = match p.kind {
+            crate::live::Kind::User => Kind::UserInline,
+            crate::live::Kind::Group => Kind::GroupInline,
+            crate::live::Kind::Role => Kind::RoleInline,
+        };
+        let label = p.label();
+        let prefix = format!("{label} inline \"");
+        let own: Vec<&crate::live::Fetched> = p
+            .policies
+            .iter()
+            .filter(|f| f.origin.starts_with(&prefix))
+            .collect();
+        let total: usize = own.iter().map(|f| size(&f.text)).sum();
+        let Some(first) = own.first() else { continue };
+        let Some(src) = report.sources.iter().position(|s| s.origin == first.origin) else {
+            continue;
+        };
+        let whose = format!("the inline policies of `{label}` together");
+        let Some(mut f) = over(kind, total, &whose, src, Span::new(0, 0)) else {
+            continue;
+        };
+        f.location.file.clone_from(&first.origin);
+        f.location.line = 1;
+        f.location.column = 1;
+        let at = report
+            .findings
+            .iter()
+            .position(|g| g.location.source > src)
+            .unwrap_or(report.findings.len());
+        report.findings.insert(at, f);
+    }
+}
+
 fn attached(what: &str, label: &str, n: usize, src: usize, span: Span, out: &mut Vec<Finding>) {
     let Some(q) = QUOTAS
         .as_ref()

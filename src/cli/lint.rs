@@ -32,6 +32,7 @@ pub fn run(args: &LintArgs) -> anyhow::Result<Outcome> {
     let catalog = std::thread::spawn(crate::catalog::get);
     let mut live_errors = Vec::new();
     let mut extra = Vec::new();
+    let mut live_principals = Vec::new();
     if args.live.any() {
         let session = super::live::Session::open(&args.live.conn)?;
         let (principals, errors) = session.load(&args.live);
@@ -43,11 +44,13 @@ pub fn run(args: &LintArgs) -> anyhow::Result<Outcome> {
             extra.len(),
             session.calls()
         );
+        live_principals = principals;
     }
     let opts = crate::LintOptions {
         policy_kind: args.policy_kind,
     };
     let mut report = crate::lint_paths_with(&args.paths, extra, opts);
+    crate::check::quota::check_live(&live_principals, &mut report);
     let catalog = catalog.join().unwrap_or_else(|_| crate::catalog::get());
     if let Some(w) = &catalog.warning {
         eprintln!("warning: {w}");

@@ -138,3 +138,48 @@ fn an_account_dump_says_what_each_document_is() {
     assert_eq!((f[2].0, f[2].1), ("too-many-attached-policies", "warning"));
     assert!(f[2].2.contains("11 managed policies") && f[2].2.contains("quota of 10"));
 }
+
+#[test]
+fn live_iam_measures_a_principals_inline_policies_together() {
+    let s = crate::live::Server::moto();
+    let iam = s.admin();
+    let doc = |action: &str| {
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action,
+            "Resource": (0..40).map(|i| format!("arn:aws:s3:::bucket-{i:03}/*")).collect::<Vec<_>>()}]})
+        .to_string()
+    };
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            iam.create_user().user_name("alice").send().await.unwrap();
+            for (name, action) in [("get", "s3:GetObject"), ("put", "s3:PutObject")] {
+                iam.put_user_policy()
+                    .user_name("alice")
+                    .policy_name(name)
+                    .policy_document(doc(action))
+                    .send()
+                    .await
+                    .unwrap();
+            }
+        });
+    let out = s
+        .iamlint()
+        .args(["lint", "--user", "alice", "--format", "json"])
+        .args(s.endpoint())
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f: Vec<&Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "policy-too-large")
+        .collect();
+    assert_eq!(f.len(), 1, "{v}");
+    assert_eq!(f[0]["severity"], "error");
+    let msg = f[0]["message"].as_str().unwrap();
+    assert!(msg.contains("`user/alice` together total 2,4"), "{msg}");
+    assert_eq!(out.status.code(), Some(1));
+}
