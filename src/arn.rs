@@ -63,6 +63,9 @@ static REGIONS: std::sync::LazyLock<Vec<PartitionRegions>> = std::sync::LazyLock
 /// name is not a Region: neither listed in `data/regions.json` nor of the form its
 /// partitions' Regions take (`us-east-1a`, an Availability Zone, is not one).
 pub fn region_partition(name: &str) -> Option<&'static str> {
+    if name.is_empty() {
+        return None;
+    }
     let parts: &'static [PartitionRegions] = &REGIONS;
     parts
         .iter()

@@ -82,9 +82,11 @@ impl DocFields {
                     None => partitions.push((&p.partition, 1)),
                 }
             }
-            if let Some(rp) = crate::arn::region_partition(&p.region) {
-                if is_literal(&p.region) && !regions.contains(&(p.region.as_str(), rp)) {
-                    regions.push((&p.region, rp));
+            if !p.region.is_empty() && is_literal(&p.region) {
+                if let Some(rp) = crate::arn::region_partition(&p.region) {
+                    if !regions.contains(&(p.region.as_str(), rp)) {
+                        regions.push((&p.region, rp));
+                    }
                 }
             }
             if is_account_id(&p.account) && !accounts.contains(&p.account.as_str()) {
