@@ -241,29 +241,16 @@ fn missing(p: &ArnPattern, doc: &DocFields, problems: &mut Vec<String>, fixed: &
     if !(no_region || no_account) || !is_literal(&p.service) {
         return;
     }
-    let mut probe = p.clone();
-    if no_region {
-        probe.region = "*".into();
-    }
-    if no_account {
-        probe.account = "*".into();
-    }
-    let candidates: Vec<&Format> = formats(&p.service)
-        .iter()
-        .filter(|f| probe.can_match_format(f.format))
-        .collect();
-    if candidates.is_empty() {
-        return; // the resource part names no type of the service: `resource-mismatch` says so
-    }
-    let needs =
-        |field: fn(&Format) -> &'static str| candidates.iter().all(|f| !field(f).is_empty());
-    let owned_without_account = candidates.iter().any(|f| {
-        aws_owned()
-            .iter()
-            .any(|e| e.service == p.service && e.type_name == f.type_name && e.account.is_empty())
-    });
+    let Some(Lacks {
+        region,
+        account,
+        types,
+    }) = lacks_cached(p)
+    else {
+        return;
+    };
     let mut lacks = Vec::new();
-    if no_region && needs(|f| f.region) {
+    if region {
         lacks.push("Region");
         fixed.region = doc
             .region
@@ -271,19 +258,88 @@ fn missing(p: &ArnPattern, doc: &DocFields, problems: &mut Vec<String>, fixed: &
             .filter(|r| crate::arn::region_partition(r) == Some(fixed.partition.as_str()))
             .unwrap_or_else(|| "*".into());
     }
-    if no_account && needs(|f| f.account) && !owned_without_account {
+    if account {
         lacks.push("account");
         fixed.account = doc.account.clone().unwrap_or_else(|| "*".into());
     }
-    if lacks.is_empty() {
-        return;
-    }
-    let names = bounded_type_names(&candidates);
     let (fields, has) = match lacks.as_slice() {
         [one] => (format!("{one} field is"), "has one"),
         _ => (format!("{} fields are", lacks.join(" and ")), "has both"),
     };
-    problems.push(format!("the {fields} empty, but {names} {has} in its ARN"));
+    problems.push(format!("the {fields} empty, but {types} {has} in its ARN"));
+}
+
+/// Which empty fields of an ARN every resource type it can name has, and those types.
+#[derive(Clone)]
+struct Lacks {
+    region: bool,
+    account: bool,
+    types: String,
+}
+
+/// Entries the [`Lacks`] cache holds before it starts over.
+const LACKS_MAX: usize = 1 << 12;
+
+thread_local! {
+    /// [`lacks`] by ARN text: AWS-style policies repeat the same ARNs across documents.
+    static LACKS: std::cell::RefCell<HashMap<Box<str>, Option<Lacks>>> =
+        std::cell::RefCell::default();
+}
+
+fn lacks_cached(p: &ArnPattern) -> Option<Lacks> {
+    let key = p.to_string();
+    if let Some(hit) = LACKS.with_borrow(|m| m.get(key.as_str()).cloned()) {
+        return hit;
+    }
+    let r = lacks(p);
+    LACKS.with_borrow_mut(|m| {
+        if m.len() >= LACKS_MAX {
+            m.clear();
+        }
+        m.insert(key.into(), r.clone());
+    });
+    r
+}
+
+fn lacks(p: &ArnPattern) -> Option<Lacks> {
+    let (no_region, no_account) = (p.region.is_empty(), p.account.is_empty());
+    let mut probe = p.clone();
+    if no_region {
+        probe.region = "*".into();
+    }
+    if no_account {
+        probe.account = "*".into();
+    }
+    let all = formats(&p.service);
+    // First the formats that leave the same fields empty: one the ARN fits settles that
+    // the field is not missing (S3 and IAM ARNs end here, after a test or a few).
+    let (mut region_ok, mut account_ok) = (!no_region, !no_account);
+    for f in all {
+        if region_ok && account_ok {
+            return None;
+        }
+        let settles_region = !region_ok && f.region.is_empty();
+        let settles_account = !account_ok && !f.needs_account;
+        if (settles_region || settles_account) && probe.can_match_format(f.format) {
+            region_ok |= settles_region;
+            account_ok |= settles_account;
+        }
+    }
+    if region_ok && account_ok {
+        return None;
+    }
+    let candidates: Vec<&Format> = all
+        .iter()
+        .filter(|f| probe.can_match_format(f.format))
+        .collect();
+    if candidates.is_empty() {
+        return None; // the resource part names no type of the service: `resource-mismatch` says so
+    }
+    Some(Lacks {
+        region: !region_ok,
+        account: !account_ok,
+        types: bounded_type_names(&candidates),
+    })
 }
 
 fn bounded_type_names(candidates: &[&Format]) -> String {
@@ -309,6 +365,9 @@ struct Format {
     type_name: &'static str,
     format: &'static str,
     region: &'static str,
+    /// The account field is not empty, and the type has no AWS-owned resources without one
+    /// (`data/aws-owned-arns.json`).
+    needs_account: bool,
     account: &'static str,
 }
 
@@ -331,10 +390,14 @@ fn formats(service: &str) -> &'static [Format] {
                     ) else {
                         continue;
                     };
+                    let owned = aws_owned()
+                        .iter()
+                        .any(|e| e.service == s && e.type_name == t.name && e.account.is_empty());
                     m.entry(s).or_default().push(Format {
                         type_name: t.name,
                         format: f,
                         region,
+                        needs_account: !account.is_empty() && !owned,
                         account,
                     });
                 }
