@@ -18,6 +18,80 @@ pub const PARTITIONS: &[&str] = &[
     "aws-eusc",
 ];
 
+/// One partition of `data/regions.json`: its Regions and the pattern of their names.
+struct PartitionRegions {
+    id: String,
+    regex: Option<regex_lite::Regex>,
+    regions: Vec<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct RegionsFile {
+    partitions: Vec<RegionsEntry>,
+}
+
+#[derive(serde::Deserialize)]
+struct RegionsEntry {
+    id: String,
+    #[serde(rename = "regionRegex")]
+    region_regex: String,
+    regions: Vec<String>,
+}
+
+/// `data/regions.json`, made by `scripts/build-regions` from the AWS SDK's partition table
+/// (<https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html>).
+static REGIONS_JSON: &str = include_str!("../data/regions.json");
+
+static REGIONS: std::sync::LazyLock<Vec<PartitionRegions>> = std::sync::LazyLock::new(|| {
+    // INVARIANT: the file is embedded and a unit test parses it; were it unreadable, no
+    // Region would be known and the checks that need one stay silent rather than wrong.
+    serde_json::from_str::<RegionsFile>(REGIONS_JSON)
+        .map(|f| {
+            f.partitions
+                .into_iter()
+                .map(|p| PartitionRegions {
+                    regex: regex_lite::Regex::new(&p.region_regex).ok(),
+                    id: p.id,
+                    regions: p.regions,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+});
+
+/// The partition a Region name belongs to (`cn-north-1` → `aws-cn`), or `None` when the
+/// name is not a Region: neither listed in `data/regions.json` nor of the form its
+/// partitions' Regions take (`us-east-1a`, an Availability Zone, is not one).
+pub fn region_partition(name: &str) -> Option<&'static str> {
+    if name.is_empty() {
+        return None;
+    }
+    let parts: &'static [PartitionRegions] = &REGIONS;
+    parts
+        .iter()
+        .find(|p| p.regions.iter().any(|r| r == name))
+        .or_else(|| {
+            parts
+                .iter()
+                .find(|p| p.regex.as_ref().is_some_and(|re| re.is_match(name)))
+        })
+        .map(|p| p.id.as_str())
+}
+
+/// Every Region `data/regions.json` lists, for "did you mean".
+pub fn region_names() -> impl Iterator<Item = &'static str> {
+    let parts: &'static [PartitionRegions] = &REGIONS;
+    parts
+        .iter()
+        .flat_map(|p| p.regions.iter().map(String::as_str))
+}
+
+/// Partition names of `data/regions.json`, in its order.
+pub fn partition_names() -> impl Iterator<Item = &'static str> {
+    let parts: &'static [PartitionRegions] = &REGIONS;
+    parts.iter().map(|p| p.id.as_str())
+}
+
 /// A policy `Resource` value: `*` or an ARN pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ResourcePattern {
@@ -583,6 +657,48 @@ mod tests {
             Err(ArnError::EmptyService)
         );
         assert_eq!(ResourcePattern::parse("*"), Ok(ResourcePattern::Any));
+    }
+
+    #[test]
+    fn regions_from_data() {
+        assert_eq!(region_partition("us-east-1"), Some("aws"));
+        assert_eq!(region_partition("cn-north-1"), Some("aws-cn"));
+        assert_eq!(region_partition("us-gov-west-1"), Some("aws-us-gov"));
+        // Not listed yet, but of the form `aws` Regions take.
+        assert_eq!(region_partition("eu-central-9"), Some("aws"));
+        for not in [
+            "us-east-1a",
+            "us-east",
+            "useast1",
+            "",
+            "aws-global",
+            "US-EAST-1",
+        ] {
+            assert_eq!(region_partition(not), None, "{not}");
+        }
+        assert!(region_names().count() > 30);
+        // The partitions typed in `PARTITIONS` are exactly those of the data file.
+        let mut data: Vec<&str> = partition_names().collect();
+        let mut typed = PARTITIONS.to_vec();
+        data.sort_unstable();
+        typed.sort_unstable();
+        assert_eq!(data, typed);
+    }
+
+    #[test]
+    fn variables_with_colons_stay_one_field() {
+        let p = ArnPattern::parse("arn:aws:sqs:${aws:RequestedRegion}:${aws:PrincipalAccount}:q")
+            .expect("parses");
+        assert_eq!(p.region, "${aws:RequestedRegion}");
+        assert_eq!(p.account, "${aws:PrincipalAccount}");
+        assert_eq!(p.resource, "q");
+        let p = ArnPattern::parse("arn:aws:logs:*:*:log-group:a:b").expect("parses");
+        assert_eq!(p.resource, "log-group:a:b");
+        // An unclosed variable runs to the end: too few fields.
+        assert_eq!(
+            ResourcePattern::parse("arn:aws:sqs:${aws:x"),
+            Err(ArnError::TooFewParts(4))
+        );
     }
 
     #[test]

@@ -72,6 +72,7 @@ codes! {
     UnknownAction = "unknown-action", Error, "an action the catalog does not list for its service";
     PatternMatchesNothing = "pattern-matches-nothing", Error, "an action wildcard that matches no action";
     InvalidArn = "invalid-arn", Error, "a resource that is not an ARN or `*`";
+    DeadArn = "dead-arn", Error, "an ARN whose partition, Region or account field matches no resource";
     ResourceMismatch = "resource-mismatch", Error, "an action that can act on none of the statement's resources, or a resource none of its actions act on";
     ResourceLevelUnsupported = "resource-level-unsupported", Warning, "an action without resource-level permissions scoped to specific ARNs";
     UnknownConditionOperator = "unknown-condition-operator", Error, "a condition operator IAM does not know";
@@ -88,6 +89,8 @@ codes! {
     AllowNotAction = "allow-not-action", Warning, "`Allow` with `NotAction` grants everything not listed";
     AllowNotResource = "allow-not-resource", Warning, "`Allow` with `NotResource` grants on everything not listed";
     PrivilegeEscalation = "privilege-escalation", Warning, "the policy allows a known privilege-escalation method";
+    PolicyTooLarge = "policy-too-large", Error, "a policy, or a principal's inline policies together, over IAM's size quota";
+    TooManyAttachedPolicies = "too-many-attached-policies", Warning, "more managed policies attached to a principal than IAM's default quota";
     BroadResource = "broad-resource", Info, "a write or permissions-management action that supports resource-level permissions granted on `*` without a condition";
     MissingGrant = "missing-grant", Error, "a required action on a required resource is not allowed";
     MisScopedGrant = "mis-scoped-grant", Warning, "a required action is allowed, but on other resources than the rule needs";
@@ -276,9 +279,74 @@ impl Finding {
     }
 }
 
+/// Characters a list inside a message or help line may take before the rest is counted
+/// instead of named, so no line of the text output runs to thousands of characters.
+pub const LIST_BUDGET: usize = 120;
+
+/// Join `items` with `, ` for a message or help line, naming as many as fit in
+/// [`LIST_BUDGET`] characters (at least one) and counting the rest: "`a`, `b` and 41 more".
+/// Put the items that matter first.
+pub fn bounded_list<S: AsRef<str>>(items: &[S]) -> String {
+    bounded_list_within(items, LIST_BUDGET)
+}
+
+/// [`bounded_list`] with another budget.
+pub fn bounded_list_within<S: AsRef<str>>(items: &[S], budget: usize) -> String {
+    let mut out = String::new();
+    let mut shown = 0;
+    for (i, it) in items.iter().enumerate() {
+        let it = it.as_ref();
+        let sep = if i == 0 { "" } else { ", " };
+        let rest = items.len() - i;
+        // Keep room for " and N more" unless this is the last item.
+        let tail = if rest > 1 { 16 } else { 0 };
+        if i > 0 && out.len() + sep.len() + it.len() + tail > budget {
+            break;
+        }
+        out.push_str(sep);
+        // Only what no list could show whole is cut (user text; catalog names fit).
+        out.push_str(&clip(it, budget.max(2 * LIST_BUDGET)));
+        shown += 1;
+    }
+    let more = items.len() - shown;
+    if more > 0 {
+        out.push_str(&format!(" and {more} more"));
+    }
+    out
+}
+
+/// `s` cut to about `max` characters (at a character boundary), with "…" when cut: for
+/// user text (a 100,000-character ARN) quoted in a message.
+pub fn clip(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(max) {
+        None => std::borrow::Cow::Borrowed(s),
+        Some((at, _)) => {
+            let cut = s.get(..at).unwrap_or(s);
+            let rest = s.chars().count() - max;
+            std::borrow::Cow::Owned(format!("{cut}… ({rest} more characters)"))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bounded_lists() {
+        assert_eq!(bounded_list(&["`a`", "`b`"]), "`a`, `b`");
+        let many: Vec<String> = (0..500).map(|i| format!("`type-{i}`")).collect();
+        let s = bounded_list(&many);
+        assert!(s.len() <= LIST_BUDGET + 20, "{s}");
+        assert!(s.starts_with("`type-0`, `type-1`"), "{s}");
+        let shown = s.matches("`type-").count();
+        assert!(s.ends_with(&format!(" and {} more", 500 - shown)), "{s}");
+        // One huge item is clipped, never dropped.
+        let huge = "x".repeat(10_000);
+        let s = bounded_list(&[huge.as_str(), "y"]);
+        assert!(s.len() < 400 && s.contains("more characters") && s.ends_with(" and 1 more"));
+        assert_eq!(bounded_list::<&str>(&[]), "");
+    }
 
     #[test]
     fn codes_are_unique_and_kebab_case() {

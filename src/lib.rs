@@ -90,17 +90,30 @@ pub struct Linted {
     pub skipped: Option<source::SkipReason>,
 }
 
+/// How to lint, beyond what the documents say themselves.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LintOptions {
+    /// What a plain policy file is saved as, for its size quota; `None`: a managed policy
+    /// (or a trust policy, when its text is one). Account dumps say it themselves.
+    pub policy_kind: Option<check::quota::Kind>,
+}
+
 /// Lint one document as source number `src`: JSON syntax, structure, then every check.
 /// Findings come back sorted by position, with line and column resolved. The parts of an
 /// account dump that could not be read are left out here: [`lint_one`] returns them.
 pub fn lint_document(doc: &Document, src: usize) -> Vec<Finding> {
-    lint_one(doc, src, false).findings
+    lint_document_with(doc, src, LintOptions::default())
+}
+
+/// [`lint_document`] with options.
+pub fn lint_document_with(doc: &Document, src: usize, opts: LintOptions) -> Vec<Finding> {
+    lint_one(doc, src, false, opts).findings
 }
 
 /// Lint one document as source number `src`, with the parts of an account dump that could
 /// not be read as errors. `in_folder`: the document was found by walking a folder, so JSON
 /// that is not a policy (see [`source::not_a_policy`]) is skipped rather than linted.
-pub fn lint_one(doc: &Document, src: usize, in_folder: bool) -> Linted {
+pub fn lint_one(doc: &Document, src: usize, in_folder: bool, opts: LintOptions) -> Linted {
     let mut out = Vec::new();
     let mut errors = Vec::new();
     match policy::json::parse(&doc.text) {
@@ -123,6 +136,7 @@ pub fn lint_one(doc: &Document, src: usize, in_folder: bool) -> Linted {
                 }
             }
             errors = dump_errors(&doc.origin, &doc.text, dump.problems.iter());
+            check::quota::check_dump(&doc.text, &parsed, src, &mut out);
         }
         Ok(parsed) => {
             if in_folder {
@@ -135,6 +149,10 @@ pub fn lint_one(doc: &Document, src: usize, in_folder: bool) -> Linted {
             }
             let policy = policy::parse::parse_policy(&parsed, src, &mut out);
             check::lint_policy(&policy, src, &mut out);
+            // AWS managed policies are AWS's, not bound by the quotas of customers' policies.
+            if !source::managed::is_managed_arn(&doc.origin) {
+                check::quota::check_document(&doc.text, &policy, opts.policy_kind, src, &mut out);
+            }
         }
     }
     resolve(&mut out, &doc.origin, &doc.text);
@@ -218,7 +236,10 @@ pub fn resolve_all(findings: &mut [Finding], sources: &[SourceText]) {
 
 /// Lint documents already in memory, in parallel.
 pub fn lint_texts(docs: Vec<Document>) -> Report {
-    collect(docs.into_iter().map(|d| (Ok(d), false)).collect())
+    collect(
+        docs.into_iter().map(|d| (Ok(d), false)).collect(),
+        LintOptions::default(),
+    )
 }
 
 /// Read and lint inputs (paths, folders, `-`), in parallel.
@@ -228,13 +249,18 @@ pub fn lint_paths(args: &[String]) -> Report {
 
 /// [`lint_paths`], then documents already in memory (policies read from live IAM).
 pub fn lint_paths_and(args: &[String], extra: Vec<Document>) -> Report {
+    lint_paths_with(args, extra, LintOptions::default())
+}
+
+/// [`lint_paths_and`] with options.
+pub fn lint_paths_with(args: &[String], extra: Vec<Document>, opts: LintOptions) -> Report {
     let (inputs, errors) = source::expand(args);
     let mut docs: Vec<(Result<Document, LoadError>, bool)> = inputs
         .par_iter()
         .map(|i| (source::read(i), i.in_folder()))
         .collect();
     docs.extend(extra.into_iter().map(|d| (Ok(d), false)));
-    let mut report = collect(docs);
+    let mut report = collect(docs, opts);
     report
         .errors
         .splice(0..0, errors.iter().map(ToString::to_string));
@@ -272,16 +298,17 @@ pub fn lint_inputs(inputs: &[Input]) -> Report {
             .par_iter()
             .map(|i| (source::read(i), i.in_folder()))
             .collect(),
+        LintOptions::default(),
     )
 }
 
-fn collect(docs: Vec<(Result<Document, LoadError>, bool)>) -> Report {
+fn collect(docs: Vec<(Result<Document, LoadError>, bool)>, opts: LintOptions) -> Report {
     let linted: Vec<Result<(SourceText, Linted), LoadError>> = docs
         .into_par_iter()
         .enumerate()
         .map(|(i, (d, in_folder))| {
             d.map(|doc| {
-                let linted = lint_one(&doc, i, in_folder);
+                let linted = lint_one(&doc, i, in_folder, opts);
                 let text = if linted.findings.is_empty() {
                     String::new()
                 } else {

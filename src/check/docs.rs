@@ -126,6 +126,13 @@ fn text(code: Code) -> Doc {
             "Use the suggested ARN (`arn:aws:s3:::my-bucket/*`).",
             "Invalid ARN / invalid ARN prefix / invalid partition.",
         ),
+        Code::DeadArn => (
+            "An ARN that matches no resource because of its partition, Region or account field. A Region or account left empty where every resource type the ARN can name has one in its format (`arn:aws:logs:::log-group:x`, `arn:aws:ec2:::instance/*`, `arn:aws:sqs:us-east-1::q`; S3 bucket and object ARNs have neither, IAM ARNs no Region, and are not flagged). An account that is not a 12-digit ID (`account-id`, `<ACCOUNT_ID>`; wildcards and policy variables such as `${aws:PrincipalAccount}` are fine, and so is a literal account the format itself writes, like `aws` in AWS managed policy ARNs). A Region that is not a Region (`us-east-1a`, an Availability Zone) or belongs to another partition than the ARN's (`arn:aws:ec2:cn-north-1:...`); what a Region is comes from `data/regions.json`, generated from the AWS SDK's partition table. A partition other than the one most of the document's ARNs use (`aws-cn` among `aws` ARNs): a policy lives in one partition.",
+            "IAM accepts the policy, but the ARN names no resource that exists, so the statement grants (or, in `NotResource`, excludes) nothing there. It usually is a placeholder never filled in or a copied ARN.",
+            r#"{"Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": "arn:aws:logs:::log-group:app:*"}"#,
+            "Write the suggested ARN: the empty or wrong field filled with the value the rest of the document uses, else `*` (`arn:aws:logs:*:*:log-group:app:*`).",
+            "Missing ARN region (`MISSING_ARN_REGION`), missing ARN account (`MISSING_ARN_ACCOUNT`), invalid ARN account, invalid ARN region; Access Analyzer does not compare partitions across a document.",
+        ),
         Code::ResourceMismatch => (
             "An action that can act on none of its statement's resources (`iam:GetInstanceProfile` on a `role/` ARN, `s3:GetObject` on a bucket ARN), or a resource that none of its statement's actions act on. Resource patterns are matched against each resource type's ARN format, wildcards and policy variables included; a statement mixing role and instance-profile ARNs for role and instance-profile actions is fine.",
             "The grant is dead: the access the author meant is missing.",
@@ -237,6 +244,20 @@ fn text(code: Code) -> Doc {
             r#"{"Effect": "Allow", "Action": ["iam:CreateRole", "iam:AttachRolePolicy"], "Resource": "*"}"#,
             "Scope the resources, add the condition the table names, or drop an action of the method.",
             "None in policy validation.",
+        ),
+        Code::PolicyTooLarge => (
+            "A policy document over IAM's size quota for its kind, counted as IAM counts it: characters without whitespace. A managed policy may have 6,144; a user's inline policies together 2,048, a group's 5,120, a role's 10,240; a service control policy 5,120; a role trust policy 2,048 by default (adjustable, so over it is a warning). The quotas are kept in `data/iam-quotas.json` with the AWS page they come from. The kind comes from where the document was found (an account dump: inline, managed or trust policy; live IAM: inline or managed); a plain file is a managed policy unless `--policy-kind` says otherwise, or a trust policy when it has a `Principal` and only `sts:AssumeRole*` actions.",
+            "IAM refuses to save it (`LimitExceeded`), so a deployment that creates it fails.",
+            r#"{"Version": "2012-10-17", "Statement": [ /* 7,000 characters of statements */ ]}"#,
+            "Remove redundant actions (wildcards that cover several), merge statements with the same resources, or split the policy into several managed policies.",
+            "None (IAM itself rejects the call).",
+        ),
+        Code::TooManyAttachedPolicies => (
+            "A user, group or role of an account dump with more managed policies attached than IAM's default quota of 10 (kept in `data/iam-quotas.json`).",
+            "Attaching another one fails unless the account's quota was raised through Service Quotas; a dump over the default shows an account that did, or one about to fail.",
+            r#"{"RoleDetailList": [{"RoleName": "ci", "AttachedManagedPolicies": [ /* 11 policies */ ]}]}"#,
+            "Merge policies into fewer customer managed policies, or raise the quota.",
+            "None.",
         ),
         Code::BroadResource => (
             "A Write, Tagging or Permissions-management action that supports resource-level permissions, allowed on `*` without a condition.",

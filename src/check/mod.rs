@@ -4,8 +4,10 @@
 
 mod actions;
 pub(crate) mod conditions;
+mod dead_arn;
 pub mod docs;
 pub(crate) mod escalation;
+pub mod quota;
 mod resources;
 
 pub use resources::describe_types;
@@ -236,4 +238,5 @@ pub fn lint_policy(policy: &Policy, src: usize, out: &mut Vec<Finding>) {
         security::check_statement(&mut cx, s);
     }
     security::check_policy(&mut cx, &stmts);
+    dead_arn::check(&mut cx, &stmts);
 }

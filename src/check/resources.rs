@@ -166,7 +166,10 @@ pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                     Code::ResourceMismatch,
                     cx.src,
                     a.item.span,
-                    format!("{what} of the statement's resources ({})", res.join(", ")),
+                    format!(
+                        "{what} of the statement's resources ({})",
+                        crate::finding::bounded_list(&res)
+                    ),
                 )
                 .statement(Some(stmt_ref.clone()))
                 .action(a.item.value.clone())
@@ -221,26 +224,47 @@ pub fn describe_types(a: ActionRef) -> String {
     s
 }
 
+/// Characters the list of resource types in a message may take.
+const TYPES_BUDGET: usize = 170;
+
 fn describe_types_uncached(a: ActionRef) -> String {
-    let parts: Vec<String> = a
-        .resource_types()
-        .map(|(t, req)| {
-            format!(
-                "`{}`{} ({})",
-                t.name,
-                if req { "" } else { ", optional" },
-                t.arns
-                    .iter()
-                    .map(|f| format!("`{f}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        })
-        .collect();
+    // Required types first: they are the ones a policy must name. With a few types each
+    // shows its ARN format; with many (`ec2:CreateTags` takes over 100) the first does, the
+    // next are named, and the rest counted.
+    let mut types: Vec<(&crate::catalog::ResourceType, bool)> = a.resource_types().collect();
+    types.sort_by_key(|(_, req)| !*req);
+    let all_optional = types.len() > 1 && types.iter().all(|(_, req)| !*req);
+    let parts_with = |with_format: usize| -> Vec<String> {
+        types
+            .iter()
+            .enumerate()
+            .map(|(i, (t, req))| {
+                let opt = if *req || all_optional { "" } else { "optional" };
+                if i < with_format {
+                    let arns: Vec<String> = t.arns.iter().map(|f| format!("`{f}`")).collect();
+                    let sep = if opt.is_empty() { "" } else { ", " };
+                    format!(
+                        "`{}` ({opt}{sep}{})",
+                        t.name,
+                        crate::finding::bounded_list_within(&arns, 100)
+                    )
+                } else if opt.is_empty() {
+                    format!("`{}`", t.name)
+                } else {
+                    format!("`{}` ({opt})", t.name)
+                }
+            })
+            .collect()
+    };
+    let mut parts = parts_with(types.len());
+    if parts.iter().map(|p| p.len() + 2).sum::<usize>() > TYPES_BUDGET {
+        parts = parts_with(1);
+    }
     let n = parts.len();
     format!(
-        "the resource type{} {}",
+        "the resource type{}{} {}",
         if n == 1 { "" } else { "s" },
-        parts.join("; ")
+        if all_optional { " (all optional)" } else { "" },
+        crate::finding::bounded_list_within(&parts, TYPES_BUDGET)
     )
 }

@@ -370,7 +370,12 @@ fn table(resolved: &Resolved, rows: &[eval::Row]) -> String {
             if r.granted_on.is_empty() {
                 "-".to_string()
             } else {
-                r.granted_on.join("\n")
+                // Policy text: escaped like every other input value shown in a terminal.
+                r.granted_on
+                    .iter()
+                    .map(|g| report::text::escape(g).into_owned())
+                    .collect::<Vec<_>>()
+                    .join("\n")
             },
             r.needed_on.join("\n"),
         ]);

@@ -14,6 +14,10 @@ pub struct LintArgs {
         required_unless_present_any = ["users", "roles", "groups", "caller"]
     )]
     pub paths: Vec<String>,
+    /// What a policy file is saved as, for IAM's size quota (account dumps say it
+    /// themselves). Default: a managed policy, or a trust policy when the text is one.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub policy_kind: Option<crate::check::quota::Kind>,
     /// Principals to read from live IAM.
     #[command(flatten)]
     pub live: super::live::PrincipalArgs,
@@ -28,6 +32,7 @@ pub fn run(args: &LintArgs) -> anyhow::Result<Outcome> {
     let catalog = std::thread::spawn(crate::catalog::get);
     let mut live_errors = Vec::new();
     let mut extra = Vec::new();
+    let mut live_principals = Vec::new();
     if args.live.any() {
         let session = super::live::Session::open(&args.live.conn)?;
         let (principals, errors) = session.load(&args.live);
@@ -39,8 +44,13 @@ pub fn run(args: &LintArgs) -> anyhow::Result<Outcome> {
             extra.len(),
             session.calls()
         );
+        live_principals = principals;
     }
-    let mut report = crate::lint_paths_and(&args.paths, extra);
+    let opts = crate::LintOptions {
+        policy_kind: args.policy_kind,
+    };
+    let mut report = crate::lint_paths_with(&args.paths, extra, opts);
+    crate::check::quota::check_live(&live_principals, &mut report);
     let catalog = catalog.join().unwrap_or_else(|_| crate::catalog::get());
     if let Some(w) = &catalog.warning {
         eprintln!("warning: {w}");

@@ -115,7 +115,7 @@ impl EStmt<'_> {
 }
 
 fn list<'s>(it: impl Iterator<Item = &'s str>) -> String {
-    it.map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+    crate::finding::bounded_list(&it.map(|s| format!("`{s}`")).collect::<Vec<_>>())
 }
 
 /// Prepare every statement of identity policies (resource and trust policies grant to

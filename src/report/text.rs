@@ -45,23 +45,56 @@ impl Paint {
     }
 }
 
-/// Render all findings, then the load errors and a summary line.
+/// Render all findings, then the load errors and a summary line. A finding repeated
+/// word for word in one source (the same unknown action in ten statements) is shown once,
+/// with the lines of the others; the JSON report keeps each.
 pub fn render(report: &Report, opts: Options) -> String {
     let mut out = String::new();
     let paint = Paint(opts.color);
     let mut index: Option<(usize, LineIndex)> = None;
-    for f in &report.findings {
+    let repeats = group(&report.findings);
+    for (k, f) in report.findings.iter().enumerate() {
+        let Some(others) = repeats.get(k) else {
+            continue;
+        };
+        let Some(others) = others else { continue }; // shown with its first occurrence
         let src = report.sources.get(f.location.source);
         let text = src.map_or("", |s| s.text.as_str());
         if index.as_ref().is_none_or(|(i, _)| *i != f.location.source) {
             index = Some((f.location.source, LineIndex::new(text)));
         }
         let Some((_, ix)) = &index else { continue };
-        finding(&mut out, f, text, ix, &paint);
+        if others.is_empty() {
+            finding(&mut out, f, text, ix, &paint);
+        } else {
+            let mut lines: Vec<String> = Vec::new();
+            for &o in others {
+                if let Some(l) = report.findings.get(o).map(|g| g.location.line.to_string()) {
+                    if !lines.contains(&l) {
+                        lines.push(l);
+                    }
+                }
+            }
+            let mut g = f.clone();
+            g.related.push(crate::finding::Related {
+                message: format!(
+                    "the same at {} more place{}: line{} {}",
+                    others.len(),
+                    plural(others.len()),
+                    plural(lines.len()),
+                    crate::finding::bounded_list(&lines)
+                ),
+                location: others
+                    .first()
+                    .and_then(|&o| report.findings.get(o))
+                    .map_or_else(|| f.location.clone(), |o| o.location.clone()),
+            });
+            finding(&mut out, &g, text, ix, &paint);
+        }
     }
     for e in &report.errors {
         let (a, b) = paint.sev(Severity::Error);
-        let _ = writeln!(out, "{a}error{b}: {e}");
+        let _ = writeln!(out, "{a}error{b}: {}", escape(e));
     }
     let documents = report.documents();
     let s = summarize(&report.findings, documents, report.errors.len());
@@ -92,6 +125,95 @@ pub fn render(report: &Report, opts: Options) -> String {
     out
 }
 
+/// For each finding: `None` when it repeats an earlier one of the same source word for word
+/// (code, severity, message, help), else the indices of its later repeats.
+fn group(findings: &[Finding]) -> Vec<Option<Vec<usize>>> {
+    type Key<'f> = (
+        usize,
+        crate::finding::Code,
+        Severity,
+        &'f str,
+        Option<&'f str>,
+    );
+    let mut first: std::collections::HashMap<Key<'_>, usize> = std::collections::HashMap::new();
+    let mut out: Vec<Option<Vec<usize>>> = Vec::with_capacity(findings.len());
+    for (k, f) in findings.iter().enumerate() {
+        let key = (
+            f.location.source,
+            f.code,
+            f.severity,
+            f.message.as_str(),
+            f.help.as_deref(),
+        );
+        match first.get(&key) {
+            Some(&i) => {
+                if let Some(Some(v)) = out.get_mut(i) {
+                    v.push(k);
+                }
+                out.push(None);
+            }
+            None => {
+                first.insert(key, k);
+                out.push(Some(Vec::new()));
+            }
+        }
+    }
+    out
+}
+
+/// Longest message, help or note shown, in characters; JSON has the whole text.
+const MAX_TEXT: usize = 250;
+
+/// Text from the input made safe for a terminal: control characters (an ANSI escape's
+/// ESC, a carriage return that would overwrite the line, ...) and the Unicode controls that
+/// reorder text are shown as escapes (`\x1b`, `\u{202e}`) instead of acting.
+pub fn escape(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(needs_escape) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        push_escaped(&mut out, c);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+fn push_escaped(out: &mut String, c: char) {
+    if !needs_escape(c) {
+        out.push(c);
+    } else if (c as u32) < 0x80 {
+        let _ = write!(out, "\\x{:02x}", c as u32);
+    } else {
+        let _ = write!(out, "\\u{{{:x}}}", c as u32);
+    }
+}
+
+/// How many characters `c` takes once escaped.
+fn escaped_width(c: char) -> usize {
+    if !needs_escape(c) {
+        1
+    } else if (c as u32) < 0x80 {
+        4
+    } else {
+        format!("{:x}", c as u32).len() + 4
+    }
+}
+
+/// A message, help or note line: escaped, and clipped to [`MAX_TEXT`] characters.
+fn line_text(s: &str) -> String {
+    let e = escape(s);
+    if e.chars().count() <= MAX_TEXT {
+        return e.into_owned();
+    }
+    // Room for "… (N more characters)".
+    crate::finding::clip(&e, MAX_TEXT - 30).into_owned()
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
@@ -110,12 +232,12 @@ pub(crate) fn finding(out: &mut String, f: &Finding, text: &str, ix: &LineIndex,
     let _ = writeln!(
         out,
         "{ba}{}:{}:{}{bb}: {sa}{}[{}]{sb}: {ba}{}{bb}",
-        loc.file,
+        escape(&loc.file),
         loc.line,
         loc.column,
         f.severity.as_str(),
         f.code.as_str(),
-        f.message
+        line_text(&f.message)
     );
     if !text.is_empty() && loc.line > 0 {
         let line = ix.line_text(text, loc.line);
@@ -137,8 +259,19 @@ pub(crate) fn finding(out: &mut String, f: &Finding, text: &str, ix: &LineIndex,
         } else {
             (0, chars.len())
         };
-        let mut shown: String = chars.get(from..to).unwrap_or_default().iter().collect();
-        let mut marker_at = start_col.saturating_sub(from);
+        let window = chars.get(from..to).unwrap_or_default();
+        let mut shown = String::new();
+        for &c in window {
+            push_escaped(&mut shown, c);
+        }
+        // Where the marker goes and how wide it is, in characters as shown (escaped).
+        let before = start_col.saturating_sub(from).min(window.len());
+        let mut marker_at: usize = window
+            .get(..before)
+            .unwrap_or_default()
+            .iter()
+            .map(|&c| escaped_width(c))
+            .sum();
         if from > 0 {
             shown.insert(0, '…');
             marker_at += 1;
@@ -147,6 +280,13 @@ pub(crate) fn finding(out: &mut String, f: &Finding, text: &str, ix: &LineIndex,
             shown.push('…');
         }
         let width = width.min(to.saturating_sub(start_col).max(1));
+        let width: usize = window
+            .get(before..(before + width).min(window.len()))
+            .unwrap_or_default()
+            .iter()
+            .map(|&c| escaped_width(c))
+            .sum::<usize>()
+            .max(1);
         let _ = writeln!(out, "{da}{pad} |{db}");
         let _ = writeln!(out, "{da}{} |{db} {shown}", loc.line);
         let _ = writeln!(
@@ -159,22 +299,28 @@ pub(crate) fn finding(out: &mut String, f: &Finding, text: &str, ix: &LineIndex,
             let _ = writeln!(
                 out,
                 "{da}{pad} ={db} note: {} ({}:{}:{})",
-                r.message, r.location.file, r.location.line, r.location.column
+                line_text(&r.message),
+                escape(&r.location.file),
+                r.location.line,
+                r.location.column
             );
         }
         if let Some(h) = &f.help {
-            let _ = writeln!(out, "{da}{pad} ={db} help: {h}");
+            let _ = writeln!(out, "{da}{pad} ={db} help: {}", line_text(h));
         }
     } else {
         for r in &f.related {
             let _ = writeln!(
                 out,
                 "  note: {} ({}:{}:{})",
-                r.message, r.location.file, r.location.line, r.location.column
+                line_text(&r.message),
+                escape(&r.location.file),
+                r.location.line,
+                r.location.column
             );
         }
         if let Some(h) = &f.help {
-            let _ = writeln!(out, "  help: {h}");
+            let _ = writeln!(out, "  help: {}", line_text(h));
         }
     }
     out.push('\n');

@@ -1,0 +1,437 @@
+//! IAM's quotas that a linter can see: `policy-too-large` (a document, or a principal's
+//! inline policies together, over the size IAM accepts for its kind) and
+//! `too-many-attached-policies` (more managed policies attached to a principal of an
+//! account dump than the default quota). The numbers are AWS facts kept in
+//! `data/iam-quotas.json` with the page they come from; the kind of a document comes from
+//! where it was found (an account dump says which list held it) or, for a plain file, from
+//! `--policy-kind` (default: a managed policy; a trust policy when its text is one).
+
+use std::sync::LazyLock;
+
+use crate::finding::{Code, Finding, Severity};
+use crate::policy::json::{Node, Parsed, Value};
+use crate::policy::{Policy, PolicyKind};
+use crate::span::Span;
+
+/// What a policy document is saved as, which decides its size quota.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum Kind {
+    /// A customer managed policy.
+    Managed,
+    /// An inline policy of a user (the user's inline policies share one quota).
+    UserInline,
+    /// An inline policy of a group.
+    GroupInline,
+    /// An inline policy of a role.
+    RoleInline,
+    /// A service control policy of AWS Organizations.
+    Scp,
+    /// A role's trust policy.
+    Trust,
+}
+
+impl Kind {
+    /// The name `data/iam-quotas.json` and `--policy-kind` use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Managed => "managed",
+            Kind::UserInline => "user-inline",
+            Kind::GroupInline => "group-inline",
+            Kind::RoleInline => "role-inline",
+            Kind::Scp => "scp",
+            Kind::Trust => "trust",
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct QuotaFile {
+    source: String,
+    policy_size: Vec<SizeQuota>,
+    attached_managed: Vec<AttachedQuota>,
+}
+
+#[derive(serde::Deserialize)]
+struct SizeQuota {
+    kind: String,
+    what: String,
+    limit: usize,
+    adjustable: bool,
+}
+
+#[derive(serde::Deserialize)]
+struct AttachedQuota {
+    principal: String,
+    limit: usize,
+    adjustable: bool,
+}
+
+/// `data/iam-quotas.json`, hand-kept from
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html>.
+static QUOTAS: LazyLock<Option<QuotaFile>> = LazyLock::new(|| {
+    // INVARIANT: embedded and parsed by a unit test; were it unreadable, no quota finding
+    // would be made (rather than a crash).
+    serde_json::from_str(include_str!("../../data/iam-quotas.json")).ok()
+});
+
+fn size_quota(kind: Kind) -> Option<&'static SizeQuota> {
+    QUOTAS
+        .as_ref()?
+        .policy_size
+        .iter()
+        .find(|q| q.kind == kind.as_str())
+}
+
+fn source() -> &'static str {
+    QUOTAS.as_ref().map_or("", |q| q.source.as_str())
+}
+
+/// A policy's size as IAM counts it against its quotas: characters, whitespace not counted.
+pub fn size(text: &str) -> usize {
+    // Characters are counted by their first byte (UTF-8 continuation bytes are 10xxxxxx);
+    // the whitespace JSON allows between tokens is ASCII, and other whitespace is rare
+    // enough in a policy to be counted by its chars.
+    let n = text
+        .bytes()
+        .filter(|&b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) && (b & 0xC0) != 0x80)
+        .count();
+    if text.is_ascii() {
+        return n;
+    }
+    n - text
+        .chars()
+        .filter(|c| !c.is_ascii() && c.is_whitespace())
+        .count()
+}
+
+/// "6,144".
+fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The finding for `size` characters of `kind` at `span`, if over the quota. `whose` names
+/// what was measured (`the policy`, `the inline policies of user/alice together`).
+fn over(kind: Kind, size: usize, whose: &str, src: usize, span: Span) -> Option<Finding> {
+    let q = size_quota(kind)?;
+    if size <= q.limit {
+        return None;
+    }
+    let mut f = Finding::new(
+        Code::PolicyTooLarge,
+        src,
+        span,
+        format!(
+            "{whose} {} {} characters without whitespace, over IAM's quota of {} for {}",
+            if whose.ends_with("together") {
+                "total"
+            } else {
+                "has"
+            },
+            thousands(size),
+            thousands(q.limit),
+            q.what
+        ),
+    );
+    let help = match kind {
+        Kind::UserInline | Kind::GroupInline | Kind::RoleInline => {
+            "IAM refuses to save it; move statements into managed policies (6,144 characters each)"
+        }
+        _ => {
+            "IAM refuses to save it; merge statements and actions under wildcards, or split it into several policies"
+        }
+    };
+    f = f.help(format!("{help} ({})", source()));
+    if q.adjustable {
+        f = f
+            .severity(Severity::Warning)
+            .help(format!("the default quota; unless the account raised it through Service Quotas, IAM refuses to save it ({})", source()));
+    }
+    Some(f)
+}
+
+/// A plain document (a file, stdin): its kind is `kind` when given, else a trust policy
+/// when its text is one, else a managed policy; other resource policies (bucket policies,
+/// ...) have their services' quotas, not IAM's, and are not measured.
+pub(crate) fn check_document(
+    text: &str,
+    policy: &Policy,
+    kind: Option<Kind>,
+    src: usize,
+    out: &mut Vec<Finding>,
+) {
+    let (kind, assumed) = match kind {
+        Some(k) => (k, false),
+        None if is_trust(policy) => (Kind::Trust, true),
+        None if policy.kind == PolicyKind::Identity => (Kind::Managed, true),
+        None => return,
+    };
+    // No more characters than bytes: most documents are decided without counting.
+    if size_quota(kind).is_none_or(|q| text.len() <= q.limit) {
+        return;
+    }
+    let start = text.find(|c: char| !c.is_whitespace()).unwrap_or(0);
+    let span = Span::new(start, (start + 1).min(text.len()));
+    let whose = match kind {
+        Kind::UserInline | Kind::GroupInline | Kind::RoleInline => {
+            "the policy (alone, before any other inline policy of its principal)"
+        }
+        _ => "the policy",
+    };
+    let Some(mut f) = over(kind, size(text), whose, src, span) else {
+        return;
+    };
+    if assumed {
+        // Only the user knows what the file will be saved as (AWS's own managed policies,
+        // for one, are larger than customers may make theirs): a warning until told.
+        f.severity = f.severity.min(Severity::Warning);
+        f.help = Some(format!(
+            "{} (read as {}; `--policy-kind` says what it is saved as)",
+            f.help.unwrap_or_default(),
+            size_quota(kind).map_or("", |q| q.what.as_str())
+        ));
+    }
+    out.push(f);
+}
+
+/// Every action of the policy is one a trust policy grants (`sts:AssumeRole*`, ...).
+fn is_trust(policy: &Policy) -> bool {
+    let mut any = false;
+    for st in &policy.statements {
+        for a in st.action.iter().flat_map(|a| a.items.iter()) {
+            let v = a.value.to_ascii_lowercase();
+            if !(v.starts_with("sts:assumerole")
+                || v == "sts:tagsession"
+                || v == "sts:setsourceidentity"
+                || v == "sts:setcontext")
+            {
+                return false;
+            }
+            any = true;
+        }
+    }
+    any
+}
+
+fn get<'a>(n: &'a Node, key: &str) -> Option<&'a Node> {
+    let Value::Object(m) = &n.value else {
+        return None;
+    };
+    m.iter()
+        .rev()
+        .find(|x| x.key.value == key)
+        .map(|x| &x.value)
+}
+
+fn items<'a>(n: &'a Node, key: &str) -> &'a [Node] {
+    match get(n, key).map(|v| &v.value) {
+        Some(Value::Array(a)) => a,
+        _ => &[],
+    }
+}
+
+fn str_of<'a>(n: &'a Node, key: &str) -> &'a str {
+    match get(n, key).map(|v| &v.value) {
+        Some(Value::String(s)) => s,
+        _ => "",
+    }
+}
+
+/// The size of a policy document of a dump: a JSON object in the dump's text, or a string
+/// (URL-encoded, as the raw API returns it).
+fn doc_size(text: &str, n: &Node) -> Option<usize> {
+    match &n.value {
+        Value::Object(_) => text.get(n.span.range()).map(size),
+        Value::String(s) => {
+            if s.trim_start().starts_with('{') {
+                Some(size(s))
+            } else {
+                // One that does not decode is an unread part of the dump, reported as such.
+                crate::source::gaad::url_decode(s).ok().map(|d| size(&d))
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The quotas of an account dump: each managed policy's default version and each trust
+/// policy on its own, each principal's inline policies together, and the managed policies
+/// attached to each principal.
+pub(crate) fn check_dump(text: &str, whole: &Parsed, src: usize, out: &mut Vec<Finding>) {
+    let root = &whole.root;
+    for p in items(root, "Policies") {
+        let default = str_of(p, "DefaultVersionId");
+        let version = items(p, "PolicyVersionList").iter().find(|v| {
+            matches!(
+                get(v, "IsDefaultVersion").map(|x| &x.value),
+                Some(Value::Bool(true))
+            ) || (!default.is_empty() && str_of(v, "VersionId") == default)
+        });
+        if let Some(doc) = version.and_then(|v| get(v, "Document")) {
+            if let Some(n) = doc_size(text, doc) {
+                let whose = format!("the managed policy `{}`", str_of(p, "Arn"));
+                out.extend(over(Kind::Managed, n, &whose, src, doc.span));
+            }
+        }
+    }
+    let lists = [
+        (
+            "UserDetailList",
+            "user",
+            "UserName",
+            "UserPolicyList",
+            Kind::UserInline,
+        ),
+        (
+            "GroupDetailList",
+            "group",
+            "GroupName",
+            "GroupPolicyList",
+            Kind::GroupInline,
+        ),
+        (
+            "RoleDetailList",
+            "role",
+            "RoleName",
+            "RolePolicyList",
+            Kind::RoleInline,
+        ),
+    ];
+    for (list, what, name_key, inline_key, kind) in lists {
+        for pr in items(root, list) {
+            let label = format!("{what}/{}", str_of(pr, name_key));
+            if let Some(inline) = get(pr, inline_key) {
+                let total: usize = items(pr, inline_key)
+                    .iter()
+                    .filter_map(|ip| get(ip, "PolicyDocument"))
+                    .filter_map(|d| doc_size(text, d))
+                    .sum();
+                let whose = format!("the inline policies of `{label}` together");
+                out.extend(over(kind, total, &whose, src, inline.span));
+            }
+            if let Some(trust) = get(pr, "AssumeRolePolicyDocument") {
+                if let Some(n) = doc_size(text, trust) {
+                    let whose = format!("the trust policy of `{label}`");
+                    out.extend(over(Kind::Trust, n, &whose, src, trust.span));
+                }
+            }
+            if let Some(att) = get(pr, "AttachedManagedPolicies") {
+                attached(
+                    what,
+                    &label,
+                    items(pr, "AttachedManagedPolicies").len(),
+                    src,
+                    att.span,
+                    out,
+                );
+            }
+        }
+    }
+}
+
+/// Live IAM: each principal's own inline policies together (the documents `lint` of live
+/// principals added to `report`, found by their origin `role/x inline "p"`). The finding
+/// points at the first of them.
+pub fn check_live(principals: &[crate::live::Principal], report: &mut crate::Report) {
+    for p in principals {
+        let kind = match p.kind {
+            crate::live::Kind::User => Kind::UserInline,
+            crate::live::Kind::Group => Kind::GroupInline,
+            crate::live::Kind::Role => Kind::RoleInline,
+        };
+        let label = p.label();
+        let prefix = format!("{label} inline \"");
+        let own: Vec<&crate::live::Fetched> = p
+            .policies
+            .iter()
+            .filter(|f| f.origin.starts_with(&prefix))
+            .collect();
+        let total: usize = own.iter().map(|f| size(&f.text)).sum();
+        let Some(first) = own.first() else { continue };
+        let Some(src) = report.sources.iter().position(|s| s.origin == first.origin) else {
+            continue;
+        };
+        let whose = format!("the inline policies of `{label}` together");
+        let Some(mut f) = over(kind, total, &whose, src, Span::new(0, 0)) else {
+            continue;
+        };
+        f.location.file.clone_from(&first.origin);
+        f.location.line = 1;
+        f.location.column = 1;
+        let at = report
+            .findings
+            .iter()
+            .position(|g| g.location.source > src)
+            .unwrap_or(report.findings.len());
+        report.findings.insert(at, f);
+    }
+}
+
+fn attached(what: &str, label: &str, n: usize, src: usize, span: Span, out: &mut Vec<Finding>) {
+    let Some(q) = QUOTAS
+        .as_ref()
+        .and_then(|q| q.attached_managed.iter().find(|q| q.principal == what))
+    else {
+        return;
+    };
+    if n <= q.limit {
+        return;
+    }
+    let mut f = Finding::new(
+        Code::TooManyAttachedPolicies,
+        src,
+        span,
+        format!(
+            "`{label}` has {n} managed policies attached, over IAM's default quota of {} per {what}",
+            q.limit
+        ),
+    );
+    f = f.help(if q.adjustable {
+        format!(
+            "attaching more fails unless the account's quota was raised through Service Quotas; merge policies to stay under it ({})",
+            source()
+        )
+    } else {
+        format!("IAM refuses more; merge policies ({})", source())
+    });
+    out.push(f);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotas_read_from_data() {
+        assert!(QUOTAS.is_some());
+        for (k, n) in [
+            (Kind::Managed, 6144),
+            (Kind::UserInline, 2048),
+            (Kind::GroupInline, 5120),
+            (Kind::RoleInline, 10240),
+            (Kind::Scp, 5120),
+            (Kind::Trust, 2048),
+        ] {
+            assert_eq!(size_quota(k).map(|q| q.limit), Some(n), "{k:?}");
+        }
+        assert!(source().starts_with("https://docs.aws.amazon.com/"));
+    }
+
+    #[test]
+    fn size_ignores_whitespace() {
+        assert_eq!(size("{ \"a\" :\n\t\"b c\" }"), 10);
+        // Characters, not bytes; Unicode whitespace not counted either.
+        assert_eq!(size("\"é\u{2003}ü\"\u{c}"), 4);
+        assert_eq!(thousands(6144), "6,144");
+        assert_eq!(thousands(10240), "10,240");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+    }
+}
