@@ -1,0 +1,225 @@
+//! Acceptance of issue 9 with hand-made inputs: defects found by running each item of the
+//! issue through the CLI, one test per fix.
+
+use serde_json::{Value, json};
+
+use crate::util::iamlint;
+
+/// A policy of `n` statements, pretty-printed (about 90 characters each without whitespace).
+fn statements(n: usize, tag: &str) -> Value {
+    let st: Vec<Value> = (0..n)
+        .map(|i| {
+            json!({"Sid": format!("{tag}{i}"), "Effect": "Allow", "Action": "s3:GetObject",
+                "Resource": format!("arn:aws:s3:::bucket-{i:04}/*")})
+        })
+        .collect();
+    json!({"Version": "2012-10-17", "Statement": st})
+}
+
+/// Characters without whitespace, as IAM counts a policy's size.
+fn size(v: &Value) -> usize {
+    serde_json::to_string(v)
+        .unwrap()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .count()
+}
+
+/// `lint --format json` of a file: (exit code, (code, message) of each finding).
+fn lint_json(path: &std::path::Path, extra: &[&str]) -> (i32, Vec<(String, String)>) {
+    let out = iamlint()
+        .arg("lint")
+        .args(extra)
+        .args(["--format", "json", "--fail-on", "error"])
+        .arg(path)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    (out.status.code().unwrap(), f)
+}
+
+/// Issue 9 part 3: an account dump holds the AWS managed policies attached in the account
+/// (`ReadOnlyAccess` has about 90,000 characters); they are AWS's, not bound by the quota
+/// of customers' managed policies, so a dump of any account using one was an error. A
+/// customer managed policy of the same size still is.
+#[test]
+fn dump_aws_managed_policy_is_not_over_a_customer_quota() {
+    let big = statements(80, "S");
+    assert!(size(&big) > 6144);
+    let version = json!([{"Document": big, "VersionId": "v1", "IsDefaultVersion": true}]);
+    let policy = |arn: &str, name: &str| {
+        json!({"PolicyName": name, "PolicyId": "ANPA0000000000000001", "Arn": arn, "Path": "/",
+            "DefaultVersionId": "v1", "AttachmentCount": 1, "IsAttachable": true,
+            "PolicyVersionList": version})
+    };
+    let dump = json!({
+        "UserDetailList": [], "GroupDetailList": [],
+        "RoleDetailList": [{"RoleName": "r", "RoleId": "AROA0000000000000001", "Path": "/",
+            "Arn": "arn:aws:iam::123456789012:role/r", "RolePolicyList": [],
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+            "AttachedManagedPolicies": [
+                {"PolicyName": "ReadOnlyAccess", "PolicyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"},
+                {"PolicyName": "mine", "PolicyArn": "arn:aws:iam::123456789012:policy/mine"}]}],
+        "Policies": [policy("arn:aws:iam::aws:policy/ReadOnlyAccess", "ReadOnlyAccess"),
+            policy("arn:aws:iam::123456789012:policy/mine", "mine")]
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("account.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&dump).unwrap()).unwrap();
+    let (code, f) = lint_json(&path, &[]);
+    let large: Vec<&String> = f
+        .iter()
+        .filter(|(c, _)| c == "policy-too-large")
+        .map(|(_, m)| m)
+        .collect();
+    assert_eq!(large.len(), 1, "{large:?}");
+    assert!(
+        large[0].contains("arn:aws:iam::123456789012:policy/mine"),
+        "{}",
+        large[0]
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn aws_managed_arns_in_every_partition() {
+    use iamlint::check::quota::is_aws_managed;
+    for a in [
+        "arn:aws:iam::aws:policy/ReadOnlyAccess",
+        "arn:aws-cn:iam::aws:policy/ReadOnlyAccess",
+        "arn:aws-us-gov:iam::aws:policy/job-function/ViewOnlyAccess",
+    ] {
+        assert!(is_aws_managed(a), "{a}");
+    }
+    for a in [
+        "arn:aws:iam::123456789012:policy/aws",
+        "arn:aws:iam::aws:role/x",
+        "policy.json",
+        "",
+    ] {
+        assert!(!is_aws_managed(a), "{a}");
+    }
+}
+
+/// Issue 9 part 3, live IAM: a role's inline policy of 8,000 characters is within the
+/// role's 10,240 for its inline policies, but was read like a plain file, as a managed
+/// policy over 6,144 (a warning). Live IAM says what each document is: the role's inline
+/// policies are measured together, a customer managed policy against the managed quota as
+/// an error, an AWS managed policy not at all.
+#[test]
+fn live_documents_are_measured_as_what_iam_holds() {
+    let s = crate::live::Server::moto();
+    let iam = s.admin();
+    let inline = statements(85, "I");
+    assert!(size(&inline) > 6144 && size(&inline) < 10240);
+    let managed = statements(80, "M");
+    assert!(size(&managed) > 6144);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
+    rt.block_on(async {
+        for role in ["small", "large"] {
+            iam.create_role()
+                .role_name(role)
+                .assume_role_policy_document(trust.to_string())
+                .send()
+                .await
+                .unwrap();
+            iam.attach_role_policy()
+                .role_name(role)
+                .policy_arn("arn:aws:iam::aws:policy/ReadOnlyAccess")
+                .send()
+                .await
+                .unwrap();
+        }
+        iam.put_role_policy()
+            .role_name("small")
+            .policy_name("one")
+            .policy_document(inline.to_string())
+            .send()
+            .await
+            .unwrap();
+        for name in ["one", "two"] {
+            iam.put_role_policy()
+                .role_name("large")
+                .policy_name(name)
+                .policy_document(inline.to_string())
+                .send()
+                .await
+                .unwrap();
+        }
+        let arn = iam
+            .create_policy()
+            .policy_name("mine")
+            .policy_document(managed.to_string())
+            .send()
+            .await
+            .unwrap()
+            .policy
+            .unwrap()
+            .arn
+            .unwrap();
+        iam.attach_role_policy()
+            .role_name("large")
+            .policy_arn(arn)
+            .send()
+            .await
+            .unwrap();
+    });
+    let run = |role: &str| {
+        let out = s
+            .iamlint()
+            .args(["lint", "--format", "json", "--role", role])
+            .args(s.endpoint())
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let f: Vec<(String, String, String)> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "policy-too-large")
+            .map(|f| {
+                (
+                    f["severity"].as_str().unwrap().to_string(),
+                    f["file"].as_str().unwrap().to_string(),
+                    f["message"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        (out.status.code().unwrap(), f)
+    };
+    let (code, f) = run("small");
+    assert_eq!((code, f.len()), (0, 0), "{f:?}");
+    let (code, f) = run("large");
+    assert_eq!(code, 1, "{f:?}");
+    assert_eq!(f.len(), 2, "{f:?}");
+    assert!(
+        f.iter().any(|(sev, file, m)| sev == "error"
+            && file == "role/large inline \"one\""
+            && m.contains("inline policies of `role/large` together")
+            && m.contains("10,240")),
+        "{f:?}"
+    );
+    assert!(
+        f.iter().any(|(sev, file, m)| sev == "error"
+            && file == "arn:aws:iam::123456789012:policy/mine"
+            && m.contains("6,144")),
+        "{f:?}"
+    );
+}
