@@ -223,3 +223,66 @@ fn live_documents_are_measured_as_what_iam_holds() {
         "{f:?}"
     );
 }
+
+/// Issue 9 parts 4 and 6: a conditional `Allow` of the permissions boundary is reported as
+/// `conditional-deny` "allows only when <condition>". With eight required pairs on long ARNs
+/// the message named three in full, and the text output's clip at about 300 characters cut
+/// the condition, the one thing the finding is about. The help told the user to make sure a
+/// boundary's condition "never holds", the opposite of what keeps the access.
+#[test]
+fn conditional_boundary_allow_keeps_its_condition_in_text_output() {
+    let identity = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "ecr:*", "Resource": "*"}]});
+    let boundary = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Action": "ecr:*", "Resource": "*",
+        "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}]});
+    let dump = json!({
+        "UserDetailList": [{"UserName": "ci", "UserId": "AIDA0000000000000002", "Path": "/",
+            "Arn": "arn:aws:iam::123456789012:user/ci", "GroupList": [],
+            "UserPolicyList": [{"PolicyName": "ecr", "PolicyDocument": identity}],
+            "AttachedManagedPolicies": [],
+            "PermissionsBoundary": {"PermissionsBoundaryType": "Policy",
+                "PermissionsBoundaryArn": "arn:aws:iam::123456789012:policy/bnd"}}],
+        "GroupDetailList": [], "RoleDetailList": [],
+        "Policies": [{"PolicyName": "bnd", "PolicyId": "ANPA0000000000000009", "Path": "/",
+            "Arn": "arn:aws:iam::123456789012:policy/bnd", "DefaultVersionId": "v1",
+            "AttachmentCount": 0, "PermissionsBoundaryUsageCount": 1, "IsAttachable": true,
+            "PolicyVersionList": [{"Document": boundary, "VersionId": "v1", "IsDefaultVersion": true}]}]
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("account.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&dump).unwrap()).unwrap();
+    let out = iamlint()
+        .args([
+            "check",
+            "--rules",
+            "ecr-push",
+            "--param",
+            "account_id=123456789012",
+        ])
+        .args([
+            "--param",
+            "region=us-east-1",
+            "--param",
+            "repository=dagster",
+        ])
+        .arg("--gaad")
+        .arg(&path)
+        .args(["--principal", "arn:aws:iam::123456789012:user/ci"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.contains("warning[conditional-deny]"))
+        .unwrap_or_else(|| panic!("no conditional-deny in:\n{text}"));
+    assert!(
+        line.contains("allows only when `IpAddress` `aws:SourceIp`"),
+        "{line}"
+    );
+    assert!(line.chars().count() <= 320, "{line}");
+    assert!(
+        text.contains("make sure the condition always holds"),
+        "{text}"
+    );
+}
