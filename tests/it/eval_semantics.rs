@@ -140,7 +140,7 @@ fn issue_9_conditional_deny_is_reported_and_decided_by_the_context() {
     let msg = cd[0]["message"].as_str().unwrap();
     assert!(
         msg.contains("`ecr-push` requires `ecr:GetAuthorizationToken` on `*`")
-            && msg.contains("and 5 more, which are denied when `BoolIfExists` `aws:MultiFactorAuthPresent` = `false`"),
+            && msg.contains("and 7 more, which are denied when `BoolIfExists` `aws:MultiFactorAuthPresent` = `false`"),
         "{msg}"
     );
     assert_eq!(cd[0]["severity"], "warning");
