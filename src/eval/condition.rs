@@ -474,13 +474,15 @@ pub fn all(clauses: &[ConditionClause], ctx: &Context, vars: bool) -> Tri {
         .fold(Tri::True, |acc, c| acc.and(clause(c, ctx, vars)))
 }
 
-/// A clause as the user reads it: `Bool` `aws:MultiFactorAuthPresent` = `false`.
+/// A clause as the policy writes it, `{"Bool": {"aws:MultiFactorAuthPresent": "false"}}`
+/// (an earlier `StringNotEquals` `key` = `v` read as an equality).
 pub fn describe(c: &ConditionClause) -> String {
-    let vals: Vec<String> = c.values.iter().map(|v| format!("`{}`", v.value)).collect();
+    let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    let vals: Vec<String> = c.values.iter().map(|v| q(&v.value)).collect();
     format!(
-        "`{}` `{}` = {}",
-        c.operator.value,
-        c.key.value,
+        "`{{{}: {{{}: {}}}}}`",
+        q(&c.operator.value),
+        q(&c.key.value),
         if vals.len() == 1 {
             vals.join("")
         } else {

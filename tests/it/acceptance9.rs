@@ -277,7 +277,7 @@ fn conditional_boundary_allow_keeps_its_condition_in_text_output() {
         .find(|l| l.contains("warning[conditional-deny]"))
         .unwrap_or_else(|| panic!("no conditional-deny in:\n{text}"));
     assert!(
-        line.contains("allows only when `IpAddress` `aws:SourceIp`"),
+        line.contains(r#"allows only when `{"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}`"#),
         "{line}"
     );
     assert!(line.chars().count() <= 320, "{line}");
@@ -285,4 +285,34 @@ fn conditional_boundary_allow_keeps_its_condition_in_text_output() {
         text.contains("make sure the condition always holds"),
         "{text}"
     );
+}
+
+/// Issue 9 part 6: "denied when <condition>". A negated operator was printed as
+/// `StringNotEquals` `aws:RequestedRegion` = `us-east-1`, which reads as "denied when the
+/// Region is us-east-1", the opposite of the policy. The condition is shown as the policy
+/// writes it.
+#[test]
+fn negated_condition_reads_as_the_policy_writes_it() {
+    let policy = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "ecr:*", "Resource": "*"},
+        {"Sid": "OnlyUsEast", "Effect": "Deny", "Action": "*", "Resource": "*",
+            "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["us-east-1", "us-west-2"]}}}]});
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&policy).unwrap()).unwrap();
+    let out = iamlint()
+        .args(["can", "ecr:GetAuthorizationToken", "--policy"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(r#"denied by statement `OnlyUsEast`"#)
+            && text.contains(
+                r#"when `{"StringNotEquals": {"aws:RequestedRegion": ["us-east-1", "us-west-2"]}}`"#
+            ),
+        "{text}"
+    );
+    assert!(!text.contains("` = "), "{text}");
 }
