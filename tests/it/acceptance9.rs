@@ -316,3 +316,80 @@ fn negated_condition_reads_as_the_policy_writes_it() {
     );
     assert!(!text.contains("` = "), "{text}");
 }
+
+/// Issue 9 part 6: `--context` decides conditions. A misspelt key was taken as given and the
+/// real key read as absent, so `--context aws:MultiFactorAuthPresnt=true` silently decided a
+/// `BoolIfExists` MFA Deny as applying. A key AWS does not document is refused (exit 2) with
+/// the closest one, in `can` and in `check`.
+#[test]
+fn misspelt_context_key_is_refused() {
+    let policy = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "ecr:*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "ecr:*", "Resource": "*",
+            "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}]});
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&policy).unwrap()).unwrap();
+    let p = path.to_str().unwrap();
+    let can = |ctx: &str| {
+        let out = iamlint()
+            .args([
+                "can",
+                "ecr:GetAuthorizationToken",
+                "--policy",
+                p,
+                "--context",
+                ctx,
+            ])
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (code, out, _) = can("aws:MultiFactorAuthPresent=true");
+    assert_eq!(code, 0, "{out}");
+    let (code, out, err) = can("aws:MultiFactorAuthPresnt=true");
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        err.contains("unknown global condition key `aws:MultiFactorAuthPresnt`; did you mean `aws:MultiFactorAuthPresent`?"),
+        "{err}"
+    );
+    let (code, _, err) = can("ec2:InstanceTyp=t3.micro");
+    assert_eq!(code, 2);
+    assert!(err.contains("did you mean `ec2:InstanceType`?"), "{err}");
+    // Tag keys, service keys and keys with a tag part are known.
+    for ok in [
+        "aws:PrincipalTag/team=a",
+        "ec2:InstanceType=t3.micro",
+        "aws:TagKeys=env",
+    ] {
+        let (code, _, err) = can(ok);
+        assert_ne!(code, 2, "{ok}: {err}");
+    }
+    let out = iamlint()
+        .args([
+            "check",
+            "--rules",
+            "ecr-push",
+            "--param",
+            "account_id=123456789012",
+        ])
+        .args([
+            "--param",
+            "region=us-east-1",
+            "--param",
+            "repository=dagster",
+        ])
+        .args(["--policy", p, "--context", "aws:RequestedRegoin=us-east-1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("did you mean `aws:RequestedRegion`?"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
