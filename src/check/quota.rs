@@ -274,6 +274,11 @@ pub(crate) fn check_dump(text: &str, whole: &Parsed, src: usize, out: &mut Vec<F
                 Some(Value::Bool(true))
             ) || (!default.is_empty() && str_of(v, "VersionId") == default)
         });
+        // AWS's own managed policies (a dump holds those attached in the account) are not
+        // bound by the quota of customers' policies: ReadOnlyAccess has 90,000 characters.
+        if is_aws_managed(str_of(p, "Arn")) {
+            continue;
+        }
         if let Some(doc) = version.and_then(|v| get(v, "Document")) {
             if let Some(n) = doc_size(text, doc) {
                 let whose = format!("the managed policy `{}`", str_of(p, "Arn"));
@@ -336,33 +341,81 @@ pub(crate) fn check_dump(text: &str, whole: &Parsed, src: usize, out: &mut Vec<F
     }
 }
 
-/// Live IAM: each principal's own inline policies together (the documents `lint` of live
-/// principals added to `report`, found by their origin `role/x inline "p"`). The finding
-/// points at the first of them.
+/// An AWS managed policy's ARN, in any partition (`arn:aws:iam::aws:policy/...`): AWS's
+/// own policies, not bound by the quotas of customers' policies.
+pub fn is_aws_managed(arn: &str) -> bool {
+    let mut f = arn.splitn(6, ':');
+    f.next() == Some("arn")
+        && f.next().is_some()
+        && f.next() == Some("iam")
+        && f.next() == Some("")
+        && f.next() == Some("aws")
+        && f.next().is_some_and(|r| r.starts_with("policy/"))
+}
+
+/// Live IAM says what each document is, so the reading of a plain file (a managed policy
+/// unless `--policy-kind`) is replaced: inline policies are measured together per principal
+/// (`role/x inline "p"`, also a group's reached through a user), a customer managed policy or
+/// permissions boundary (its ARN) as a managed policy, an AWS managed one not at all. Each
+/// finding points at the first document measured.
 pub fn check_live(principals: &[crate::live::Principal], report: &mut crate::Report) {
-    for p in principals {
-        let kind = match p.kind {
-            crate::live::Kind::User => Kind::UserInline,
-            crate::live::Kind::Group => Kind::GroupInline,
-            crate::live::Kind::Role => Kind::RoleInline,
-        };
-        let label = p.label();
-        let prefix = format!("{label} inline \"");
-        let own: Vec<&crate::live::Fetched> = p
-            .policies
-            .iter()
-            .filter(|f| f.origin.starts_with(&prefix))
-            .collect();
-        let total: usize = own.iter().map(|f| size(&f.text)).sum();
-        let Some(first) = own.first() else { continue };
-        let Some(src) = report.sources.iter().position(|s| s.origin == first.origin) else {
+    let mut seen = std::collections::HashSet::new();
+    let docs: Vec<&crate::live::Fetched> = principals
+        .iter()
+        .flat_map(|p| p.policies.iter().chain(p.boundary.iter()))
+        .filter(|f| seen.insert(f.origin.as_str()))
+        .collect();
+    let src_of = |origin: &str| report.sources.iter().position(|s| s.origin == origin);
+    let live: std::collections::HashSet<usize> =
+        docs.iter().filter_map(|f| src_of(&f.origin)).collect();
+    // (principal label, its kind, total size, the first document's source)
+    let mut inline: Vec<(&str, Kind, usize, usize)> = Vec::new();
+    let mut made: Vec<Finding> = Vec::new();
+    for f in &docs {
+        let Some(src) = src_of(&f.origin) else {
             continue;
         };
+        if let Some((label, _)) = f.origin.split_once(" inline \"") {
+            let kind = match label.split('/').next() {
+                Some("user") => Kind::UserInline,
+                Some("group") => Kind::GroupInline,
+                Some("role") => Kind::RoleInline,
+                _ => continue,
+            };
+            match inline.iter_mut().find(|e| e.0 == label) {
+                Some(e) => e.2 += size(&f.text),
+                None => inline.push((label, kind, size(&f.text), src)),
+            }
+            continue;
+        }
+        let arn = f
+            .origin
+            .strip_suffix(" (permissions boundary)")
+            .unwrap_or(&f.origin);
+        if is_aws_managed(arn) {
+            continue;
+        }
+        let whose = format!("the managed policy `{arn}`");
+        made.extend(over(
+            Kind::Managed,
+            size(&f.text),
+            &whose,
+            src,
+            Span::new(0, 0),
+        ));
+    }
+    for (label, kind, total, src) in inline {
         let whose = format!("the inline policies of `{label}` together");
-        let Some(mut f) = over(kind, total, &whose, src, Span::new(0, 0)) else {
-            continue;
-        };
-        f.location.file.clone_from(&first.origin);
+        made.extend(over(kind, total, &whose, src, Span::new(0, 0)));
+    }
+    report
+        .findings
+        .retain(|f| !(f.code == Code::PolicyTooLarge && live.contains(&f.location.source)));
+    for mut f in made {
+        let src = f.location.source;
+        if let Some(s) = report.sources.get(src) {
+            f.location.file.clone_from(&s.origin);
+        }
         f.location.line = 1;
         f.location.column = 1;
         let at = report

@@ -56,10 +56,54 @@ pub struct Context {
     pub complete: bool,
 }
 
-/// A `--context` argument that is not `key=value`.
+/// A `--context` argument that is not `key=value`, or whose key no AWS page documents.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("context `{0}`: write KEY=VALUE, e.g. `aws:MultiFactorAuthPresent=false`")]
-pub struct ContextError(pub String);
+#[non_exhaustive]
+pub enum ContextError {
+    /// Not `key=value`.
+    #[error("context `{0}`: write KEY=VALUE, e.g. `aws:MultiFactorAuthPresent=false`")]
+    NotKeyValue(String),
+    /// A key the catalog does not know (a typo would decide the request as if it were
+    /// absent): the argument and why.
+    #[error("context `{0}`: {1}")]
+    UnknownKey(String, String),
+}
+
+/// Why the catalog does not know condition key `key`, as `lint`'s `unknown-condition-key`
+/// says it; `None` when it does.
+fn unknown_key(key: &str) -> Option<String> {
+    let cat = crate::catalog::get();
+    let Some((prefix, _)) = key.split_once(':') else {
+        return Some(format!(
+            "`{key}` is not a condition key: keys are written `service:name`"
+        ));
+    };
+    if cat.global_key(key).is_some() {
+        return None;
+    }
+    let hint = |g: Option<&str>| {
+        g.map(|g| format!("; did you mean `{g}`?"))
+            .unwrap_or_default()
+    };
+    if prefix.eq_ignore_ascii_case("aws") {
+        let g = crate::suggest::closest(key, cat.global_conditions().iter().map(|k| k.key));
+        return Some(format!("unknown global condition key `{key}`{}", hint(g)));
+    }
+    let Some(svc) = cat.service(prefix) else {
+        return Some(format!(
+            "condition key `{key}` names the unknown service `{prefix}`"
+        ));
+    };
+    if cat.service_key(svc, key).is_some() {
+        return None;
+    }
+    let g = crate::suggest::closest(key, svc.conditions.iter().map(|k| k.key));
+    Some(format!(
+        "`{}` lists no condition key `{key}`{}",
+        svc.prefix,
+        hint(g)
+    ))
+}
 
 impl Context {
     /// An empty context; `complete` as described on the field.
@@ -83,8 +127,13 @@ impl Context {
     pub fn parse_args(&mut self, args: &[String]) -> Result<(), ContextError> {
         for a in args {
             match a.split_once('=') {
-                Some((k, v)) if !k.trim().is_empty() => self.add(k.trim(), v),
-                _ => return Err(ContextError(a.clone())),
+                Some((k, v)) if !k.trim().is_empty() => {
+                    if let Some(why) = unknown_key(k.trim()) {
+                        return Err(ContextError::UnknownKey(a.clone(), why));
+                    }
+                    self.add(k.trim(), v);
+                }
+                _ => return Err(ContextError::NotKeyValue(a.clone())),
             }
         }
         Ok(())
@@ -474,13 +523,15 @@ pub fn all(clauses: &[ConditionClause], ctx: &Context, vars: bool) -> Tri {
         .fold(Tri::True, |acc, c| acc.and(clause(c, ctx, vars)))
 }
 
-/// A clause as the user reads it: `Bool` `aws:MultiFactorAuthPresent` = `false`.
+/// A clause as the policy writes it, `{"Bool": {"aws:MultiFactorAuthPresent": "false"}}`
+/// (an earlier `StringNotEquals` `key` = `v` read as an equality).
 pub fn describe(c: &ConditionClause) -> String {
-    let vals: Vec<String> = c.values.iter().map(|v| format!("`{}`", v.value)).collect();
+    let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    let vals: Vec<String> = c.values.iter().map(|v| q(&v.value)).collect();
     format!(
-        "`{}` `{}` = {}",
-        c.operator.value,
-        c.key.value,
+        "`{{{}: {{{}: {}}}}}`",
+        q(&c.operator.value),
+        q(&c.key.value),
         if vals.len() == 1 {
             vals.join("")
         } else {

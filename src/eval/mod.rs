@@ -692,17 +692,12 @@ fn conditional_deny(
             .map(condition::describe)
             .collect::<Vec<_>>()
             .join(" and ");
+    // Bounded, so the condition at the end of the message survives the text output's clip.
     let shown: Vec<String> = pairs
         .iter()
-        .take(3)
         .map(|(a, r, _)| format!("`{a}` on `{r}`"))
         .collect();
-    let more = pairs.len().saturating_sub(3);
-    let list = if more > 0 {
-        format!("{} and {more} more", shown.join(", "))
-    } else {
-        shown.join(", ")
-    };
+    let list = crate::finding::bounded_list(&shown);
     let message = if boundary && s.st.is_allow() {
         format!("`{id}` requires {list}, which the permissions boundary allows only when {conds}")
     } else {
@@ -718,8 +713,9 @@ fn conditional_deny(
     let mut f = Finding::new(Code::ConditionalDeny, s.doc.src, span, message)
         .statement(Some(s.st.reference()))
         .help(format!(
-            "whether the request is denied depends on its context; give it ({}) to decide, or make sure the condition never holds where the system runs",
-            keys.join(" ")
+            "whether the request is denied depends on its context; give it ({}) to decide, or make sure the condition {} holds where the system runs",
+            keys.join(" "),
+            if boundary && s.st.is_allow() { "always" } else { "never" }
         ));
     f.related.push(crate::finding::Related {
         message: format!("required by `{id}`"),

@@ -140,7 +140,7 @@ fn issue_9_conditional_deny_is_reported_and_decided_by_the_context() {
     let msg = cd[0]["message"].as_str().unwrap();
     assert!(
         msg.contains("`ecr-push` requires `ecr:GetAuthorizationToken` on `*`")
-            && msg.contains("and 5 more, which are denied when `BoolIfExists` `aws:MultiFactorAuthPresent` = `false`"),
+            && msg.contains("and 7 more, which are denied when `{\"BoolIfExists\": {\"aws:MultiFactorAuthPresent\": \"false\"}}`"),
         "{msg}"
     );
     assert_eq!(cd[0]["severity"], "warning");
@@ -272,7 +272,7 @@ fn issue_9_conditional_boundary_allow() {
     assert_eq!(f.len(), 1);
     assert!(
         f[0].message.contains(
-            "which the permissions boundary allows only when `Bool` `aws:SecureTransport` = `true`"
+            "which the permissions boundary allows only when `{\"Bool\": {\"aws:SecureTransport\": \"true\"}}`"
         ),
         "{}",
         f[0].message
