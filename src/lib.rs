@@ -136,6 +136,9 @@ pub fn resolve_all(findings: &mut [Finding], sources: &[SourceText]) {
     for f in findings.iter_mut() {
         by_src.entry(f.location.source).or_default().push(f);
     }
+    // One line index per source, made when first needed: findings can be many, and each
+    // may point into a long rule file (issue 10: linear cost).
+    let mut indexes: std::collections::HashMap<usize, LineIndex> = std::collections::HashMap::new();
     for (src, fs) in by_src {
         let Some(s) = sources.get(src) else { continue };
         let index = LineIndex::new(&s.text);
@@ -148,8 +151,10 @@ pub fn resolve_all(findings: &mut [Finding], sources: &[SourceText]) {
                 let Some(rs) = sources.get(r.location.source) else {
                     continue;
                 };
-                let (line, column) =
-                    LineIndex::new(&rs.text).line_col(&rs.text, r.location.span.start);
+                let (line, column) = indexes
+                    .entry(r.location.source)
+                    .or_insert_with(|| LineIndex::new(&rs.text))
+                    .line_col(&rs.text, r.location.span.start);
                 r.location.file = rs.origin.clone();
                 r.location.line = line;
                 r.location.column = column;

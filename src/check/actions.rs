@@ -84,14 +84,8 @@ pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                 );
                 let suggestion = a.service.and_then(|svc| {
                     let name = text.split_once(':').map_or("", |(_, n)| n);
-                    let context: Vec<&str> = cx
-                        .context
-                        .iter()
-                        .filter_map(|c| c.split_once(':'))
-                        .filter(|(p, n)| p.eq_ignore_ascii_case(svc.prefix) && *n != name)
-                        .map(|(_, n)| n)
-                        .collect();
-                    cx.catalog.suggest_action(svc, name, &context)
+                    let catalog = cx.catalog;
+                    catalog.suggest_action(svc, name, cx.suggest_context(svc.prefix))
                 });
                 if cx.catalog.is_retired(text) {
                     f = f.severity(Severity::Warning).help(format!(

@@ -90,11 +90,32 @@ pub(crate) struct Cx<'a> {
     pub context: Vec<&'a str>,
     pub catalog: &'static Catalog,
     pub out: &'a mut Vec<Finding>,
+    /// `context` by lowercased service prefix, as "did you mean" weighs it; made on the
+    /// first unknown action, once per document (issue 10: linear cost).
+    suggest_context: Option<foldhash::HashMap<String, crate::suggest::Context>>,
 }
 
 impl Cx<'_> {
     pub fn push(&mut self, f: Finding) {
         self.out.push(f);
+    }
+
+    /// The names of the document's actions of service `prefix`, for "did you mean".
+    pub fn suggest_context(&mut self, prefix: &str) -> &crate::suggest::Context {
+        let context = &self.context;
+        let by_service = self.suggest_context.get_or_insert_with(|| {
+            let mut names: foldhash::HashMap<String, Vec<&str>> = foldhash::HashMap::default();
+            for (p, n) in context.iter().filter_map(|c| c.split_once(':')) {
+                names.entry(p.to_ascii_lowercase()).or_default().push(n);
+            }
+            names
+                .into_iter()
+                .map(|(p, ns)| (p, crate::suggest::Context::new(ns)))
+                .collect()
+        });
+        by_service
+            .entry(prefix.to_ascii_lowercase())
+            .or_default()
     }
 }
 
@@ -228,6 +249,7 @@ pub fn lint_policy(policy: &Policy, src: usize, out: &mut Vec<Finding>) {
         context,
         catalog,
         out,
+        suggest_context: None,
     };
     for s in &stmts {
         actions::check(&mut cx, s);
