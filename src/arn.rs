@@ -489,10 +489,7 @@ mod tests {
         let req = format!("arn:aws:s3:::{}", "ab".repeat(100_000));
         assert!(!pattern_covers(&long, &req));
         assert!(patterns_overlap(&long, &req));
-        assert_eq!(
-            ArnPattern::parse(&long),
-            Err(ArnError::TooLong(long.len()))
-        );
+        assert_eq!(ArnPattern::parse(&long), Err(ArnError::TooLong(long.len())));
         let edge = format!("arn:aws:s3:::{}", "a".repeat(MAX_ARN_LEN - 13));
         assert!(ArnPattern::parse(&edge).is_ok());
         assert!(pattern_covers(&edge, &edge));

@@ -93,11 +93,19 @@ pub(crate) struct Cx<'a> {
     /// `context` by lowercased service prefix, as "did you mean" weighs it; made on the
     /// first unknown action, once per document (issue 10: linear cost).
     suggest_context: Option<foldhash::HashMap<String, crate::suggest::Context>>,
+    /// "Did you mean" searches made for this document (see [`actions::MAX_SUGGESTIONS`]).
+    suggestions: usize,
 }
 
 impl Cx<'_> {
     pub fn push(&mut self, f: Finding) {
         self.out.push(f);
+    }
+
+    /// Count one "did you mean" search; false once the document has had its share.
+    pub fn take_suggestion(&mut self) -> bool {
+        self.suggestions += 1;
+        self.suggestions <= actions::MAX_SUGGESTIONS
     }
 
     /// The names of the document's actions of service `prefix`, for "did you mean".
@@ -113,9 +121,7 @@ impl Cx<'_> {
                 .map(|(p, ns)| (p, crate::suggest::Context::new(ns)))
                 .collect()
         });
-        by_service
-            .entry(prefix.to_ascii_lowercase())
-            .or_default()
+        by_service.entry(prefix.to_ascii_lowercase()).or_default()
     }
 }
 
@@ -250,6 +256,7 @@ pub fn lint_policy(policy: &Policy, src: usize, out: &mut Vec<Finding>) {
         catalog,
         out,
         suggest_context: None,
+        suggestions: 0,
     };
     for s in &stmts {
         actions::check(&mut cx, s);

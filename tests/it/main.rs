@@ -12,6 +12,7 @@ mod check;
 mod cli;
 mod fixtures;
 mod gaad;
+mod hostile;
 mod live;
 mod readonly;
 mod seeds;
