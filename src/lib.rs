@@ -78,11 +78,22 @@ impl Report {
 /// Lint one document as source number `src`: JSON syntax, structure, then every check.
 /// Findings come back sorted by position, with line and column resolved.
 pub fn lint_document(doc: &Document, src: usize) -> Vec<Finding> {
+    lint_document_with_policy(doc, src).0
+}
+
+/// [`lint_document`], and the document read as a policy (`None` when it is not JSON),
+/// from one parse: `check` needs both.
+pub fn lint_document_with_policy(
+    doc: &Document,
+    src: usize,
+) -> (Vec<Finding>, Option<policy::Policy>) {
     let mut out = Vec::new();
+    let mut model = None;
     match policy::json::parse(&doc.text) {
         Err(e) => out.push(Finding::new(Code::JsonSyntax, src, e.span, e.message)),
         Ok(parsed) if source::gaad::is_dump(&parsed.root) => {
             // An account dump: lint every policy document in it.
+            model = Some(policy::parse::parse_policy(&parsed, src, &mut Vec::new()));
             let dump = source::gaad::Dump::read(&parsed);
             for d in &dump.docs {
                 let mut found = Vec::new();
@@ -102,10 +113,11 @@ pub fn lint_document(doc: &Document, src: usize) -> Vec<Finding> {
         Ok(parsed) => {
             let policy = policy::parse::parse_policy(&parsed, src, &mut out);
             check::lint_policy(&policy, src, &mut out);
+            model = Some(policy);
         }
     }
     resolve(&mut out, &doc.origin, &doc.text);
-    out
+    (out, model)
 }
 
 /// Sort findings by position and fill in file, line and column.

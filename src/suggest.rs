@@ -140,6 +140,9 @@ fn jaro_winkler_ascii(a: &[u8], b: &[u8], flags: &mut Vec<bool>) -> f64 {
         return 0.0;
     }
     let range = (a_len.max(b_len) / 2).saturating_sub(1);
+    if a_len <= 64 && b_len <= 64 {
+        return jaro_winkler_short(a, b, range);
+    }
     flags.clear();
     flags.resize(a_len + b_len, false);
     let (a_flags, b_flags) = flags.split_at_mut(a_len);
@@ -182,6 +185,59 @@ fn jaro_winkler_ascii(a: &[u8], b: &[u8], flags: &mut Vec<bool>) -> f64 {
             .take(4)
             .zip(b)
             .take_while(|(x, y)| **x == y.to_ascii_lowercase())
+            .count();
+        sim + 0.1 * prefix as f64 * (1.0 - sim)
+    } else {
+        sim
+    }
+}
+
+/// [`jaro_winkler_ascii`] for names of at most 64 bytes (every catalog name): `b` lowercased
+/// on the stack, the matched positions as bit masks.
+fn jaro_winkler_short(a: &[u8], b: &[u8], range: usize) -> f64 {
+    let (a_len, b_len) = (a.len(), b.len());
+    let mut bl = [0u8; 64];
+    for (d, s) in bl.iter_mut().zip(b) {
+        *d = s.to_ascii_lowercase();
+    }
+    let (mut a_flags, mut b_flags) = (0u64, 0u64);
+    let mut matches = 0_usize;
+    for (i, &x) in a.iter().enumerate() {
+        let lo = i.saturating_sub(range);
+        let hi = b_len.min(i + range + 1);
+        for (j, &y) in bl.iter().enumerate().take(hi).skip(lo) {
+            if b_flags & (1 << j) == 0 && x == y {
+                b_flags |= 1 << j;
+                a_flags |= 1 << i;
+                matches += 1;
+                break;
+            }
+        }
+    }
+    if matches == 0 {
+        return 0.0;
+    }
+    let mut transpositions = 0_usize;
+    let (mut am, mut bm) = (a_flags, b_flags);
+    while am != 0 && bm != 0 {
+        let (i, j) = (am.trailing_zeros() as usize, bm.trailing_zeros() as usize);
+        if a.get(i) != bl.get(j) {
+            transpositions += 1;
+        }
+        am &= am - 1;
+        bm &= bm - 1;
+    }
+    transpositions /= 2;
+    let sim = ((matches as f64 / a_len as f64)
+        + (matches as f64 / b_len as f64)
+        + ((matches - transpositions) as f64 / matches as f64))
+        / 3.0;
+    if sim > 0.7 {
+        let prefix = a
+            .iter()
+            .take(4)
+            .zip(bl.get(..b_len).unwrap_or(&[]))
+            .take_while(|(x, y)| x == y)
             .count();
         sim + 0.1 * prefix as f64 * (1.0 - sim)
     } else {
@@ -261,7 +317,15 @@ mod tests {
             })
             .collect();
         names.extend(typos);
-        names.extend(["".to_string(), "a".to_string(), "ab".to_string()]);
+        names.extend([
+            "".to_string(),
+            "a".to_string(),
+            "ab".to_string(),
+            "a\0\0".to_string(),
+        ]);
+        // Past 64 bytes: the general path.
+        names.push("DescribeInstances".repeat(5));
+        names.push("DescribeInstancez".repeat(4));
         let mut flags = Vec::new();
         for a in &names {
             let al = a.to_ascii_lowercase();

@@ -190,13 +190,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     let linted: Vec<(Vec<crate::finding::Finding>, Option<crate::policy::Policy>)> = inputs
         .par_iter()
         .enumerate()
-        .map(|(i, d)| {
-            let policy = crate::policy::json::parse(&d.text).ok().map(|parsed| {
-                let mut scratch = Vec::new();
-                crate::policy::parse::parse_policy(&parsed, i, &mut scratch)
-            });
-            (crate::lint_document(d, i), policy)
-        })
+        .map(|(i, d)| crate::lint_document_with_policy(d, i))
         .collect();
     for ((i, d), (lint, policy)) in inputs.into_iter().enumerate().zip(linted) {
         findings.extend(lint);

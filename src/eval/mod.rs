@@ -630,7 +630,8 @@ fn excess(stmts: &[EStmt<'_>], required: &HashSet<usize>, id: &str, out: &mut Ve
             if extra.is_empty() {
                 continue;
             }
-            extra.sort_by_key(ActionRef::full_name);
+            // The key is a formatted name: make it once per action (`*` names thousands).
+            extra.sort_by_cached_key(ActionRef::full_name);
             let names: Vec<String> = extra.iter().map(ActionRef::full_name).collect();
             let msg = if names.len() == 1 && !text.contains(['*', '?']) && text != "NotAction" {
                 format!("`{text}` is not required by `{id}`")
