@@ -94,7 +94,13 @@ fn render_parts(report: &Report, extra: &[(&str, serde_json::Value)]) -> String 
         s.push(']');
     } else {
         s.push('\n');
-        s.push_str(&chunks.join(",\n"));
+        // Chunk by chunk, each freed once copied: one copy of the findings at a time.
+        for (i, c) in chunks.into_iter().enumerate() {
+            if i > 0 {
+                s.push_str(",\n");
+            }
+            s.push_str(&c);
+        }
         s.push_str("\n  ]");
     }
     s.push(',');
