@@ -312,14 +312,32 @@ fn table(resolved: &Resolved, rows: &[eval::Row]) -> String {
             if r.granted_on.is_empty() {
                 "-".to_string()
             } else {
-                r.granted_on.join("\n")
+                cell(&r.granted_on)
             },
-            r.needed_on.join("\n"),
+            cell(&r.needed_on),
         ]);
     }
     s.push_str(&t.to_string());
     s.push('\n');
     s
+}
+
+/// One value a line. A value longer than an ARN can be is shortened: the table wraps a long
+/// word at a cost that grows with the square of its length (issue 10: bounded cost); the
+/// findings and the JSON keep it whole.
+fn cell(values: &[String]) -> String {
+    let max = crate::arn::MAX_ARN_LEN;
+    let short = |v: &String| match v.char_indices().nth(64) {
+        Some((cut, _)) if v.len() > max => {
+            format!(
+                "{}… ({} characters)",
+                v.get(..cut).unwrap_or(""),
+                v.chars().count()
+            )
+        }
+        _ => v.clone(),
+    };
+    values.iter().map(short).collect::<Vec<_>>().join("\n")
 }
 
 fn json(

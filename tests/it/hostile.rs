@@ -244,4 +244,21 @@ fn issue_10_long_deny_pattern() {
         "{}",
         v["check"]["rows"]
     );
+    // The text table shortens the value (wrapping it cost the square of its length); the
+    // JSON above keeps it whole.
+    assert_eq!(
+        v["check"]["rows"][0]["needed_on"][0]
+            .as_str()
+            .unwrap()
+            .len(),
+        200_013
+    );
+    let (code, out) = run_limited(&["check", "--rules", &r, "--policy", &p]);
+    assert_eq!(code, 1);
+    let table = &out[out.find("required grants satisfied").unwrap()..];
+    assert!(
+        table.contains("arn:aws:s3:::abababab") && table.contains("… (200013 characters)"),
+        "{}",
+        &table[..table.len().min(2000)]
+    );
 }
