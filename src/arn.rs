@@ -92,6 +92,12 @@ pub fn partition_names() -> impl Iterator<Item = &'static str> {
     parts.iter().map(|p| p.id.as_str())
 }
 
+/// The longest ARN AWS accepts: IAM and STS API types that take an ARN allow at most 2,048
+/// characters (<https://docs.aws.amazon.com/STS/latest/APIReference/API_PolicyDescriptorType.html>,
+/// `arn`: "Maximum length of 2048"). A longer resource value names nothing AWS has; comparing
+/// it costs the product of the lengths, so it is reported and not compared (issue 10).
+pub const MAX_ARN_LEN: usize = 2048;
+
 /// A policy `Resource` value: `*` or an ARN pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ResourcePattern {
@@ -130,6 +136,8 @@ pub enum ArnError {
     UnknownPartition(String),
     /// The service component is empty.
     EmptyService,
+    /// Longer than [`MAX_ARN_LEN`] bytes (the length).
+    TooLong(usize),
 }
 
 impl fmt::Display for ArnError {
@@ -146,6 +154,10 @@ impl fmt::Display for ArnError {
                 write!(f, "names the partition `{p}`, which AWS does not have")
             }
             ArnError::EmptyService => write!(f, "has an empty service component"),
+            ArnError::TooLong(n) => write!(
+                f,
+                "is {n} characters long; an ARN is at most {MAX_ARN_LEN}, so it names no resource"
+            ),
         }
     }
 }
@@ -163,6 +175,9 @@ impl ResourcePattern {
 impl ArnPattern {
     /// Parse an ARN pattern.
     pub fn parse(text: &str) -> Result<Self, ArnError> {
+        if text.len() > MAX_ARN_LEN {
+            return Err(ArnError::TooLong(text.len()));
+        }
         let Some(rest) = text.strip_prefix("arn:") else {
             return Err(ArnError::NotArn(fix_uri(text)));
         };
@@ -430,10 +445,39 @@ fn intersects(p: &[Tok], f: &[Tok]) -> bool {
 /// Does the policy resource pattern `p` match every resource the pattern `r` names?
 /// `*` and `?` are wildcards on both sides; a policy variable in `p` stands for a value
 /// only known at request time, so it covers only the same variable in `r`.
+///
+/// A value longer than [`MAX_ARN_LEN`] covers nothing and is covered by nothing but `*`:
+/// the answer that never lets a grant pass unchecked.
 pub fn pattern_covers(p: &str, r: &str) -> bool {
     if p == "*" {
         return true;
     }
+    if p.len() > MAX_ARN_LEN || r.len() > MAX_ARN_LEN {
+        return false;
+    }
+    // Answers without the table: `p`'s literal head and tail must be `r`'s, byte for byte
+    // (a literal matches only the same literal); with no wildcard, or one final `*`, that
+    // is the whole answer.
+    let wild = |c: char| c == '*' || c == '?';
+    let Some(first) = p.find(wild) else {
+        return p == r;
+    };
+    let (head, rest) = p.split_at(first);
+    if !r.starts_with(head) {
+        return false;
+    }
+    if rest == "*" {
+        return true;
+    }
+    let tail = p.rfind(wild).and_then(|i| p.get(i + 1..)).unwrap_or("");
+    if !r.ends_with(tail) {
+        return false;
+    }
+    covers_table(p, r)
+}
+
+/// [`pattern_covers`] by its table: O(|p|·|r|) time, O(|r|) memory.
+fn covers_table(p: &str, r: &str) -> bool {
     let pt = cover_tokens(p);
     let rt = cover_tokens(r);
     // dp[j] = p[..i] matches every string of r[..j]
@@ -480,10 +524,31 @@ pub fn pattern_covers(p: &str, r: &str) -> bool {
 }
 
 /// Can the two policy resource patterns name a common resource?
+///
+/// A value longer than [`MAX_ARN_LEN`] is taken to overlap everything: the answer that
+/// never lets a `Deny` be overlooked.
 pub fn patterns_overlap(a: &str, b: &str) -> bool {
-    if a == "*" || b == "*" {
+    if a == "*" || b == "*" || a.len() > MAX_ARN_LEN || b.len() > MAX_ARN_LEN {
         return true;
     }
+    // Literal heads (and tails) are consumed in step by both sides: they must agree.
+    let cut = |c: char| c == '*' || c == '?' || c == '$';
+    let head = |s: &'_ str| s.find(cut).unwrap_or(s.len());
+    let n = head(a).min(head(b));
+    if a.as_bytes().get(..n) != b.as_bytes().get(..n) {
+        return false;
+    }
+    let tail_cut = |c: char| c == '*' || c == '?' || c == '}';
+    let tail = |s: &'_ str| s.len() - s.rfind(tail_cut).map_or(0, |i| i + 1);
+    let n = tail(a).min(tail(b));
+    if a.as_bytes().get(a.len() - n..) != b.as_bytes().get(b.len() - n..) {
+        return false;
+    }
+    overlap_automata(a, b)
+}
+
+/// [`patterns_overlap`] by the product automaton.
+fn overlap_automata(a: &str, b: &str) -> bool {
     let bt: Vec<Tok> = policy_tokens(b)
         .into_iter()
         .map(|t| match t {
@@ -511,6 +576,50 @@ fn cover_tokens(s: &str) -> Vec<Tok> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The short cuts of `pattern_covers` and `patterns_overlap` agree with the tables they
+    /// skip, on every pattern pair over a small alphabet up to length 4.
+    #[test]
+    fn short_cuts_agree_with_the_tables() {
+        let alpha = ['a', 'b', '*', '?'];
+        let mut pats = vec![String::new()];
+        for _ in 0..4 {
+            let next: Vec<String> = pats
+                .iter()
+                .flat_map(|p| alpha.iter().map(move |c| format!("{p}{c}")))
+                .collect();
+            pats.extend(next);
+        }
+        pats.sort();
+        pats.dedup();
+        for p in &pats {
+            for r in &pats {
+                if p != "*" {
+                    assert_eq!(pattern_covers(p, r), covers_table(p, r), "{p} covers {r}");
+                }
+                if p != "*" && r != "*" {
+                    assert_eq!(patterns_overlap(p, r), overlap_automata(p, r), "{p} ~ {r}");
+                }
+            }
+        }
+        for (a, b) in [("x${aws:username}", "xy"), ("${*}a", "*a"), ("a${?}", "ab")] {
+            assert_eq!(patterns_overlap(a, b), overlap_automata(a, b), "{a} ~ {b}");
+        }
+    }
+
+    /// Issue 10: a resource value longer than an ARN can be is not compared (the table
+    /// would be the product of the lengths); the answers are the ones that fail a check.
+    #[test]
+    fn over_long_values_are_not_compared() {
+        let long = format!("arn:aws:s3:::{}", "*a".repeat(50_000));
+        let req = format!("arn:aws:s3:::{}", "ab".repeat(100_000));
+        assert!(!pattern_covers(&long, &req));
+        assert!(patterns_overlap(&long, &req));
+        assert_eq!(ArnPattern::parse(&long), Err(ArnError::TooLong(long.len())));
+        let edge = format!("arn:aws:s3:::{}", "a".repeat(MAX_ARN_LEN - 13));
+        assert!(ArnPattern::parse(&edge).is_ok());
+        assert!(pattern_covers(&edge, &edge));
+    }
 
     #[test]
     fn containment_and_overlap() {

@@ -88,6 +88,9 @@ pub struct Linted {
     pub errors: Vec<String>,
     /// Set when the document was found in a folder and is not a policy: not linted.
     pub skipped: Option<source::SkipReason>,
+    /// The document read as a policy (`None` when it is not JSON, is an account dump, or
+    /// was skipped), so a caller that evaluates it need not parse it again.
+    pub policy: Option<policy::Policy>,
 }
 
 /// How to lint, beyond what the documents say themselves.
@@ -110,16 +113,28 @@ pub fn lint_document_with(doc: &Document, src: usize, opts: LintOptions) -> Vec<
     lint_one(doc, src, false, opts).findings
 }
 
+/// [`lint_document`], and the document read as a policy (`None` when it is not JSON or is an
+/// account dump), from one parse: `check` needs both.
+pub fn lint_document_with_policy(
+    doc: &Document,
+    src: usize,
+) -> (Vec<Finding>, Option<policy::Policy>) {
+    let linted = lint_one(doc, src, false, LintOptions::default());
+    (linted.findings, linted.policy)
+}
+
 /// Lint one document as source number `src`, with the parts of an account dump that could
 /// not be read as errors. `in_folder`: the document was found by walking a folder, so JSON
 /// that is not a policy (see [`source::not_a_policy`]) is skipped rather than linted.
 pub fn lint_one(doc: &Document, src: usize, in_folder: bool, opts: LintOptions) -> Linted {
     let mut out = Vec::new();
     let mut errors = Vec::new();
+    let mut model = None;
     match policy::json::parse(&doc.text) {
         Err(e) => out.push(Finding::new(Code::JsonSyntax, src, e.span, e.message)),
         Ok(parsed) if source::gaad::is_dump(&parsed.root) => {
             // An account dump: lint every policy document in it.
+            model = Some(policy::parse::parse_policy(&parsed, src, &mut Vec::new()));
             let dump = source::gaad::Dump::read(&parsed);
             for d in &dump.docs {
                 let mut found = Vec::new();
@@ -153,6 +168,7 @@ pub fn lint_one(doc: &Document, src: usize, in_folder: bool, opts: LintOptions) 
             if !source::managed::is_managed_arn(&doc.origin) {
                 check::quota::check_document(&doc.text, &policy, opts.policy_kind, src, &mut out);
             }
+            model = Some(policy);
         }
     }
     resolve(&mut out, &doc.origin, &doc.text);
@@ -160,6 +176,7 @@ pub fn lint_one(doc: &Document, src: usize, in_folder: bool, opts: LintOptions) 
         findings: out,
         errors,
         skipped: None,
+        policy: model,
     }
 }
 
@@ -212,6 +229,9 @@ pub fn resolve_all(findings: &mut [Finding], sources: &[SourceText]) {
     for f in findings.iter_mut() {
         by_src.entry(f.location.source).or_default().push(f);
     }
+    // One line index per source, made when first needed: findings can be many, and each
+    // may point into a long rule file (issue 10: linear cost).
+    let mut indexes: std::collections::HashMap<usize, LineIndex> = std::collections::HashMap::new();
     for (src, fs) in by_src {
         let Some(s) = sources.get(src) else { continue };
         let index = LineIndex::new(&s.text);
@@ -224,8 +244,10 @@ pub fn resolve_all(findings: &mut [Finding], sources: &[SourceText]) {
                 let Some(rs) = sources.get(r.location.source) else {
                     continue;
                 };
-                let (line, column) =
-                    LineIndex::new(&rs.text).line_col(&rs.text, r.location.span.start);
+                let (line, column) = indexes
+                    .entry(r.location.source)
+                    .or_insert_with(|| LineIndex::new(&rs.text))
+                    .line_col(&rs.text, r.location.span.start);
                 r.location.file = rs.origin.clone();
                 r.location.line = line;
                 r.location.column = column;

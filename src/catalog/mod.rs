@@ -268,7 +268,7 @@ impl Catalog {
         &'static self,
         svc: &'static Service,
         name: &str,
-        context: &[&str],
+        context: &crate::suggest::Context,
     ) -> Option<String> {
         crate::suggest::closest_weighted(
             name,

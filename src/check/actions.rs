@@ -5,6 +5,20 @@
 use super::{Cx, ResolvedAction, Stmt};
 use crate::finding::{Code, Finding, Severity};
 
+/// "Did you mean" searches per policy document; later unknown names get none. Each search
+/// scores every action of a service, and no policy AWS accepts lists this many actions: the
+/// largest document IAM takes, a role's inline policies, is 10,240 characters
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html>), and an
+/// action with its quotes and comma takes at least 8 (issue 10: bounded cost).
+pub(crate) const MAX_SUGGESTIONS: usize = 1000;
+
+/// The help of an unknown name past [`MAX_SUGGESTIONS`].
+fn over_budget() -> String {
+    format!(
+        "no \"did you mean\": this policy has more than {MAX_SUGGESTIONS} unknown names, more than a policy AWS accepts can hold"
+    )
+}
+
 pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
     let stmt_ref = s.st.reference();
     for a in &s.actions {
@@ -49,6 +63,8 @@ pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                         "AWS's own managed policies still name `{}`; AWS has retired it, so the grant is dead",
                         a.prefix
                     ));
+                } else if !cx.take_suggestion() {
+                    f = f.help(over_budget());
                 } else if let Some(g) = cx.catalog.suggest_service(&a.prefix) {
                     // A near miss of a real prefix whose service has the action: a typo.
                     let fits = cx.catalog.service(g).is_some_and(|svc| {
@@ -82,18 +98,18 @@ pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                     span,
                     format!("unknown action `{text}`"),
                 );
-                let suggestion = a.service.and_then(|svc| {
+                let retired = cx.catalog.is_retired(text);
+                let wanted = !retired && a.service.is_some();
+                let searched = wanted && cx.take_suggestion();
+                let suggestion = a.service.filter(|_| searched).and_then(|svc| {
                     let name = text.split_once(':').map_or("", |(_, n)| n);
-                    let context: Vec<&str> = cx
-                        .context
-                        .iter()
-                        .filter_map(|c| c.split_once(':'))
-                        .filter(|(p, n)| p.eq_ignore_ascii_case(svc.prefix) && *n != name)
-                        .map(|(_, n)| n)
-                        .collect();
-                    cx.catalog.suggest_action(svc, name, &context)
+                    let catalog = cx.catalog;
+                    catalog.suggest_action(svc, name, cx.suggest_context(svc.prefix))
                 });
-                if cx.catalog.is_retired(text) {
+                if wanted && !searched {
+                    // Past the budget: still an error, as an unknown action is by default.
+                    f = f.help(over_budget());
+                } else if retired {
                     f = f.severity(Severity::Warning).help(format!(
                         "AWS's own managed policies still name `{text}`; the catalog ({}) no longer lists it: retired, so the grant is dead",
                         cx.catalog.date()

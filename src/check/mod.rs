@@ -92,11 +92,38 @@ pub(crate) struct Cx<'a> {
     pub context: Vec<&'a str>,
     pub catalog: &'static Catalog,
     pub out: &'a mut Vec<Finding>,
+    /// `context` by lowercased service prefix, as "did you mean" weighs it; made on the
+    /// first unknown action, once per document (issue 10: linear cost).
+    suggest_context: Option<foldhash::HashMap<String, crate::suggest::Context>>,
+    /// "Did you mean" searches made for this document (see [`actions::MAX_SUGGESTIONS`]).
+    suggestions: usize,
 }
 
 impl Cx<'_> {
     pub fn push(&mut self, f: Finding) {
         self.out.push(f);
+    }
+
+    /// Count one "did you mean" search; false once the document has had its share.
+    pub fn take_suggestion(&mut self) -> bool {
+        self.suggestions += 1;
+        self.suggestions <= actions::MAX_SUGGESTIONS
+    }
+
+    /// The names of the document's actions of service `prefix`, for "did you mean".
+    pub fn suggest_context(&mut self, prefix: &str) -> &crate::suggest::Context {
+        let context = &self.context;
+        let by_service = self.suggest_context.get_or_insert_with(|| {
+            let mut names: foldhash::HashMap<String, Vec<&str>> = foldhash::HashMap::default();
+            for (p, n) in context.iter().filter_map(|c| c.split_once(':')) {
+                names.entry(p.to_ascii_lowercase()).or_default().push(n);
+            }
+            names
+                .into_iter()
+                .map(|(p, ns)| (p, crate::suggest::Context::new(ns)))
+                .collect()
+        });
+        by_service.entry(prefix.to_ascii_lowercase()).or_default()
     }
 }
 
@@ -230,6 +257,8 @@ pub fn lint_policy(policy: &Policy, src: usize, out: &mut Vec<Finding>) {
         context,
         catalog,
         out,
+        suggest_context: None,
+        suggestions: 0,
     };
     for s in &stmts {
         actions::check(&mut cx, s);

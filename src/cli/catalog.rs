@@ -86,7 +86,7 @@ fn action(name: &str, format: Format) -> anyhow::Result<Outcome> {
     if found.is_empty() {
         let hint = match (r.service, name.split_once(':')) {
             (Some(svc), Some((_, a))) => c
-                .suggest_action(svc, a, &[])
+                .suggest_action(svc, a, &crate::suggest::Context::default())
                 .map(|s| format!("; did you mean `{s}`?")),
             (None, Some((p, _))) => c
                 .suggest_service(p)

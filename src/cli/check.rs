@@ -214,22 +214,23 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         .par_iter()
         .enumerate()
         .map(|(i, d)| {
-            let policy = match crate::policy::json::parse(&d.text) {
-                Err(_) => Err(format!(
-                    "{}: not valid JSON, so the check cannot use it",
-                    d.origin
-                )),
-                Ok(parsed) if source::gaad::is_dump(&parsed.root) => Err(format!(
-                    "{}: an account dump, not a policy: check one of its principals with \
-                     `--gaad {} --principal ARN`",
-                    d.origin, d.origin
-                )),
-                Ok(parsed) => {
-                    let mut scratch = Vec::new();
-                    Ok(crate::policy::parse::parse_policy(&parsed, i, &mut scratch))
+            // One parse gives both the lint findings and the policy to evaluate.
+            let (lint, policy) = crate::lint_document_with_policy(d, i);
+            let policy = policy.ok_or_else(|| {
+                if lint
+                    .iter()
+                    .any(|f| f.code == crate::finding::Code::JsonSyntax)
+                {
+                    format!("{}: not valid JSON, so the check cannot use it", d.origin)
+                } else {
+                    format!(
+                        "{}: an account dump, not a policy: check one of its principals with \
+                         `--gaad {} --principal ARN`",
+                        d.origin, d.origin
+                    )
                 }
-            };
-            (crate::lint_document(d, i), policy)
+            });
+            (lint, policy)
         })
         .collect();
     for ((i, d), (lint, policy)) in inputs.into_iter().enumerate().zip(linted) {
@@ -370,19 +371,37 @@ fn table(resolved: &Resolved, rows: &[eval::Row]) -> String {
             if r.granted_on.is_empty() {
                 "-".to_string()
             } else {
-                // Policy text: escaped like every other input value shown in a terminal.
-                r.granted_on
-                    .iter()
-                    .map(|g| report::text::escape(g).into_owned())
-                    .collect::<Vec<_>>()
-                    .join("\n")
+                cell(&r.granted_on)
             },
-            r.needed_on.join("\n"),
+            cell(&r.needed_on),
         ]);
     }
     s.push_str(&t.to_string());
     s.push('\n');
     s
+}
+
+/// One value a line. A value longer than an ARN can be is shortened: the table wraps a long
+/// word at a cost that grows with the square of its length (issue 10: bounded cost); the
+/// findings and the JSON keep it whole.
+fn cell(values: &[String]) -> String {
+    let max = crate::arn::MAX_ARN_LEN;
+    let short = |v: &String| match v.char_indices().nth(64) {
+        Some((cut, _)) if v.len() > max => {
+            format!(
+                "{}… ({} characters)",
+                v.get(..cut).unwrap_or(""),
+                v.chars().count()
+            )
+        }
+        _ => v.clone(),
+    };
+    // Policy text: escaped like every other input value shown in a terminal.
+    values
+        .iter()
+        .map(|v| crate::report::text::escape(&short(v)).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn json(

@@ -774,15 +774,17 @@ fn excess(stmts: &[EStmt<'_>], required: &HashSet<usize>, id: &str, out: &mut Ve
             }
         }
         for (span, text, named) in values {
-            let mut extra: Vec<ActionRef> = named
+            let extra: Vec<ActionRef> = named
                 .into_iter()
                 .filter(|a| !required.contains(&(std::ptr::from_ref(a.action) as usize)))
                 .collect();
             if extra.is_empty() {
                 continue;
             }
-            extra.sort_by_key(ActionRef::full_name);
-            let names: Vec<String> = extra.iter().map(ActionRef::full_name).collect();
+            // Each name formatted once (`*` names thousands), then sorted: the order of
+            // sorting `extra` by name, as names are unique.
+            let mut names: Vec<String> = extra.iter().map(ActionRef::full_name).collect();
+            names.sort_unstable();
             let msg = if names.len() == 1 && !text.contains(['*', '?']) && text != "NotAction" {
                 format!("`{text}` is not required by `{id}`")
             } else {

@@ -116,7 +116,7 @@ pub fn lookup(action: &str) -> Result<(String, bool), RequestError> {
     }
     let hint = c
         .service(&svc.to_ascii_lowercase())
-        .and_then(|s| c.suggest_action(s, name, &[]))
+        .and_then(|s| c.suggest_action(s, name, &crate::suggest::Context::default()))
         .map(|s| format!("; did you mean `{s}`?"))
         .unwrap_or_default();
     Err(RequestError::UnknownAction(action.to_string(), hint))

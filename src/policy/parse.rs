@@ -168,10 +168,11 @@ impl Parser<'_> {
 
     /// Checks that need all statements: duplicate Sids, missing `Resource`/`Principal` by kind.
     fn after_statements(&mut self, policy: &Policy) {
-        let mut seen: Vec<&Spanned<String>> = Vec::new();
+        // By text: a policy may hold tens of thousands of Sids (issue 10: linear cost).
+        let mut seen: foldhash::HashMap<&str, &Spanned<String>> = foldhash::HashMap::default();
         for st in &policy.statements {
             if let Some(sid) = &st.sid {
-                if let Some(first) = seen.iter().find(|s| s.value == sid.value) {
+                if let Some(first) = seen.get(sid.value.as_str()) {
                     let f = self
                         .finding(
                             Code::DuplicateSid,
@@ -182,7 +183,7 @@ impl Parser<'_> {
                         .related("first used here", first.span);
                     self.push(f);
                 } else {
-                    seen.push(sid);
+                    seen.insert(&sid.value, sid);
                 }
             }
             let head = Span::new(st.span.start as usize, st.span.start as usize + 1);

@@ -1,8 +1,9 @@
-//! `--format json`: `{"findings": [...], "summary": {...}, "catalog": {...}, "errors": [...]}`.
+//! `--format json`: `{"findings": [...], "summary": {...}, "catalog": {...}, "errors": [...],
+//! "skipped": [...]}`.
 
 use serde::Serialize;
 
-use super::{Summary, summary};
+use super::summary;
 use crate::Report;
 
 /// The catalog a verdict was made with.
@@ -26,15 +27,28 @@ pub fn catalog_info() -> CatalogInfo {
     }
 }
 
-/// Render the report as pretty JSON, with extra top-level members after the standard ones.
+/// Render the report as pretty JSON, with extra top-level members after the standard ones
+/// (`check` adds its table). The text is that of one `to_string_pretty` of the whole object.
 pub fn render_with(report: &Report, extra: &[(&str, serde_json::Value)]) -> String {
-    struct With<'a>(&'a Report, &'a [(&'a str, serde_json::Value)]);
-    impl Serialize for With<'_> {
+    render_parts(report, extra)
+}
+
+/// Render the report as pretty JSON. Findings are serialised on every core (a lint of all
+/// AWS managed policies yields about 7,000 of them) and spliced in at their indentation;
+/// the text is the same as one `to_string_pretty` of the whole report.
+pub fn render(report: &Report) -> String {
+    render_parts(report, &[])
+}
+
+fn render_parts(report: &Report, extra: &[(&str, serde_json::Value)]) -> String {
+    use rayon::prelude::*;
+    /// Every member but `findings`, in order.
+    struct Rest<'a>(&'a Report, &'a [(&'a str, serde_json::Value)]);
+    impl Serialize for Rest<'_> {
         fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             use serde::ser::SerializeMap;
             let r = self.0;
             let mut m = s.serialize_map(None)?;
-            m.serialize_entry("findings", &r.findings)?;
             m.serialize_entry("summary", &summary(r))?;
             m.serialize_entry("catalog", &catalog_info())?;
             m.serialize_entry("errors", &r.errors)?;
@@ -45,31 +59,7 @@ pub fn render_with(report: &Report, extra: &[(&str, serde_json::Value)]) -> Stri
             m.end()
         }
     }
-    let mut s = serde_json::to_string_pretty(&With(report, extra))
-        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    s.push('\n');
-    s
-}
-
-/// Render the report as pretty JSON. Findings are serialised on every core (a lint of all
-/// AWS managed policies yields about 7,000 of them) and spliced in at their indentation;
-/// the text is the same as one `to_string_pretty` of the whole report.
-pub fn render(report: &Report) -> String {
-    use rayon::prelude::*;
-    #[derive(Serialize)]
-    struct Rest<'a> {
-        summary: Summary,
-        catalog: CatalogInfo,
-        errors: &'a [String],
-        skipped: &'a [crate::source::Skipped],
-    }
-    let rest = Rest {
-        summary: summary(report),
-        catalog: catalog_info(),
-        errors: &report.errors,
-        skipped: &report.skipped,
-    };
-    let rest = match serde_json::to_string_pretty(&rest) {
+    let rest = match serde_json::to_string_pretty(&Rest(report, extra)) {
         Ok(r) => r,
         Err(e) => return format!("{{\"error\": \"{e}\"}}\n"),
     };
@@ -103,7 +93,13 @@ pub fn render(report: &Report) -> String {
         s.push(']');
     } else {
         s.push('\n');
-        s.push_str(&chunks.join(",\n"));
+        // Chunk by chunk, each freed once copied: one copy of the findings at a time.
+        for (i, c) in chunks.into_iter().enumerate() {
+            if i > 0 {
+                s.push_str(",\n");
+            }
+            s.push_str(&c);
+        }
         s.push_str("\n  ]");
     }
     s.push(',');
@@ -116,6 +112,7 @@ pub fn render(report: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::Summary;
 
     /// The spliced rendering is the same text as one pretty serialisation of the report.
     #[test]
@@ -144,6 +141,17 @@ mod tests {
             };
             let want = serde_json::to_string_pretty(&whole).unwrap() + "\n";
             assert_eq!(render(&report), want, "{paths:?}");
+            // With extra members, as `check` renders: the same as one serialisation.
+            let extra = [(
+                "check",
+                serde_json::json!({"rows": [{"grant": "a"}], "n": 1}),
+            )];
+            let mut v = serde_json::to_value(&whole).unwrap();
+            v.as_object_mut()
+                .unwrap()
+                .insert("check".into(), extra[0].1.clone());
+            let want = serde_json::to_string_pretty(&v).unwrap() + "\n";
+            assert_eq!(render_with(&report, &extra), want, "{paths:?}");
         }
     }
 }

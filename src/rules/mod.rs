@@ -746,7 +746,7 @@ fn unknown_action(text: &str) -> Option<String> {
     }
     let name = text.split_once(':').map_or(text, |(_, n)| n);
     let hint = c
-        .suggest_action(svc, name, &[])
+        .suggest_action(svc, name, &crate::suggest::Context::default())
         .map(|s| format!("; did you mean `{s}`?"))
         .unwrap_or_default();
     let retired = if c.is_retired(text) {

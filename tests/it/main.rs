@@ -19,6 +19,7 @@ mod dumps;
 mod eval_semantics;
 mod fixtures;
 mod gaad;
+mod hostile;
 mod live;
 mod output;
 mod published;
