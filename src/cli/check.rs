@@ -453,6 +453,27 @@ fn from_gaad(path: &str, principal: &str) -> anyhow::Result<FromGaad> {
         );
     }
     let Some(pr) = dump.principals.iter().find(|p| p.arn == principal) else {
+        // A list given twice was read once: the principal may be in the other one, so its
+        // absence is not known; say what could not be read, not "no such principal".
+        let unread: Vec<crate::source::gaad::Problem> = dump
+            .problems
+            .iter()
+            .filter(|p| p.scope == crate::source::gaad::Scope::Dump)
+            .map(|p| {
+                let mut p = p.clone();
+                p.message = format!("{} (it may hold `{principal}`)", p.message);
+                p
+            })
+            .collect();
+        if !unread.is_empty() {
+            return Ok(FromGaad {
+                sources: Vec::new(),
+                docs: Vec::new(),
+                findings: Vec::new(),
+                boundary: None,
+                errors: crate::dump_errors(path, &doc.text, unread.iter()),
+            });
+        }
         let hint =
             crate::suggest::closest(principal, dump.principals.iter().map(|p| p.arn.as_str()))
                 .map(|s| format!("; did you mean `{s}`?"))

@@ -1,0 +1,63 @@
+//! Issue 10 acceptance: behaviours found missing or wrong when the issue was re-run item by
+//! item through the CLI with hand-made inputs.
+
+use crate::util::iamlint;
+
+/// Run the binary with `args` in `dir`: (exit code, stdout, stderr).
+fn run_in(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out = iamlint().current_dir(dir).args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const ALLOW: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr:*","Resource":"*"}]}"#;
+
+fn user(doc: &str) -> String {
+    format!(
+        r#"{{"UserName":"u1","Arn":"arn:aws:iam::123456789012:user/u1","GroupList":[],
+            "AttachedManagedPolicies":[],"UserPolicyList":[{{"PolicyName":"p","PolicyDocument":{doc}}}]}}"#
+    )
+}
+
+/// `UserDetailList` twice, the principal only in the first: the reader keeps one list, so
+/// the principal's entry is unread. `check` must name the list given twice (located), not
+/// claim the principal is not in the dump.
+#[test]
+fn principal_in_a_list_given_twice_is_an_unread_part() {
+    let dir = tempfile::tempdir().unwrap();
+    let dump = format!(
+        "{{\"UserDetailList\": [{}],\n \"UserDetailList\": [],\n \"GroupDetailList\": [], \"RoleDetailList\": [], \"Policies\": []}}",
+        user(ALLOW)
+    );
+    std::fs::write(dir.path().join("dump.json"), dump).unwrap();
+    let (code, out, err) = run_in(
+        dir.path(),
+        &[
+            "check",
+            "--rules",
+            "ecr-push",
+            "--param",
+            "account_id=123456789012",
+            "--param",
+            "region=us-east-1",
+            "--param",
+            "repository=r",
+            "--gaad",
+            "dump.json",
+            "--principal",
+            "arn:aws:iam::123456789012:user/u1",
+        ],
+    );
+    let all = format!("{out}{err}");
+    assert_eq!(code, 2, "{all}");
+    assert!(
+        all.contains("dump.json:3:2: the key `UserDetailList` is given twice at the top of the dump"),
+        "{all}"
+    );
+    assert!(all.contains("arn:aws:iam::123456789012:user/u1"), "{all}");
+    assert!(!all.contains("no user, group or role"), "{all}");
+}
