@@ -61,3 +61,52 @@ fn principal_in_a_list_given_twice_is_an_unread_part() {
     assert!(all.contains("arn:aws:iam::123456789012:user/u1"), "{all}");
     assert!(!all.contains("no user, group or role"), "{all}");
 }
+
+/// A rule file or a `--principal` that quotes control characters: the error line that
+/// refuses it shows them escaped, never sends them to the terminal.
+#[test]
+fn refusal_errors_escape_control_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("r.toml"),
+        "id = \"rx\"\ntitle = \"t\"\nsystem = \"x\"\n[source]\ntitle = \"s\"\n[[grant]]\nactions = [\"s3:Get\\u001b[31mX\"]\nresources = [\"*\"]\n",
+    )
+    .unwrap();
+    let (code, out, err) = run_in(dir.path(), &["render", "--rules", "r.toml"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("r.toml:7:12: unknown action `s3:Get\\x1b[31mX`"),
+        "{err}"
+    );
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+
+    std::fs::write(
+        dir.path().join("dump.json"),
+        format!(
+            "{{\"UserDetailList\": [{}], \"GroupDetailList\": [], \"RoleDetailList\": [], \"Policies\": []}}",
+            user(ALLOW)
+        ),
+    )
+    .unwrap();
+    let (code, out, err) = run_in(
+        dir.path(),
+        &[
+            "check",
+            "--rules",
+            "ecr-push",
+            "--param",
+            "account_id=123456789012",
+            "--param",
+            "region=us-east-1",
+            "--param",
+            "repository=r",
+            "--gaad",
+            "dump.json",
+            "--principal",
+            "arn:aws:iam::123456789012:user/u\u{1b}[2J\u{202e}2",
+        ],
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("user/u\\x1b[2J\\u{202e}2` in the dump"), "{err}");
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{202e}'), "{err:?}");
+}
