@@ -303,21 +303,24 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
                     color: args.out.color.enabled(),
                 },
             );
+            // Below the findings nothing is coloured, and names, Sids and policy text come
+            // from the input: shown escaped.
             if let Some(p) = &principal {
                 s.push('\n');
-                s.push_str(&p.text);
+                s.push_str(&report::text::escape_lines(&p.text));
             }
             s.push_str(&table(&resolved, &outcome.rows));
             if let Some(sim) = &simulated {
-                s.push_str(&sim.text());
+                s.push_str(&report::text::escape_lines(&sim.text()));
             }
             for (origin, old, new) in &suggestions {
                 s.push('\n');
-                if old == new {
-                    s.push_str(&format!("{origin}: no change needed\n"));
+                let part = if old == new {
+                    format!("{origin}: no change needed\n")
                 } else {
-                    s.push_str(&eval::suggest::unified_diff(origin, old, new));
-                }
+                    eval::suggest::unified_diff(origin, old, new)
+                };
+                s.push_str(&report::text::escape_lines(&part));
             }
             s
         }
@@ -348,7 +351,7 @@ fn table(resolved: &Resolved, rows: &[eval::Row]) -> String {
     let bad: Vec<&eval::Row> = rows.iter().filter(|r| r.status != "ok").collect();
     let mut s = format!(
         "\n`{}`: {} of {} required grants satisfied",
-        resolved.id,
+        report::text::escape(&resolved.id),
         rows.len() - bad.len(),
         rows.len()
     );
@@ -364,9 +367,9 @@ fn table(resolved: &Resolved, rows: &[eval::Row]) -> String {
         .set_header(["rule", "status", "action", "granted on", "needed on"]);
     for r in bad {
         t.add_row([
-            r.grant.clone(),
+            report::text::escape(&r.grant).into_owned(),
             r.status.to_string(),
-            r.action.clone(),
+            report::text::escape(&r.action).into_owned(),
             if r.granted_on.is_empty() {
                 "-".to_string()
             } else {
@@ -377,7 +380,11 @@ fn table(resolved: &Resolved, rows: &[eval::Row]) -> String {
                     .collect::<Vec<_>>()
                     .join("\n")
             },
-            r.needed_on.join("\n"),
+            r.needed_on
+                .iter()
+                .map(|n| report::text::escape(n).into_owned())
+                .collect::<Vec<_>>()
+                .join("\n"),
         ]);
     }
     s.push_str(&t.to_string());

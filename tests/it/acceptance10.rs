@@ -55,7 +55,9 @@ fn principal_in_a_list_given_twice_is_an_unread_part() {
     let all = format!("{out}{err}");
     assert_eq!(code, 2, "{all}");
     assert!(
-        all.contains("dump.json:3:2: the key `UserDetailList` is given twice at the top of the dump"),
+        all.contains(
+            "dump.json:3:2: the key `UserDetailList` is given twice at the top of the dump"
+        ),
         "{all}"
     );
     assert!(all.contains("arn:aws:iam::123456789012:user/u1"), "{all}");
@@ -107,6 +109,113 @@ fn refusal_errors_escape_control_characters() {
         ],
     );
     assert_eq!(code, 2, "{out}{err}");
-    assert!(err.contains("user/u\\x1b[2J\\u{202e}2` in the dump"), "{err}");
-    assert!(!err.contains('\u{1b}') && !err.contains('\u{202e}'), "{err:?}");
+    assert!(
+        err.contains("user/u\\x1b[2J\\u{202e}2` in the dump"),
+        "{err}"
+    );
+    assert!(
+        !err.contains('\u{1b}') && !err.contains('\u{202e}'),
+        "{err:?}"
+    );
+}
+
+/// Plain-text outputs other than the lint report also quote the input: `rules show` of a
+/// user's rule file, `can`'s deciding statement, `check`'s table of unsatisfied grants and
+/// the `--suggest` diff of a dump's policy. None sends a control character to the terminal.
+#[test]
+fn text_outputs_escape_control_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(
+        p.join("r.toml"),
+        "id = \"ry\"\ntitle = \"t\\u001b[31mT\"\nsystem = \"x\"\nnotes = [\"n\\u001b[2Jn\"]\n\
+         [source]\ntitle = \"s\\u202es\"\n[params.b]\ndescription = \"d\"\nkind = \"string\"\n\
+         example = \"e\"\n[[grant]]\nsid = \"S\\u001b[31m\"\nactions = [\"s3:GetObject\"]\n\
+         resources = [\"arn:aws:s3:::{b}/*\"]\nwhy = \"w\\u001bw\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("p.json"),
+        r#"{"Version":"2012-10-17","Statement":[{"Sid":"A\u001b[31m","Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#,
+    )
+    .unwrap();
+    let clean =
+        |what: &str, (code, out, err): (i32, String, String), code_want: i32, shows: &str| {
+            assert_eq!(code, code_want, "{what}: {out}{err}");
+            assert!(
+                !out.contains('\u{1b}') && !out.contains('\u{202e}'),
+                "{what}: {out:?}"
+            );
+            assert!(out.contains(shows), "{what}: {out}");
+        };
+    clean(
+        "rules show",
+        run_in(p, &["rules", "show", "r.toml"]),
+        0,
+        "t\\x1b[31mT",
+    );
+    clean(
+        "can",
+        run_in(
+            p,
+            &[
+                "can",
+                "s3:GetObject",
+                "arn:aws:s3:::b/k",
+                "--policy",
+                "p.json",
+            ],
+        ),
+        0,
+        "statement `A\\x1b[31m`",
+    );
+    clean(
+        "check",
+        run_in(
+            p,
+            &[
+                "check",
+                "--rules",
+                "r.toml",
+                "--param",
+                "b=x\u{1b}[31m",
+                "--policy",
+                "p.json",
+            ],
+        ),
+        0,
+        "arn:aws:s3:::x\\x1b[31m/*",
+    );
+    let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr:*","Resource":"*"}]}"#;
+    std::fs::write(
+        p.join("dump.json"),
+        format!(
+            r#"{{"UserDetailList": [{{"UserName":"u\u001b[31m1","Arn":"arn:aws:iam::123456789012:user/u1","GroupList":[],"AttachedManagedPolicies":[],"UserPolicyList":[{{"PolicyName":"p\u001b]0;x\u0007","PolicyDocument":{doc}}}]}}], "GroupDetailList": [], "RoleDetailList": [], "Policies": []}}"#
+        ),
+    )
+    .unwrap();
+    clean(
+        "check --gaad --suggest",
+        run_in(
+            p,
+            &[
+                "check",
+                "--rules",
+                "ecr-push",
+                "--param",
+                "account_id=123456789012",
+                "--param",
+                "region=us-east-1",
+                "--param",
+                "repository=r",
+                "--gaad",
+                "dump.json",
+                "--principal",
+                "arn:aws:iam::123456789012:user/u1",
+                "--suggest",
+            ],
+        ),
+        0,
+        "--- user/u\\x1b[31m1 inline \"p\\x1b]0;x\\x07\"",
+    );
 }
