@@ -219,3 +219,23 @@ fn text_outputs_escape_control_characters() {
         "--- user/u\\x1b[31m1 inline \"p\\x1b]0;x\\x07\"",
     );
 }
+
+/// `condition-type-mismatch` names the key's type with the right article.
+#[test]
+fn type_mismatch_message_reads_as_english() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("p.json"),
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*",
+            "Condition":{"DateGreaterThan":{"aws:SourceIp":"2020-01-01"}}}]}"#,
+    )
+    .unwrap();
+    let (code, out, err) = run_in(dir.path(), &["lint", "p.json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains(
+            "p.json:2:45: warning[condition-type-mismatch]: `DateGreaterThan` compares dates, but `aws:SourceIp` is an IPAddress key"
+        ),
+        "{out}"
+    );
+}
