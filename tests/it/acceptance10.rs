@@ -239,3 +239,25 @@ fn type_mismatch_message_reads_as_english() {
         "{out}"
     );
 }
+
+/// Standard input over the size limit is read only up to the limit: the error says it is
+/// over, without claiming a size it never measured (it said "the file is 33554433 bytes"
+/// for 40 MB).
+#[test]
+fn stdin_over_the_limit_names_no_made_up_size() {
+    let big = vec![b' '; 40_000_000];
+    let out = iamlint()
+        .args(["lint", "-"])
+        .write_stdin(big)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(
+            "-: standard input holds more than the 33554432 byte limit for a policy document"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("33554433"), "{err}");
+}
