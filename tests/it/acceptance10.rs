@@ -251,7 +251,11 @@ fn stdin_over_the_limit_names_no_made_up_size() {
         .write_stdin(big)
         .output()
         .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
         err.contains(
