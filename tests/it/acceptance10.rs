@@ -265,3 +265,203 @@ fn stdin_over_the_limit_names_no_made_up_size() {
     );
     assert!(!err.contains("33554433"), "{err}");
 }
+
+/// A minimal IAM query-API server on 127.0.0.1 for one role `r1`: its inline policy `p1`
+/// has the document `doc` (as IAM sends it, URL-encoded), `boundary` and `attached` are
+/// spliced into `GetRole` and `ListAttachedRolePolicies`. It answers what moto cannot be
+/// made to return: documents that do not decode, are not objects, entries without ARNs.
+fn fake_iam(doc: &'static str, boundary: &'static str, attached: &'static str) -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(conn) = conn else { return };
+            std::thread::spawn(move || {
+                let mut r = BufReader::new(conn.try_clone().unwrap());
+                let mut w = conn;
+                loop {
+                    let mut len = 0usize;
+                    let mut line = String::new();
+                    loop {
+                        line.clear();
+                        if r.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if line == "\r\n" {
+                            break;
+                        }
+                        if let Some((k, v)) = line.split_once(':') {
+                            if k.eq_ignore_ascii_case("content-length") {
+                                len = v.trim().parse().unwrap();
+                            }
+                        }
+                    }
+                    let mut body = vec![0; len];
+                    r.read_exact(&mut body).unwrap();
+                    let body = String::from_utf8(body).unwrap();
+                    let action = body
+                        .split('&')
+                        .find_map(|kv| kv.strip_prefix("Action="))
+                        .unwrap_or("")
+                        .to_string();
+                    let inner = match action.as_str() {
+                        "GetRole" => format!(
+                            "<Role><Path>/</Path><RoleName>r1</RoleName><RoleId>AROAEXAMPLE</RoleId>\
+                             <Arn>arn:aws:iam::123456789012:role/r1</Arn>\
+                             <CreateDate>2020-01-01T00:00:00Z</CreateDate>\
+                             <AssumeRolePolicyDocument>%7B%7D</AssumeRolePolicyDocument>{boundary}</Role>"
+                        ),
+                        "ListRolePolicies" => "<PolicyNames><member>p1</member></PolicyNames>\
+                             <IsTruncated>false</IsTruncated>"
+                            .to_string(),
+                        "GetRolePolicy" => format!(
+                            "<RoleName>r1</RoleName><PolicyName>p1</PolicyName>\
+                             <PolicyDocument>{doc}</PolicyDocument>"
+                        ),
+                        "ListAttachedRolePolicies" => {
+                            format!("{attached}<IsTruncated>false</IsTruncated>")
+                        }
+                        _ => String::new(),
+                    };
+                    let xml = format!(
+                        "<{action}Response xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\">\
+                         <{action}Result>{inner}</{action}Result>\
+                         <ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></{action}Response>"
+                    );
+                    let status = if inner.is_empty() {
+                        "400 Bad Request"
+                    } else {
+                        "200 OK"
+                    };
+                    let _ = write!(
+                        w,
+                        "HTTP/1.1 {status}\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n{xml}",
+                        xml.len()
+                    );
+                }
+            });
+        }
+    });
+    url
+}
+
+/// Issue 10 part 1, "the same rule holds for live IAM": an inline document that does not
+/// URL-decode or is a number, `null` or an array, a boundary or an attached policy without
+/// an ARN: `check --role` refuses (exit 2) and `lint --role` reports it (exit 2), naming the
+/// role and the call. A readable role is checked as usual.
+#[test]
+fn live_iam_unread_parts_refuse_the_check() {
+    const OK: &str = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22ecr%3A%2A%22%2C%22Resource%22%3A%22%2A%22%7D%5D%7D";
+    const NONE: &str = "<AttachedPolicies/>";
+    let cases: [(&str, &str, &str, Option<&str>); 7] = [
+        (OK, "", NONE, None),
+        (
+            "%7B%22Version%ZZ",
+            "",
+            NONE,
+            Some(
+                "role/r1: iam:GetRolePolicy failed: inline policy `p1`: the document does not URL-decode",
+            ),
+        ),
+        (
+            "5",
+            "",
+            NONE,
+            Some("inline policy `p1`: the document is a number, not a policy object"),
+        ),
+        (
+            "null",
+            "",
+            NONE,
+            Some("inline policy `p1`: the document is null, not a policy object"),
+        ),
+        (
+            "%5B%5D",
+            "",
+            NONE,
+            Some("inline policy `p1`: the document is an array, not a policy object"),
+        ),
+        (
+            OK,
+            "<PermissionsBoundary><PermissionsBoundaryType>Policy</PermissionsBoundaryType></PermissionsBoundary>",
+            NONE,
+            Some(
+                "role/r1: iam:GetRole failed: the permissions boundary has no ARN in the response",
+            ),
+        ),
+        (
+            OK,
+            "",
+            "<AttachedPolicies><member><PolicyName>x</PolicyName></member></AttachedPolicies>",
+            Some(
+                "role/r1: iam:ListAttachedRolePolicies failed: an attached policy (`x`) has no ARN in the response",
+            ),
+        ),
+    ];
+    for (doc, boundary, attached, want) in cases {
+        let url = fake_iam(doc, boundary, attached);
+        for args in [
+            vec!["lint", "--role", "r1"],
+            vec![
+                "check",
+                "--rules",
+                "ecr-push",
+                "--param",
+                "region=us-east-1",
+                "--param",
+                "account_id=123456789012",
+                "--param",
+                "repository=app",
+                "--role",
+                "r1",
+            ],
+        ] {
+            let mut c = iamlint();
+            for v in [
+                "AWS_PROFILE",
+                "AWS_DEFAULT_PROFILE",
+                "AWS_SESSION_TOKEN",
+                "AWS_REGION",
+                "AWS_DEFAULT_REGION",
+                "AWS_ENDPOINT_URL",
+                "AWS_ROLE_ARN",
+                "AWS_WEB_IDENTITY_TOKEN_FILE",
+            ] {
+                c.env_remove(v);
+            }
+            let out = c
+                .env("AWS_ACCESS_KEY_ID", "test")
+                .env("AWS_SECRET_ACCESS_KEY", "test")
+                .env("AWS_CONFIG_FILE", "/nonexistent/iamlint-test/config")
+                .env(
+                    "AWS_SHARED_CREDENTIALS_FILE",
+                    "/nonexistent/iamlint-test/credentials",
+                )
+                .env("AWS_EC2_METADATA_DISABLED", "true")
+                .args(&args)
+                .args(["--endpoint-url", &url])
+                .timeout(std::time::Duration::from_secs(120))
+                .output()
+                .unwrap();
+            let all = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            match want {
+                None => {
+                    assert_ne!(out.status.code(), Some(2), "{args:?}: {all}");
+                    assert!(!all.contains("unreadable"), "{args:?}: {all}");
+                }
+                Some(w) => {
+                    assert_eq!(out.status.code(), Some(2), "{args:?} {doc}: {all}");
+                    assert!(all.contains(w), "{args:?} {doc}: {all}");
+                    if args.first() == Some(&"check") {
+                        assert!(all.contains("the check did not run"), "{all}");
+                    }
+                }
+            }
+        }
+    }
+}
