@@ -803,7 +803,8 @@ mod tests {
         assert_eq!(p.resource, "q");
         let p = ArnPattern::parse("arn:aws:logs:*:*:log-group:a:b").expect("parses");
         assert_eq!(p.resource, "log-group:a:b");
-        // An unclosed variable is no variable: every colon splits, still too few fields.
+        // An unclosed `${` is no variable: its colon splits like any other (`arn`, `aws`,
+        // `sqs`, `${aws`, `x`), still too few fields.
         assert_eq!(
             ResourcePattern::parse("arn:aws:sqs:${aws:x"),
             Err(ArnError::TooFewParts(5))

@@ -20,7 +20,11 @@ fn main() -> ExitCode {
     match iamlint::cli::run(cli) {
         Ok(outcome) => ExitCode::from(outcome.code()),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // The message may quote the input (a rule file's action, a principal's name):
+            // its control characters are shown as escapes, line by line, never sent raw.
+            let text = format!("{e:#}");
+            let lines: Vec<_> = text.lines().map(iamlint::report::text::escape).collect();
+            eprintln!("error: {}", lines.join("\n"));
             ExitCode::from(2)
         }
     }

@@ -248,9 +248,15 @@ fn type_mismatch(cx: &mut Cx<'_>, c: &crate::policy::ConditionClause, base: &str
             cx.src,
             c.key.span,
             format!(
-                "`{}` compares {}, but `{key}` is a {} key",
+                "`{}` compares {}, but `{key}` is {} {} key",
                 c.operator.value,
                 kind.what(),
+                // `an IPAddress key`, `an ArrayOfString key`, `a Date key`.
+                if k.ty.starts_with(['A', 'E', 'I', 'O', 'U']) {
+                    "an"
+                } else {
+                    "a"
+                },
                 k.ty
             ),
         )

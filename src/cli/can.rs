@@ -60,7 +60,8 @@ pub fn run(args: &CanArgs) -> anyhow::Result<Outcome> {
     let d = request::decide(&docs, boundary.as_deref(), &req)?;
     emit(&match args.format {
         Format::Json => format!("{}\n", serde_json::to_string_pretty(&d)?),
-        Format::Text => text(&d),
+        // Sids, file names and values come from the input: shown escaped.
+        Format::Text => crate::report::text::escape_lines(&text(&d)),
     })?;
     Ok(match d.verdict {
         Verdict::Allowed => Outcome::Clean,

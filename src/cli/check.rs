@@ -304,21 +304,24 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
                     color: args.out.color.enabled(),
                 },
             );
+            // Below the findings nothing is coloured, and names, Sids and policy text come
+            // from the input: shown escaped.
             if let Some(p) = &principal {
                 s.push('\n');
-                s.push_str(&p.text);
+                s.push_str(&report::text::escape_lines(&p.text));
             }
             s.push_str(&table(&resolved, &outcome.rows));
             if let Some(sim) = &simulated {
-                s.push_str(&sim.text());
+                s.push_str(&report::text::escape_lines(&sim.text()));
             }
             for (origin, old, new) in &suggestions {
                 s.push('\n');
-                if old == new {
-                    s.push_str(&format!("{origin}: no change needed\n"));
+                let part = if old == new {
+                    format!("{origin}: no change needed\n")
                 } else {
-                    s.push_str(&eval::suggest::unified_diff(origin, old, new));
-                }
+                    eval::suggest::unified_diff(origin, old, new)
+                };
+                s.push_str(&report::text::escape_lines(&part));
             }
             s
         }
@@ -349,7 +352,7 @@ fn table(resolved: &Resolved, rows: &[eval::Row]) -> String {
     let bad: Vec<&eval::Row> = rows.iter().filter(|r| r.status != "ok").collect();
     let mut s = format!(
         "\n`{}`: {} of {} required grants satisfied",
-        resolved.id,
+        report::text::escape(&resolved.id),
         rows.len() - bad.len(),
         rows.len()
     );
@@ -365,9 +368,9 @@ fn table(resolved: &Resolved, rows: &[eval::Row]) -> String {
         .set_header(["rule", "status", "action", "granted on", "needed on"]);
     for r in bad {
         t.add_row([
-            r.grant.clone(),
+            report::text::escape(&r.grant).into_owned(),
             r.status.to_string(),
-            r.action.clone(),
+            report::text::escape(&r.action).into_owned(),
             if r.granted_on.is_empty() {
                 "-".to_string()
             } else {
@@ -472,6 +475,27 @@ fn from_gaad(path: &str, principal: &str) -> anyhow::Result<FromGaad> {
         );
     }
     let Some(pr) = dump.principals.iter().find(|p| p.arn == principal) else {
+        // A list given twice was read once: the principal may be in the other one, so its
+        // absence is not known; say what could not be read, not "no such principal".
+        let unread: Vec<crate::source::gaad::Problem> = dump
+            .problems
+            .iter()
+            .filter(|p| p.scope == crate::source::gaad::Scope::Dump)
+            .map(|p| {
+                let mut p = p.clone();
+                p.message = format!("{} (it may hold `{principal}`)", p.message);
+                p
+            })
+            .collect();
+        if !unread.is_empty() {
+            return Ok(FromGaad {
+                sources: Vec::new(),
+                docs: Vec::new(),
+                findings: Vec::new(),
+                boundary: None,
+                errors: crate::dump_errors(path, &doc.text, unread.iter()),
+            });
+        }
         let hint =
             crate::suggest::closest(principal, dump.principals.iter().map(|p| p.arn.as_str()))
                 .map(|s| format!("; did you mean `{s}`?"))

@@ -103,12 +103,13 @@ pub fn run(cmd: RulesCommand) -> anyhow::Result<Outcome> {
         }
         RulesCommand::Show { id } => {
             let set = rules::find(&id)?;
-            emit(&show(&set)?)?;
+            // A rule file is input: its text is shown escaped.
+            emit(&crate::report::text::escape_lines(&show(&set)?))?;
         }
         RulesCommand::Diff { old, new, params } => {
             let a = rules::find(&old)?;
             let b = rules::find(&new)?;
-            emit(&diff(&a, &b, &params)?)?;
+            emit(&crate::report::text::escape_lines(&diff(&a, &b, &params)?))?;
         }
     }
     Ok(Outcome::Clean)

@@ -178,6 +178,15 @@ pub fn escape(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// A whole plain-text report (no colour codes of its own) made safe for a terminal: each
+/// line escaped as by [`escape`], the line breaks kept.
+pub fn escape_lines(s: &str) -> String {
+    if !s.chars().any(|c| c != '\n' && needs_escape(c)) {
+        return s.to_string();
+    }
+    s.split('\n').map(escape).collect::<Vec<_>>().join("\n")
+}
+
 fn needs_escape(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')

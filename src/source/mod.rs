@@ -84,6 +84,14 @@ pub enum LoadError {
         /// The limit.
         max: u64,
     },
+    /// Standard input over [`MAX_BYTES`]: read up to the limit only, so its size is unknown.
+    #[error("{path}: standard input holds more than the {max} byte limit for a policy document")]
+    StdinTooLarge {
+        /// `-`.
+        path: String,
+        /// The limit.
+        max: u64,
+    },
     /// A NUL byte: not a text file.
     #[error("{path}:{line}:{column}: not a text file (a NUL byte); a policy is JSON text")]
     Binary {
@@ -416,6 +424,12 @@ pub fn read(input: &Input) -> Result<Document, LoadError> {
                     path: "-".into(),
                     error,
                 })?;
+            if buf.len() as u64 > MAX_BYTES {
+                return Err(LoadError::StdinTooLarge {
+                    path: "-".into(),
+                    max: MAX_BYTES,
+                });
+            }
             ("-".to_string(), buf)
         }
         Input::File(p) | Input::Found(p) => {

@@ -8,6 +8,7 @@
     reason = "integration tests: a failed unwrap is a failed test"
 )]
 
+mod acceptance10;
 mod acceptance9;
 mod catalog_prefixes;
 mod check;
