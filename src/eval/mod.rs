@@ -91,6 +91,24 @@ impl EStmt<'_> {
             .map(|x| x.value.clone())
     }
 
+    /// The resource value that covers `r` if its unresolved policy variables (`${aws:username}`:
+    /// the context does not give them) take the right values; `None` when no such value does,
+    /// or the document's `Version` makes variables literal text.
+    pub fn covering_with_variable(&self, r: &str) -> Option<String> {
+        if self.not_resource
+            || !condition::variables_allowed(
+                self.doc.policy.version.as_ref().map(|v| v.value.as_str()),
+            )
+        {
+            return None;
+        }
+        self.resources
+            .iter()
+            .filter(|x| x.value.contains("${"))
+            .find(|x| variables_as_wildcards(&x.value).is_some_and(|p| pattern_covers(&p, r)))
+            .map(|x| x.value.clone())
+    }
+
     /// Does this `Deny` reach `r` for action `a`? An action that takes no resource type is
     /// requested on `*`, which only a value that matches `*` itself reaches (issue 9: a `Deny`
     /// on `repository/prod-*` does not deny `ecr:GetAuthorizationToken`).
@@ -116,6 +134,33 @@ impl EStmt<'_> {
 
 fn list<'s>(it: impl Iterator<Item = &'s str>) -> String {
     crate::finding::bounded_list(&it.map(|s| format!("`{s}`")).collect::<Vec<_>>())
+}
+
+/// `text` with each policy variable (`${aws:username}`, `${key, 'default'}`) as `*`, the
+/// escapes `${*}`, `${?}`, `${$}` kept; `None` when it holds no variable.
+fn variables_as_wildcards(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut any = false;
+    while let Some(i) = rest.find("${") {
+        out.push_str(rest.get(..i).unwrap_or(""));
+        let tail = rest.get(i..).unwrap_or("");
+        let Some(close) = tail.find('}') else {
+            out.push_str(tail);
+            rest = "";
+            break;
+        };
+        match tail.get(2..close).unwrap_or("") {
+            "*" | "?" | "$" => out.push_str(tail.get(..=close).unwrap_or("")),
+            _ => {
+                out.push('*');
+                any = true;
+            }
+        }
+        rest = tail.get(close + 1..).unwrap_or("");
+    }
+    out.push_str(rest);
+    any.then_some(out)
 }
 
 /// Prepare every statement of identity policies (resource and trust policies grant to
@@ -210,6 +255,9 @@ pub enum Status {
         stmt: usize,
         /// The value naming the action there.
         item: Span,
+        /// Set when what is unknown is not a condition but a policy variable in this
+        /// resource value: it covers the need only for some values of the variable.
+        variable: Option<String>,
     },
     /// The action is allowed, but only on other resources.
     Elsewhere {
@@ -268,7 +316,11 @@ pub(crate) fn status(stmts: &[EStmt<'_>], a: ActionRef, r: &str, required: &[Cla
             Some(on) => {
                 // A condition the context makes true is no restriction here.
                 if s.cond != Tri::True && !s.clauses.iter().all(|c| required.contains(c)) {
-                    conditional.get_or_insert(Status::Conditional { stmt: i, item });
+                    conditional.get_or_insert(Status::Conditional {
+                        stmt: i,
+                        item,
+                        variable: None,
+                    });
                     continue;
                 }
                 let missing_condition = !required.iter().all(|c| s.clauses.contains(c));
@@ -289,6 +341,20 @@ pub(crate) fn status(stmts: &[EStmt<'_>], a: ActionRef, r: &str, required: &[Cla
                 }
             }
             None => {
+                // A value with a policy variable the request context does not give covers
+                // the need for some values of it: allowed only then, never a plain grant
+                // nor a plain miss (issue 9: without context a variable stands for any
+                // value).
+                if let Some(v) = s.covering_with_variable(r) {
+                    if s.cond == Tri::True || s.clauses.iter().all(|c| required.contains(c)) {
+                        conditional.get_or_insert(Status::Conditional {
+                            stmt: i,
+                            item,
+                            variable: Some(v),
+                        });
+                        continue;
+                    }
+                }
                 // Name the statement that lists the action itself, not one that allows `*`.
                 let explicit = s.actions.iter().any(|x| !x.all && x.item.span == item);
                 if explicit
@@ -561,7 +627,26 @@ pub fn check_in_context(
                             ));
                         }
                     }
-                    Status::Conditional { stmt, item } => {
+                    Status::Conditional {
+                        stmt,
+                        item,
+                        variable: Some(v),
+                    } => {
+                        let Some(s) = stmts.get(*stmt) else { continue };
+                        out.findings.push(rule_at(
+                            Finding::new(Code::ConditionalGrant, s.doc.src, *item, format!(
+                                "`{name}` on `{r}` is allowed only when the policy variables of `{v}` name it, which depends on who makes the request"))
+                            .statement(Some(s.st.reference()))
+                            .action(name.clone())
+                            .resource(r.clone())
+                            .help("give the request's values to decide it, e.g. `--context aws:username=NAME`"),
+                        ));
+                    }
+                    Status::Conditional {
+                        stmt,
+                        item,
+                        variable: None,
+                    } => {
                         let Some(s) = stmts.get(*stmt) else { continue };
                         let extra: Vec<Clause> = s
                             .clauses

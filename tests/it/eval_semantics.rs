@@ -471,3 +471,48 @@ fn conditional_allow_decided_by_the_context() {
     assert_eq!(found.len(), 8, "{found:?}");
     assert!(found.iter().all(|(c, _)| c == "missing-grant"), "{found:?}");
 }
+
+/// Issue 9: without request context a policy variable stands for any value, so a grant on
+/// `repository/${aws:username}` neither satisfies the rule outright nor misses it: each pair
+/// is a `conditional-grant` warning that names the variable (before, a false `mis-scoped-grant`
+/// error). Under `Version` 2008-10-17 the text is literal and the grant is beside the point.
+#[test]
+fn issue_9_policy_variables_without_context_are_conditional() {
+    let policy = |version: &str| {
+        format!(
+            r#"{{"Version":"{version}","Statement":[
+                {{"Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"*"}},
+                {{"Effect":"Allow","Action":[{PUSH_ACTIONS}],"Resource":"arn:aws:ecr:us-east-1:123456789012:repository/${{aws:username}}"}}]}}"#
+        )
+    };
+    let (_d, p) = file(&policy("2012-10-17"));
+    let (code, found, v) = check(&p, &[]);
+    assert_eq!(code, 0, "{found:?}");
+    assert_eq!(found.len(), 7, "{found:?}");
+    assert!(
+        found.iter().all(|(c, _)| c == "conditional-grant"),
+        "{found:?}"
+    );
+    let msg = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "conditional-grant")
+        .unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        msg.contains(
+            "policy variables of `arn:aws:ecr:us-east-1:123456789012:repository/${aws:username}`"
+        ),
+        "{msg}"
+    );
+    let (_d2, old) = file(&policy("2008-10-17"));
+    let (code, found, _) = check(&old, &[]);
+    assert_eq!(code, 1, "{found:?}");
+    assert!(
+        found.iter().all(|(c, _)| c == "mis-scoped-grant"),
+        "{found:?}"
+    );
+}
