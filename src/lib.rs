@@ -134,7 +134,6 @@ pub fn lint_one(doc: &Document, src: usize, in_folder: bool, opts: LintOptions) 
         Err(e) => out.push(Finding::new(Code::JsonSyntax, src, e.span, e.message)),
         Ok(parsed) if source::gaad::is_dump(&parsed.root) => {
             // An account dump: lint every policy document in it.
-            model = Some(policy::parse::parse_policy(&parsed, src, &mut Vec::new()));
             let dump = source::gaad::Dump::read(&parsed);
             for d in &dump.docs {
                 let mut found = Vec::new();
