@@ -105,22 +105,7 @@ pub struct LintOptions {
 /// Findings come back sorted by position, with line and column resolved. The parts of an
 /// account dump that could not be read are left out here: [`lint_one`] returns them.
 pub fn lint_document(doc: &Document, src: usize) -> Vec<Finding> {
-    lint_document_with(doc, src, LintOptions::default())
-}
-
-/// [`lint_document`] with options.
-pub fn lint_document_with(doc: &Document, src: usize, opts: LintOptions) -> Vec<Finding> {
-    lint_one(doc, src, false, opts).findings
-}
-
-/// [`lint_document`], and the document read as a policy (`None` when it is not JSON or is an
-/// account dump), from one parse: `check` needs both.
-pub fn lint_document_with_policy(
-    doc: &Document,
-    src: usize,
-) -> (Vec<Finding>, Option<policy::Policy>) {
-    let linted = lint_one(doc, src, false, LintOptions::default());
-    (linted.findings, linted.policy)
+    lint_one(doc, src, false, LintOptions::default()).findings
 }
 
 /// Lint one document as source number `src`, with the parts of an account dump that could

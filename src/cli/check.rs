@@ -215,8 +215,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         .enumerate()
         .map(|(i, d)| {
             // One parse gives both the lint findings and the policy to evaluate.
-            let (lint, policy) = crate::lint_document_with_policy(d, i);
-            let policy = policy.ok_or_else(|| {
+            let linted = crate::lint_one(d, i, false, crate::LintOptions::default());
+            let lint = linted.findings;
+            let policy = linted.policy.ok_or_else(|| {
                 if lint
                     .iter()
                     .any(|f| f.code == crate::finding::Code::JsonSyntax)
