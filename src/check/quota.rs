@@ -11,6 +11,7 @@ use std::sync::LazyLock;
 use crate::finding::{Code, Finding, Severity};
 use crate::policy::json::{Node, Parsed, Value};
 use crate::policy::{Policy, PolicyKind};
+use crate::source::gaad::{get, str_of};
 use crate::span::Span;
 
 /// What a policy document is saved as, which decides its size quota.
@@ -220,27 +221,10 @@ fn is_trust(policy: &Policy) -> bool {
     any
 }
 
-fn get<'a>(n: &'a Node, key: &str) -> Option<&'a Node> {
-    let Value::Object(m) = &n.value else {
-        return None;
-    };
-    m.iter()
-        .rev()
-        .find(|x| x.key.value == key)
-        .map(|x| &x.value)
-}
-
 fn items<'a>(n: &'a Node, key: &str) -> &'a [Node] {
     match get(n, key).map(|v| &v.value) {
         Some(Value::Array(a)) => a,
         _ => &[],
-    }
-}
-
-fn str_of<'a>(n: &'a Node, key: &str) -> &'a str {
-    match get(n, key).map(|v| &v.value) {
-        Some(Value::String(s)) => s,
-        _ => "",
     }
 }
 

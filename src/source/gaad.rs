@@ -109,7 +109,8 @@ pub fn is_dump(root: &Node) -> bool {
         && !m.iter().any(|x| x.key.value == "Statement")
 }
 
-fn get<'a>(n: &'a Node, key: &str) -> Option<&'a Node> {
+/// The member `key` of object `n` (the last, as IAM keeps the last of a duplicated key).
+pub(crate) fn get<'a>(n: &'a Node, key: &str) -> Option<&'a Node> {
     let Value::Object(m) = &n.value else {
         return None;
     };
@@ -119,7 +120,8 @@ fn get<'a>(n: &'a Node, key: &str) -> Option<&'a Node> {
         .map(|x| &x.value)
 }
 
-fn str_of<'a>(n: &'a Node, key: &str) -> &'a str {
+/// The string member `key` of object `n`, or `""`.
+pub(crate) fn str_of<'a>(n: &'a Node, key: &str) -> &'a str {
     match get(n, key).map(|v| &v.value) {
         Some(Value::String(s)) => s,
         _ => "",
