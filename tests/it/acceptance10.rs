@@ -5,12 +5,7 @@ use crate::util::iamlint;
 
 /// Run the binary with `args` in `dir`: (exit code, stdout, stderr).
 fn run_in(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
-    let out = iamlint().current_dir(dir).args(args).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    crate::util::outcome(iamlint().current_dir(dir).args(args))
 }
 
 const ALLOW: &str =

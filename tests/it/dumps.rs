@@ -27,12 +27,7 @@ fn run(args: &[&str], stdin: Option<&[u8]>) -> (i32, String, String) {
     if let Some(s) = stdin {
         c.write_stdin(s.to_vec());
     }
-    let out = c.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    crate::util::outcome(&mut c)
 }
 
 fn check(dump: &str, principal: &str) -> (i32, String, String) {

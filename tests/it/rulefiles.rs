@@ -307,19 +307,11 @@ fn only_the_rule_set_asked_for_is_checked_against_the_catalog() {
     ]);
     let cache = tempfile::tempdir().unwrap();
     let bin = |args: &[&str]| {
-        let out = assert_cmd::Command::cargo_bin("iamlint")
-            .unwrap()
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env("IAMLINT_CACHE_DIR", cache.path())
-            .env_remove("IAMLINT_NO_CACHE")
-            .env("NO_COLOR", "1")
-            .args(args)
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
+        crate::util::outcome(
+            crate::util::iamlint()
+                .env("IAMLINT_CACHE_DIR", cache.path())
+                .env_remove("IAMLINT_NO_CACHE")
+                .args(args),
         )
     };
     let (code, _, err) = bin(&["catalog", "update", "--url", &base]);

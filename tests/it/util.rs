@@ -68,7 +68,12 @@ pub fn iamlint() -> assert_cmd::Command {
 
 /// Run the binary: (exit code, stdout, stderr).
 pub fn run(args: &[&str]) -> (i32, String, String) {
-    let out = iamlint().args(args).output().unwrap();
+    outcome(iamlint().args(args))
+}
+
+/// Run a prepared command: (exit code, -1 when killed; stdout; stderr).
+pub fn outcome(c: &mut assert_cmd::Command) -> (i32, String, String) {
+    let out = c.output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),

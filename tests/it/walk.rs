@@ -11,16 +11,11 @@ use crate::util::iamlint;
 const POLICY: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}"#;
 
 fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = iamlint()
-        .current_dir(dir)
-        .args(args)
-        .timeout(Duration::from_secs(30))
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+    crate::util::outcome(
+        iamlint()
+            .current_dir(dir)
+            .args(args)
+            .timeout(Duration::from_secs(30)),
     )
 }
 
