@@ -229,7 +229,7 @@ impl ArnPattern {
             return false;
         };
         // The service is almost always literal on both sides: decide it cheaply first.
-        if !has_wild(&self.service) && !fs.contains("${") && self.service != fs {
+        if !has_wild(&self.service) && !has_var(&fs) && self.service != fs {
             return false;
         }
         [
@@ -276,7 +276,7 @@ fn component_intersects(p: &str, f: &str) -> bool {
     if p == "*" {
         return true;
     }
-    if !f.contains("${") {
+    if !has_var(&f) {
         if !has_wild(p) {
             return p == f;
         }
@@ -286,7 +286,34 @@ fn component_intersects(p: &str, f: &str) -> bool {
             return !NO_SLASH_VARS.contains(&name) || !p.contains(['/', ':']);
         }
     }
+    if !literal_ends_agree(p, f) {
+        return false;
+    }
     intersects(&policy_tokens(p), &format_tokens(f))
+}
+
+/// A necessary condition for [`component_intersects`], in linear time: a string both sides
+/// accept starts with the literal head of each (the text before the first wildcard or
+/// variable) and ends with the literal tail of each, so of each pair one is a prefix (a
+/// suffix) of the other. Most types of a service differ there (`table/` and `function:`),
+/// so most pairs are told apart without building the product automaton.
+fn literal_ends_agree(p: &str, f: &str) -> bool {
+    // `$` opens a variable only as `${`, but stopping at any `$` is merely less decisive.
+    let p_wild = |c: char| matches!(c, '*' | '?' | '$');
+    let f_wild = |c: char| c == '$';
+    let head = |s: &'_ str, w: &dyn Fn(char) -> bool| s.find(w).map_or(s.len(), |i| i);
+    let (ph, fh) = (
+        p.get(..head(p, &p_wild)).unwrap_or(""),
+        f.get(..head(f, &f_wild)).unwrap_or(""),
+    );
+    if !(ph.starts_with(fh) || fh.starts_with(ph)) {
+        return false;
+    }
+    // Tails: the text after the last wildcard or variable (a variable ends at `}`).
+    let p_tail = p.rfind(['*', '?', '}']).map_or(p, |i| p.get(i + 1..).unwrap_or(""));
+    let f_tail = f.rfind('}').map_or(f, |i| f.get(i + 1..).unwrap_or(""));
+    // With no wildcard at all, the whole text is both head and tail: already compared.
+    p_tail.ends_with(f_tail) || f_tail.ends_with(p_tail)
 }
 
 impl fmt::Display for ArnPattern {
@@ -302,8 +329,15 @@ impl fmt::Display for ArnPattern {
     }
 }
 
+/// Does `s` hold a policy variable (`${`)? A byte search: `str::contains("${")` builds a
+/// substring searcher per call, and this runs for every (resource, type) pair.
+pub fn has_var(s: &str) -> bool {
+    let b = s.as_bytes();
+    memchr::memchr_iter(b'$', b).any(|i| b.get(i + 1) == Some(&b'{'))
+}
+
 fn has_wild(s: &str) -> bool {
-    s.contains(['*', '?']) || s.contains("${")
+    s.bytes().any(|b| b == b'*' || b == b'?') || has_var(s)
 }
 
 /// `s3://bucket/key` is how people write S3 locations; IAM needs `arn:aws:s3:::bucket/key`.

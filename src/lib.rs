@@ -99,6 +99,9 @@ pub struct LintOptions {
     /// What a plain policy file is saved as, for its size quota; `None`: a managed policy
     /// (or a trust policy, when its text is one). Account dumps say it themselves.
     pub policy_kind: Option<check::quota::Kind>,
+    /// Nothing will render source lines (JSON output): each text is dropped once linted,
+    /// rather than kept in [`Report::sources`] for the findings that point into it.
+    pub drop_texts: bool,
 }
 
 /// Lint one document as source number `src`: JSON syntax, structure, then every check.
@@ -243,7 +246,7 @@ pub fn resolve_all(findings: &mut [Finding], sources: &[SourceText]) {
 /// Lint documents already in memory, in parallel.
 pub fn lint_texts(docs: Vec<Document>) -> Report {
     collect(
-        docs.into_iter().map(|d| (Ok(d), false)).collect(),
+        docs.into_iter().map(Job::Ready).collect(),
         LintOptions::default(),
     )
 }
@@ -261,12 +264,13 @@ pub fn lint_paths_and(args: &[String], extra: Vec<Document>) -> Report {
 /// [`lint_paths_and`] with options.
 pub fn lint_paths_with(args: &[String], extra: Vec<Document>, opts: LintOptions) -> Report {
     let (inputs, errors) = source::expand(args);
-    let mut docs: Vec<(Result<Document, LoadError>, bool)> = inputs
-        .par_iter()
-        .map(|i| (source::read(i), i.in_folder()))
+    // Each input is read by the thread that lints it, so a text lives only while linted.
+    let jobs: Vec<Job<'_>> = inputs
+        .iter()
+        .map(Job::Read)
+        .chain(extra.into_iter().map(Job::Ready))
         .collect();
-    docs.extend(extra.into_iter().map(|d| (Ok(d), false)));
-    let mut report = collect(docs, opts);
+    let mut report = collect(jobs, opts);
     report
         .errors
         .splice(0..0, errors.iter().map(ToString::to_string));
@@ -300,22 +304,36 @@ pub fn lint_paths_with(args: &[String], extra: Vec<Document>, opts: LintOptions)
 /// Lint inputs of which some may be stdin, already expanded.
 pub fn lint_inputs(inputs: &[Input]) -> Report {
     collect(
-        inputs
-            .par_iter()
-            .map(|i| (source::read(i), i.in_folder()))
-            .collect(),
+        inputs.iter().map(Job::Read).collect(),
         LintOptions::default(),
     )
 }
 
-fn collect(docs: Vec<(Result<Document, LoadError>, bool)>, opts: LintOptions) -> Report {
-    let linted: Vec<Result<(SourceText, Linted), LoadError>> = docs
+/// One document to lint: an input still to read, or a text already in memory.
+enum Job<'a> {
+    Read(&'a Input),
+    Ready(Document),
+}
+
+impl Job<'_> {
+    /// The document, and whether it was found by walking a folder.
+    fn load(self) -> (Result<Document, LoadError>, bool) {
+        match self {
+            Job::Read(i) => (source::read(i), i.in_folder()),
+            Job::Ready(d) => (Ok(d), false),
+        }
+    }
+}
+
+fn collect(jobs: Vec<Job<'_>>, opts: LintOptions) -> Report {
+    let linted: Vec<Result<(SourceText, Linted), LoadError>> = jobs
         .into_par_iter()
         .enumerate()
-        .map(|(i, (d, in_folder))| {
+        .map(|(i, job)| {
+            let (d, in_folder) = job.load();
             d.map(|doc| {
                 let linted = lint_one(&doc, i, in_folder, opts);
-                let text = if linted.findings.is_empty() {
+                let text = if linted.findings.is_empty() || opts.drop_texts {
                     String::new()
                 } else {
                     doc.text

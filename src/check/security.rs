@@ -326,7 +326,7 @@ fn grants_unrestricted(s: &Stmt<'_>, target: crate::catalog::ActionRef) -> Optio
     let open = reachable.iter().any(|r| match &r.pattern {
         Ok(ResourcePattern::Any) => true,
         Ok(ResourcePattern::Arn(p)) => {
-            p.short.is_some() || p.resource.contains(['*', '?']) || p.resource.contains("${")
+            p.short.is_some() || p.resource.contains(['*', '?']) || crate::arn::has_var(&p.resource)
         }
         Err(_) => false,
     });

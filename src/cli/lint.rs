@@ -48,6 +48,7 @@ pub fn run(args: &LintArgs) -> anyhow::Result<Outcome> {
     }
     let opts = crate::LintOptions {
         policy_kind: args.policy_kind,
+        drop_texts: args.out.format == Format::Json,
     };
     let mut report = crate::lint_paths_with(&args.paths, extra, opts);
     crate::check::quota::check_live(&live_principals, &mut report);

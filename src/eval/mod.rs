@@ -104,7 +104,7 @@ impl EStmt<'_> {
         }
         self.resources
             .iter()
-            .filter(|x| x.value.contains("${"))
+            .filter(|x| crate::arn::has_var(&x.value))
             .find(|x| variables_as_wildcards(&x.value).is_some_and(|p| pattern_covers(&p, r)))
             .map(|x| x.value.clone())
     }

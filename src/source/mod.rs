@@ -432,7 +432,27 @@ pub fn read(input: &Input) -> Result<Document, LoadError> {
             }
             ("-".to_string(), buf)
         }
-        Input::File(p) | Input::Found(p) => {
+        Input::Found(p) => {
+            // The walk saw a regular file (or a link to one). Opened without blocking, in
+            // case it has become a FIFO since; then only `open` and `read` reach the OS,
+            // which counts on a folder of thousands of policies.
+            let path = p.display().to_string();
+            let bytes = open_nonblocking(p)
+                .and_then(read_capped)
+                .map_err(|error| LoadError::Io {
+                    path: path.clone(),
+                    error,
+                })?;
+            if bytes.len() as u64 > MAX_BYTES {
+                return Err(LoadError::TooLarge {
+                    path,
+                    size: bytes.len() as u64,
+                    max: MAX_BYTES,
+                });
+            }
+            (path, bytes)
+        }
+        Input::File(p) => {
             let path = p.display().to_string();
             let io = |error| LoadError::Io {
                 path: path.clone(),
@@ -466,6 +486,36 @@ pub fn read(input: &Input) -> Result<Document, LoadError> {
     from_bytes(origin, bytes)
 }
 
+/// Open for reading; on unix with `O_NONBLOCK`, so that opening a FIFO never waits for a
+/// writer (and reading an empty one fails rather than waits).
+fn open_nonblocking(p: &Path) -> std::io::Result<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.custom_flags(libc::O_NONBLOCK);
+    }
+    o.open(p)
+}
+
+/// Up to [`MAX_BYTES`] + 1 bytes of `f`, read through a buffer kept by the thread (two
+/// `read` calls for a file that fits), then copied out at its exact size.
+fn read_capped(f: std::fs::File) -> std::io::Result<Vec<u8>> {
+    thread_local! {
+        static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BUF.with_borrow_mut(|buf| {
+        buf.clear();
+        buf.reserve(64 * 1024);
+        f.take(MAX_BYTES + 1).read_to_end(buf)?;
+        let out = buf.as_slice().to_vec();
+        // A huge file once must not keep its buffer for the rest of the run.
+        buf.shrink_to(64 * 1024);
+        Ok(out)
+    })
+}
+
 /// Check size, NUL bytes and UTF-8 of a loaded buffer.
 pub fn from_bytes(origin: String, bytes: Vec<u8>) -> Result<Document, LoadError> {
     if bytes.len() as u64 > MAX_BYTES {
@@ -475,7 +525,7 @@ pub fn from_bytes(origin: String, bytes: Vec<u8>) -> Result<Document, LoadError>
             max: MAX_BYTES,
         });
     }
-    if let Some(i) = bytes.iter().position(|&b| b == 0) {
+    if let Some(i) = memchr::memchr(0, &bytes) {
         let (line, column) = byte_line_col(&bytes, i);
         return Err(LoadError::Binary {
             path: origin,
