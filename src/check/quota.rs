@@ -342,9 +342,9 @@ pub fn is_aws_managed(arn: &str) -> bool {
 /// (`role/x inline "p"`, also a group's reached through a user), a customer managed policy or
 /// permissions boundary (its ARN) as a managed policy, an AWS managed one not at all. Each
 /// finding points at the first document measured.
-pub fn check_live(principals: &[crate::live::Principal], report: &mut crate::Report) {
+pub fn check_live(principals: &[crate::source::iam::Principal], report: &mut crate::Report) {
     let mut seen = std::collections::HashSet::new();
-    let docs: Vec<&crate::live::Fetched> = principals
+    let docs: Vec<&crate::source::iam::Fetched> = principals
         .iter()
         .flat_map(|p| p.policies.iter().chain(p.boundary.iter()))
         .filter(|f| seen.insert(f.origin.as_str()))

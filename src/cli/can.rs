@@ -32,7 +32,7 @@ pub struct CanArgs {
 }
 
 fn load(specs: &[String], first: usize) -> anyhow::Result<Vec<Doc>> {
-    let (inputs, errors) = super::check::load_policies(specs);
+    let (inputs, errors) = crate::source::policies(specs);
     if let Some(e) = errors.first() {
         anyhow::bail!("{e}");
     }

@@ -12,6 +12,7 @@
 //! reports every one.
 
 use crate::policy::json::{Member, Node, Parsed, Value};
+use crate::source::principal;
 use crate::span::Span;
 
 /// One policy document found in a dump.
@@ -727,6 +728,165 @@ impl Dump {
             Scope::Other => false,
         })
     }
+}
+
+/// The unread parts of a dump as `file:line:col: message` errors.
+pub fn errors<'a>(
+    origin: &str,
+    text: &str,
+    problems: impl Iterator<Item = &'a Problem>,
+) -> Vec<String> {
+    let index = crate::span::LineIndex::new(text);
+    problems
+        .map(|p| {
+            let (l, c) = index.line_col(text, p.at.start);
+            match p.first {
+                Some(first) => {
+                    let (fl, fc) = index.line_col(text, first.start);
+                    format!("{origin}:{l}:{c}: {} (first at {fl}:{fc})", p.message)
+                }
+                None => format!("{origin}:{l}:{c}: {}", p.message),
+            }
+        })
+        .collect()
+}
+
+/// `principal`'s inline, attached (customer or AWS managed) and group policies, and its
+/// permissions boundary, from the dump at `path` (`-`: standard input). Any part of the
+/// principal that could not be read makes the read [`Incomplete`](principal::Read): a check
+/// never passes on data it could not read.
+pub fn principal(path: &str, principal: &str) -> anyhow::Result<principal::Read> {
+    use crate::source::managed;
+    use principal::{Documents, Form, Part, Read};
+    let incomplete = |mut errors: Vec<String>| {
+        errors.push(format!(
+            "the check did not run: the dump does not hold everything that applies to \
+             `{principal}`, and a check on part of it could pass wrongly"
+        ));
+        Ok(Read::Incomplete(errors))
+    };
+    let input = if path == "-" {
+        super::Input::Stdin
+    } else {
+        super::Input::File(path.into())
+    };
+    let doc = super::read(&input)?;
+    let parsed = crate::policy::json::parse(&doc.text).map_err(|e| {
+        let (l, c) = crate::span::LineIndex::new(&doc.text).line_col(&doc.text, e.span.start);
+        anyhow::anyhow!("{path}:{l}:{c}: {}", e.message)
+    })?;
+    let dump = Dump::read(&parsed);
+    if !is_dump(&parsed.root) {
+        anyhow::bail!(
+            "{path}: not an account dump (no `UserDetailList`, `GroupDetailList`, \
+             `RoleDetailList` or `Policies`); write it with `aws iam \
+             get-account-authorization-details` or `iamlint fetch gaad`"
+        );
+    }
+    let Some(pr) = dump.principals.iter().find(|p| p.arn == principal) else {
+        // A list given twice was read once: the principal may be in the other one, so its
+        // absence is not known; say what could not be read, not "no such principal".
+        let unread: Vec<Problem> = dump
+            .problems
+            .iter()
+            .filter(|p| p.scope == Scope::Dump)
+            .map(|p| {
+                let mut p = p.clone();
+                p.message = format!("{} (it may hold `{principal}`)", p.message);
+                p
+            })
+            .collect();
+        if !unread.is_empty() {
+            return incomplete(errors(path, &doc.text, unread.iter()));
+        }
+        let hint =
+            crate::suggest::closest(principal, dump.principals.iter().map(|p| p.arn.as_str()))
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+        anyhow::bail!("{path}: no user, group or role `{principal}` in the dump{hint}");
+    };
+    // Each error names the principal: a managed policy's or the whole dump's problem says
+    // whom it concerns here.
+    let problems: Vec<Problem> = dump
+        .problems_of(pr)
+        .map(|p| {
+            let mut p = p.clone();
+            if !matches!(p.scope, Scope::Principal(_)) {
+                p.message = format!("{} (it applies to `{principal}`)", p.message);
+            }
+            p
+        })
+        .collect();
+    let unread = errors(path, &doc.text, problems.iter());
+    if !unread.is_empty() {
+        return incomplete(unread);
+    }
+    let mut out = Documents {
+        texts: vec![super::Document {
+            origin: path.to_string(),
+            text: doc.text.clone(),
+        }],
+        ..Documents::default()
+    };
+    // A document of the dump: its spans point into the dump, or into its decoded text.
+    let add = |d: &PolicyDoc, label: &str, boundary: bool, out: &mut Documents| {
+        let text = match &d.decoded {
+            None => 0,
+            Some(t) => {
+                out.texts.push(super::Document {
+                    origin: format!("{path} ({label}, decoded)"),
+                    text: t.clone(),
+                });
+                out.texts.len() - 1
+            }
+        };
+        out.parts.push(Part {
+            label: label.to_string(),
+            text,
+            form: Form::InDump(d.parsed.clone()),
+            boundary,
+        });
+    };
+    for &i in &pr.inline {
+        if let Some(d) = dump.docs.get(i) {
+            add(d, &d.label, false, &mut out);
+        }
+    }
+    let by_arn = |arn: &str, boundary: bool, out: &mut Documents| -> anyhow::Result<()> {
+        if let Some((_, i)) = dump.managed.iter().find(|(a, _)| a == arn) {
+            if let Some(d) = dump.docs.get(*i) {
+                add(d, arn, boundary, out);
+                return Ok(());
+            }
+        }
+        if managed::is_managed_arn(arn) {
+            let m = managed::find(arn).map_err(anyhow::Error::msg)?;
+            let text = managed::document_text(m);
+            let parsed = crate::policy::json::parse(&text)
+                .map_err(|e| anyhow::anyhow!("{arn}: {}", e.message))?;
+            out.texts.push(super::Document {
+                origin: arn.to_string(),
+                text,
+            });
+            out.parts.push(Part {
+                label: arn.to_string(),
+                text: out.texts.len() - 1,
+                form: Form::Snapshot(parsed),
+                boundary,
+            });
+            return Ok(());
+        }
+        anyhow::bail!(
+            "{path}: `{principal}` has `{arn}` attached, but the dump holds no document for it"
+        )
+    };
+    for arn in &pr.attached {
+        by_arn(arn, false, &mut out)?;
+    }
+    if let Some(b) = pr.boundary.as_ref().filter(|b| !b.is_empty()) {
+        by_arn(b, true, &mut out)?;
+    }
+    Ok(Read::Whole(out))
 }
 
 #[cfg(test)]

@@ -9,7 +9,10 @@
 
 pub mod gaad;
 pub mod guard;
+pub mod session;
 pub mod simulate;
+
+pub use session::{Session, documents};
 
 use std::collections::HashMap;
 use std::fmt;
