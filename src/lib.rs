@@ -1,15 +1,27 @@
 //! iamlint: lint and audit AWS IAM policies, offline, against an embedded catalog of every
 //! AWS action, resource type and condition key.
 //!
-//! The pipeline, one module per stage:
-//! - [`source`] reads documents (files, folders, stdin);
-//! - [`policy`] reads JSON with spans ([`policy::json`]) into a typed model, collecting
-//!   structural findings;
-//! - [`catalog`] is the embedded AWS data; [`arn`] and [`pattern`] normalise ARNs and
-//!   wildcards against it;
-//! - [`check`] runs the lint checks; [`finding`] is what they produce;
-//! - [`report`] renders findings as text or JSON;
-//! - [`live`] reads what IAM holds through the AWS SDK (read-only).
+//! One road, one module per stage: **source -> documents -> model -> analysis -> report**.
+//! - [`source`] reads documents from wherever they are: files, folders, stdin, AWS managed
+//!   policies of the embedded snapshot, account dumps ([`source::gaad`]) and live IAM
+//!   ([`source::iam`], read-only). Each yields labelled [`source::Document`]s; one principal
+//!   for `check` comes through one interface, [`source::principal::read`].
+//! - [`policy`] reads each document's JSON once, with spans ([`policy::json`]), into the one
+//!   typed model ([`policy::parse`]), collecting structural findings.
+//! - [`analysis`] is each command as a library call returning plain data: [`lint`] (a
+//!   [`Report`]) and [`check()`] (a [`CheckResult`]: findings, requirement rows, the policy
+//!   simulator's verdict, the suggested fix, errors). It runs the lint checks ([`check`],
+//!   one finding code each, producing [`finding::Finding`]s) and the evaluation against a
+//!   rule set ([`eval`], [`rules`]), with the AWS data of [`catalog`] and the ARN and
+//!   wildcard matching of [`arn`] and [`pattern`].
+//! - [`report`] renders every result in every format (text, JSON); line and column are
+//!   computed there, from the spans.
+//! - [`cli`] only parses arguments, calls the library, renders, and maps the outcome to an
+//!   exit code.
+//!
+//! Adding a source is a file in `source/` (and an arm of [`source::principal::Principal`]
+//! for `check`); a command is a file in `analysis/`, one in `cli/` and, if its result holds
+//! more than a report, one in `report/`; a format is a file in `report/`.
 //!
 //! ```
 //! let report = iamlint::lint_texts(vec![iamlint::source::Document {

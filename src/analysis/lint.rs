@@ -75,7 +75,7 @@ pub fn lint_one(doc: &Document, src: usize, in_folder: bool, opts: LintOptions) 
         Err(e) => out.push(Finding::new(Code::JsonSyntax, src, e.span, e.message)),
         Ok(parsed) if source::gaad::is_dump(&parsed.root) => {
             // An account dump: lint every policy document in it.
-            let dump = source::gaad::Dump::read(&parsed);
+            let dump = source::gaad::Dump::read(&doc.text, &parsed);
             for d in &dump.docs {
                 let mut found = Vec::new();
                 let policy = policy::parse::parse_policy(&d.parsed, src, &mut found);
@@ -91,7 +91,7 @@ pub fn lint_one(doc: &Document, src: usize, in_folder: bool, opts: LintOptions) 
                 }
             }
             errors = dump_errors(&doc.origin, &doc.text, dump.problems.iter());
-            check::quota::check_dump(&doc.text, &parsed, src, &mut out);
+            check::quota::check_dump(&dump, src, &mut out);
         }
         Ok(parsed) => {
             if in_folder {

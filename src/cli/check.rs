@@ -1,4 +1,6 @@
-//! `iamlint check` and `iamlint render`.
+//! `iamlint check` and `iamlint render`: their arguments, which say where the principal's
+//! policies come from ([`Principal`]); the check itself is [`crate::check`], its rendering
+//! [`crate::report::check`].
 
 use clap::Args;
 

@@ -6,3 +6,21 @@ pub mod model;
 pub mod parse;
 
 pub use model::*;
+
+/// A policy's size as IAM counts it against its quotas: characters, whitespace not counted.
+pub fn size(text: &str) -> usize {
+    // Characters are counted by their first byte (UTF-8 continuation bytes are 10xxxxxx);
+    // the whitespace JSON allows between tokens is ASCII, and other whitespace is rare
+    // enough in a policy to be counted by its chars.
+    let n = text
+        .bytes()
+        .filter(|&b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) && (b & 0xC0) != 0x80)
+        .count();
+    if text.is_ascii() {
+        return n;
+    }
+    n - text
+        .chars()
+        .filter(|c| !c.is_ascii() && c.is_whitespace())
+        .count()
+}
