@@ -116,12 +116,7 @@ pub fn lint_paths_and(args: &[String], extra: Vec<Document>) -> Report {
 
 /// [`lint_paths_and`] with options.
 pub fn lint_paths_with(args: &[String], extra: Vec<Document>, opts: LintOptions) -> Report {
-    let (inputs, errors) = source::expand(args);
-    let mut docs: Vec<(Result<Document, LoadError>, bool)> = inputs
-        .par_iter()
-        .map(|i| (source::read(i), i.in_folder()))
-        .collect();
-    docs.extend(extra.into_iter().map(|d| (Ok(d), false)));
+    let (docs, errors) = source::load(args, extra);
     let mut report = collect(docs, opts);
     report
         .errors

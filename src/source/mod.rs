@@ -476,6 +476,24 @@ pub fn read(input: &Input) -> Result<Document, LoadError> {
     from_bytes(origin, bytes)
 }
 
+/// A document read (or why not), and whether a folder walk found it: JSON found in a
+/// folder that is not a policy is skipped, not linted.
+pub type Loaded = (Result<Document, LoadError>, bool);
+
+/// The inputs of `lint`: each path (a file, every `*.json` below a folder, `-`) read in
+/// parallel, then documents already in memory (live IAM's), in that order; and the paths
+/// that could not be expanded.
+pub fn load(paths: &[String], extra: Vec<Document>) -> (Vec<Loaded>, Vec<LoadError>) {
+    use rayon::prelude::*;
+    let (inputs, errors) = expand(paths);
+    let mut docs: Vec<Loaded> = inputs
+        .par_iter()
+        .map(|i| (read(i), i.in_folder()))
+        .collect();
+    docs.extend(extra.into_iter().map(|d| (Ok(d), false)));
+    (docs, errors)
+}
+
 /// Read the `--policy` inputs of `check`: files, folders, stdin, AWS managed policy ARNs.
 /// JSON found in a folder that is not a policy is not one of the principal's; a folder
 /// holding no policy at all is an error.
