@@ -10,7 +10,7 @@
 //!   typed model ([`policy::parse`]), collecting structural findings.
 //! - [`analysis`] is each command as a library call returning plain data: [`lint`] (a
 //!   [`Report`]) and [`check()`] (a [`CheckResult`]: findings, requirement rows, the policy
-//!   simulator's verdict, the suggested fix, errors). It runs the lint checks ([`check`],
+//!   simulator's verdict, the suggested fix, errors). It runs the lint checks ([`mod@check`],
 //!   one finding code each, producing [`finding::Finding`]s) and the evaluation against a
 //!   rule set ([`eval`], [`rules`]), with the AWS data of [`catalog`] and the ARN and
 //!   wildcard matching of [`arn`] and [`pattern`].

@@ -1,4 +1,4 @@
-//! `iamlint check` as a library call: one principal's documents ([`source::principal`])
+//! `iamlint check` as a library call: one principal's documents ([`crate::source::principal`])
 //! are each linted and parsed into the model once, evaluated together against a rule set
 //! ([`eval::check_in_context`]), optionally compared with IAM's policy simulator and given a
 //! suggested fix. The [`CheckResult`] is plain data; [`crate::report::check`] renders it.

@@ -1,6 +1,6 @@
 //! The lint stage: one document in, its findings (sorted, with line and column) and its
 //! model out. [`lint_one`] reads the JSON once ([`crate::policy::json`]), builds the model
-//! ([`crate::policy::parse`]), runs every check ([`crate::check`]) and IAM's quotas, and
+//! ([`crate::policy::parse`]), runs every check ([`mod@crate::check`]) and IAM's quotas, and
 //! hands back the parsed policy so a later stage ([`super::check`]) need not parse it
 //! again; an account dump is linted document by document. [`lint`] is `iamlint lint` as a
 //! library call: paths and live principals in, a [`Report`] out, for [`crate::report`] to

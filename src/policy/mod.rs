@@ -1,5 +1,7 @@
-//! Policy documents: the span-keeping JSON reader, the typed model, and the parser that
-//! turns one into the other while collecting every structural finding.
+//! Policy documents, the stage after [`crate::source`]: the span-keeping JSON reader, the
+//! typed model, and the parser that turns one into the other while collecting every
+//! structural finding; and [`size`], a document's size as IAM's quotas count it. Hands the
+//! model to the analysis ([`crate::analysis`]).
 
 pub mod json;
 pub mod model;

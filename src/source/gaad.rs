@@ -10,6 +10,11 @@
 //! principal or a list given twice) becomes a [`Problem`] at its place in the dump, scoped
 //! to what it affects, so `check` refuses a principal with an unread part and `lint`
 //! reports every one.
+//!
+//! The reader also measures each document for IAM's quotas as it reads it ([`Measured`]:
+//! whose it is, its size, read or not), so the quota check needs no second walk of the dump;
+//! and [`principal()`] reads one principal's documents for `check`
+//! ([`crate::source::principal`]).
 
 use crate::policy::json::{Member, Node, Parsed, Value};
 use crate::source::principal;
