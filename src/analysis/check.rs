@@ -4,6 +4,7 @@
 //! suggested fix. The [`CheckResult`] is plain data; [`crate::report::check`] renders it.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -129,6 +130,9 @@ pub fn check(req: Request<'_>) -> anyhow::Result<CheckResult> {
     // One parse of each document gives both its lint findings and the policy to evaluate.
     let read: Vec<(Vec<Finding>, Result<Policy, String>)> =
         parts.par_iter().map(|p| read_part(p, &texts)).collect();
+    // One copy of each text for the evaluation, shared by every document in it (an account
+    // dump holds many).
+    let shared: Vec<Arc<str>> = texts.iter().map(|t| Arc::from(t.text.as_str())).collect();
     let mut findings = Vec::new();
     let mut docs = Vec::new();
     let mut boundary: Option<Vec<Doc>> = None;
@@ -139,10 +143,7 @@ pub fn check(req: Request<'_>) -> anyhow::Result<CheckResult> {
                 let doc = Doc {
                     src: part.text,
                     origin: part.label.clone(),
-                    text: texts
-                        .get(part.text)
-                        .map(|t| t.text.clone())
-                        .unwrap_or_default(),
+                    text: shared.get(part.text).cloned().unwrap_or_default(),
                     policy,
                 };
                 if part.boundary {

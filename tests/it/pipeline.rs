@@ -279,3 +279,52 @@ fn the_dump_reader_measures_each_document_for_the_quota_check() {
         "{want}: {out}"
     );
 }
+
+/// A dump's documents share the dump's one text in the evaluation: each used to carry its
+/// own copy of the whole dump, so a principal with 300 policies in a 6 MB dump took 1.8 GB
+/// (the check was killed under this 700 MB data limit) where it now takes under 100 MB.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_dump_principal_does_not_copy_the_dump_per_document() {
+    let policy = |i: usize| {
+        json!({"Version": "2012-10-17", "Statement": [{"Sid": format!("S{i}"), "Effect": "Allow",
+            "Action": ["s3:GetObject", "ecr:GetAuthorizationToken"],
+            "Resource": (0..20).map(|j| format!("arn:aws:s3:::b{i}/{j}")).collect::<Vec<_>>()}]})
+    };
+    let users: Vec<Value> = (0..20)
+        .map(|k| {
+            json!({"UserName": format!("u{k}"), "Arn": format!("arn:aws:iam::123456789012:user/u{k}"),
+                "UserPolicyList": (0..300).map(|i| json!({"PolicyName": format!("p{i}"),
+                    "PolicyDocument": policy(i)})).collect::<Vec<_>>()})
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dump.json");
+    let text = serde_json::to_string_pretty(&json!({"UserDetailList": users})).unwrap();
+    assert!(text.len() > 5_000_000, "{}", text.len());
+    std::fs::write(&path, text).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("iamlint");
+    let mut c = assert_cmd::Command::new("sh");
+    c.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("IAMLINT_NO_CACHE", "1")
+        .args(["-c", "ulimit -d 700000 && exec \"$0\" \"$@\""])
+        .arg(bin)
+        .args(["check", "--rules", "ecr-push", "--format", "json"]);
+    for p in ECR_PARAMS {
+        c.args(["--param", p]);
+    }
+    c.arg("--gaad")
+        .arg(&path)
+        .args(["--principal", "arn:aws:iam::123456789012:user/u3"]);
+    let (code, out, err) = crate::util::outcome(&mut c);
+    assert_eq!(code, 1, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let rows = v["check"]["rows"].as_array().unwrap();
+    // The evaluation ran whole: the grant the policies scope wrongly and those they miss.
+    assert!(
+        rows.iter()
+            .any(|r| r["action"] == "ecr:GetAuthorizationToken" && r["status"] == "mis-scoped"),
+        "{rows:?}"
+    );
+    assert!(rows.iter().any(|r| r["status"] == "missing"), "{rows:?}");
+}
