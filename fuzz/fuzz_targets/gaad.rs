@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     if iamlint::source::gaad::is_dump(&parsed.root) {
-        let _ = iamlint::source::gaad::Dump::read(&parsed);
+        let _ = iamlint::source::gaad::Dump::read(text, &parsed);
         let _ = iamlint::lint_document(
             &iamlint::source::Document {
                 origin: "fuzz.json".into(),

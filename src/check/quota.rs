@@ -3,15 +3,15 @@
 //! `too-many-attached-policies` (more managed policies attached to a principal of an
 //! account dump than the default quota). The numbers are AWS facts kept in
 //! `data/iam-quotas.json` with the page they come from; the kind of a document comes from
-//! where it was found (an account dump says which list held it) or, for a plain file, from
+//! where it was found (the account dump's reader, [`Dump::measured`], says whose each
+//! document is and how large; live IAM says it too) or, for a plain file, from
 //! `--policy-kind` (default: a managed policy; a trust policy when its text is one).
 
 use std::sync::LazyLock;
 
 use crate::finding::{Code, Finding, Severity};
-use crate::policy::json::{Node, Parsed, Value};
 use crate::policy::{Policy, PolicyKind};
-use crate::source::gaad::{get, str_of};
+use crate::source::gaad::{Dump, Owner};
 use crate::span::Span;
 
 /// What a policy document is saved as, which decides its size quota.
@@ -87,36 +87,7 @@ fn source() -> &'static str {
     QUOTAS.as_ref().map_or("", |q| q.source.as_str())
 }
 
-/// A policy's size as IAM counts it against its quotas: characters, whitespace not counted.
-pub fn size(text: &str) -> usize {
-    // Characters are counted by their first byte (UTF-8 continuation bytes are 10xxxxxx);
-    // the whitespace JSON allows between tokens is ASCII, and other whitespace is rare
-    // enough in a policy to be counted by its chars.
-    // A branch-free sum over bytes, in blocks small enough for a `u8` count: the compiler
-    // vectorises it (a policy is pretty-printed JSON, often many kilobytes).
-    let n: usize = text
-        .as_bytes()
-        .chunks(255)
-        .map(|block| {
-            let kept: u8 = block
-                .iter()
-                .map(|&b| {
-                    u8::from(
-                        !(b == b' ' || (b'\t'..=b'\r').contains(&b)) && (b & 0xC0) != 0x80,
-                    )
-                })
-                .fold(0, u8::wrapping_add);
-            usize::from(kept)
-        })
-        .sum();
-    if text.is_ascii() {
-        return n;
-    }
-    n - text
-        .chars()
-        .filter(|c| !c.is_ascii() && c.is_whitespace())
-        .count()
-}
+pub use crate::policy::size;
 
 /// "6,144".
 fn thousands(n: usize) -> String {
@@ -234,106 +205,46 @@ fn is_trust(policy: &Policy) -> bool {
     any
 }
 
-fn items<'a>(n: &'a Node, key: &str) -> &'a [Node] {
-    match get(n, key).map(|v| &v.value) {
-        Some(Value::Array(a)) => a,
-        _ => &[],
-    }
-}
-
-/// The size of a policy document of a dump: a JSON object in the dump's text, or a string
-/// (URL-encoded, as the raw API returns it).
-fn doc_size(text: &str, n: &Node) -> Option<usize> {
-    match &n.value {
-        Value::Object(_) => text.get(n.span.range()).map(size),
-        Value::String(s) => {
-            if s.trim_start().starts_with('{') {
-                Some(size(s))
-            } else {
-                // One that does not decode is an unread part of the dump, reported as such.
-                crate::source::gaad::url_decode(s).ok().map(|d| size(&d))
+/// The quotas of an account dump, as its reader measured them ([`Dump::measured`]): each
+/// customer managed policy's default version and each trust policy on its own, each
+/// principal's own inline policies together, and the managed policies attached to each
+/// principal.
+pub(crate) fn check_dump(dump: &Dump, src: usize, out: &mut Vec<Finding>) {
+    for m in &dump.measured {
+        let Some(n) = m.size else { continue };
+        match &m.owner {
+            // AWS's own managed policies (a dump holds those attached in the account) are not
+            // bound by the quota of customers' policies: ReadOnlyAccess has 90,000 characters.
+            Owner::Managed(arn) if is_aws_managed(arn) => {}
+            Owner::Managed(arn) => {
+                let whose = format!("the managed policy `{arn}`");
+                out.extend(over(Kind::Managed, n, &whose, src, m.at));
             }
-        }
-        _ => None,
-    }
-}
-
-/// The quotas of an account dump: each managed policy's default version and each trust
-/// policy on its own, each principal's inline policies together, and the managed policies
-/// attached to each principal.
-pub(crate) fn check_dump(text: &str, whole: &Parsed, src: usize, out: &mut Vec<Finding>) {
-    let root = &whole.root;
-    for p in items(root, "Policies") {
-        let default = str_of(p, "DefaultVersionId");
-        let version = items(p, "PolicyVersionList").iter().find(|v| {
-            matches!(
-                get(v, "IsDefaultVersion").map(|x| &x.value),
-                Some(Value::Bool(true))
-            ) || (!default.is_empty() && str_of(v, "VersionId") == default)
-        });
-        // AWS's own managed policies (a dump holds those attached in the account) are not
-        // bound by the quota of customers' policies: ReadOnlyAccess has 90,000 characters.
-        if is_aws_managed(str_of(p, "Arn")) {
-            continue;
-        }
-        if let Some(doc) = version.and_then(|v| get(v, "Document")) {
-            if let Some(n) = doc_size(text, doc) {
-                let whose = format!("the managed policy `{}`", str_of(p, "Arn"));
-                out.extend(over(Kind::Managed, n, &whose, src, doc.span));
+            Owner::Trust(label) => {
+                let whose = format!("the trust policy of `{label}`");
+                out.extend(over(Kind::Trust, n, &whose, src, m.at));
             }
+            // Measured together, per principal, below.
+            Owner::Inline(_) => {}
         }
     }
-    let lists = [
-        (
-            "UserDetailList",
-            "user",
-            "UserName",
-            "UserPolicyList",
-            Kind::UserInline,
-        ),
-        (
-            "GroupDetailList",
-            "group",
-            "GroupName",
-            "GroupPolicyList",
-            Kind::GroupInline,
-        ),
-        (
-            "RoleDetailList",
-            "role",
-            "RoleName",
-            "RolePolicyList",
-            Kind::RoleInline,
-        ),
-    ];
-    for (list, what, name_key, inline_key, kind) in lists {
-        for pr in items(root, list) {
-            let label = format!("{what}/{}", str_of(pr, name_key));
-            if let Some(inline) = get(pr, inline_key) {
-                let total: usize = items(pr, inline_key)
-                    .iter()
-                    .filter_map(|ip| get(ip, "PolicyDocument"))
-                    .filter_map(|d| doc_size(text, d))
-                    .sum();
-                let whose = format!("the inline policies of `{label}` together");
-                out.extend(over(kind, total, &whose, src, inline.span));
-            }
-            if let Some(trust) = get(pr, "AssumeRolePolicyDocument") {
-                if let Some(n) = doc_size(text, trust) {
-                    let whose = format!("the trust policy of `{label}`");
-                    out.extend(over(Kind::Trust, n, &whose, src, trust.span));
-                }
-            }
-            if let Some(att) = get(pr, "AttachedManagedPolicies") {
-                attached(
-                    what,
-                    &label,
-                    items(pr, "AttachedManagedPolicies").len(),
-                    src,
-                    att.span,
-                    out,
-                );
-            }
+    for pr in &dump.principals {
+        let what = pr.label.split('/').next().unwrap_or_default();
+        let kind = match what {
+            "user" => Kind::UserInline,
+            "group" => Kind::GroupInline,
+            _ => Kind::RoleInline,
+        };
+        if let Some((at, docs)) = &pr.own_inline {
+            let total: usize = docs
+                .iter()
+                .filter_map(|&i| dump.measured.get(i).and_then(|m| m.size))
+                .sum();
+            let whose = format!("the inline policies of `{}` together", pr.label);
+            out.extend(over(kind, total, &whose, src, *at));
+        }
+        if let Some((n, at)) = pr.own_attached_list {
+            attached(what, &pr.label, n, src, at, out);
         }
     }
 }
@@ -355,9 +266,9 @@ pub fn is_aws_managed(arn: &str) -> bool {
 /// (`role/x inline "p"`, also a group's reached through a user), a customer managed policy or
 /// permissions boundary (its ARN) as a managed policy, an AWS managed one not at all. Each
 /// finding points at the first document measured.
-pub fn check_live(principals: &[crate::live::Principal], report: &mut crate::Report) {
+pub fn check_live(principals: &[crate::source::iam::Principal], report: &mut crate::Report) {
     let mut seen = std::collections::HashSet::new();
-    let docs: Vec<&crate::live::Fetched> = principals
+    let docs: Vec<&crate::source::iam::Fetched> = principals
         .iter()
         .flat_map(|p| p.policies.iter().chain(p.boundary.iter()))
         .filter(|f| seen.insert(f.origin.as_str()))

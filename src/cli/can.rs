@@ -1,11 +1,12 @@
 //! `iamlint can`: is one request allowed by a set of policies (and a permissions boundary)?
+//! The decision is [`request::decide`]'s, its rendering [`crate::report::can`]'s.
 
 use clap::Args;
 
 use super::{Format, Outcome, emit};
 use crate::eval::Doc;
 use crate::eval::condition::Context;
-use crate::eval::request::{self, Decision, Hit, Request, Verdict};
+use crate::eval::request::{self, Request, Verdict};
 
 /// Arguments of `iamlint can`.
 #[derive(Debug, Args)]
@@ -32,7 +33,7 @@ pub struct CanArgs {
 }
 
 fn load(specs: &[String], first: usize) -> anyhow::Result<Vec<Doc>> {
-    let (inputs, errors) = super::check::load_policies(specs);
+    let (inputs, errors) = crate::source::policies(specs);
     if let Some(e) = errors.first() {
         anyhow::bail!("{e}");
     }
@@ -59,70 +60,11 @@ pub fn run(args: &CanArgs) -> anyhow::Result<Outcome> {
     };
     let d = request::decide(&docs, boundary.as_deref(), &req)?;
     emit(&match args.format {
-        Format::Json => format!("{}\n", serde_json::to_string_pretty(&d)?),
-        // Sids, file names and values come from the input: shown escaped.
-        Format::Text => crate::report::text::escape_lines(&text(&d)),
+        Format::Json => crate::report::can::render_json(&d)?,
+        Format::Text => crate::report::can::render_text(&d),
     })?;
     Ok(match d.verdict {
         Verdict::Allowed => Outcome::Clean,
         Verdict::Denied | Verdict::NotAllowed => Outcome::Findings,
     })
-}
-
-fn at(h: &Hit) -> String {
-    let kind = if h.boundary {
-        "boundary statement"
-    } else {
-        "statement"
-    };
-    format!(
-        "{kind} `{}` ({}:{}:{})",
-        h.statement, h.policy, h.line, h.column
-    )
-}
-
-fn when(h: &Hit) -> String {
-    if h.conditions.is_empty() {
-        String::new()
-    } else {
-        format!(" when {}", h.conditions.join(" and "))
-    }
-}
-
-/// The text report: the verdict, then the statements behind it.
-pub fn text(d: &Decision) -> String {
-    let mut s = format!(
-        "{}: `{}` on `{}`\n",
-        d.verdict.as_str(),
-        d.action,
-        d.resource
-    );
-    for h in &d.deciding {
-        let verb = if h.effect == "Deny" {
-            "denied"
-        } else {
-            "allowed"
-        };
-        s.push_str(&format!("  {verb} by {}{}\n", at(h), when(h)));
-    }
-    for h in &d.unmet {
-        s.push_str(&format!(
-            "  not applied: {} ({}), its condition does not hold: {}\n",
-            at(h),
-            h.effect,
-            h.conditions.join(" and ")
-        ));
-    }
-    for h in &d.undecided {
-        s.push_str(&format!(
-            "  not decided: {} ({}) has a condition iamlint cannot evaluate: {}\n",
-            at(h),
-            h.effect,
-            h.conditions.join(" and ")
-        ));
-    }
-    for n in &d.notes {
-        s.push_str(&format!("  note: {n}\n"));
-    }
-    s
 }

@@ -26,43 +26,30 @@ pub struct LintArgs {
     pub out: OutputArgs,
 }
 
-/// Run `iamlint lint`.
+/// Run `iamlint lint`: read the live principals asked for, call [`crate::lint`], render,
+/// map the report to an exit code.
 pub fn run(args: &LintArgs) -> anyhow::Result<Outcome> {
     // Decode the catalog while the files are read; linting waits for it.
     let catalog = std::thread::spawn(crate::catalog::get);
-    let mut live_errors = Vec::new();
-    let mut extra = Vec::new();
-    let mut live_principals = Vec::new();
+    let mut live = (Vec::new(), Vec::new());
     if args.live.any() {
-        let session = super::live::Session::open(&args.live.conn)?;
-        let (principals, errors) = session.load(&args.live);
-        extra = super::live::documents(&principals);
-        live_errors = errors.iter().map(ToString::to_string).collect();
+        let (session, principals, errors) = args.live.load()?;
         eprintln!(
             "read {} principals, {} policy documents in {} AWS calls",
             principals.len(),
-            extra.len(),
+            crate::source::iam::documents(&principals).len(),
             session.calls()
         );
-        live_principals = principals;
+        live = (principals, errors);
     }
     let opts = crate::LintOptions {
         policy_kind: args.policy_kind,
         drop_texts: args.out.format == Format::Json,
     };
-    let mut report = crate::lint_paths_with(&args.paths, extra, opts);
-    crate::check::quota::check_live(&live_principals, &mut report);
+    let report = crate::lint(&args.paths, &live.0, &live.1, opts);
     let catalog = catalog.join().unwrap_or_else(|_| crate::catalog::get());
     if let Some(w) = &catalog.warning {
         eprintln!("warning: {w}");
-    }
-    // One (empty) source per error keeps `Report::documents` counting read documents only.
-    for e in live_errors {
-        report.sources.push(crate::SourceText {
-            origin: String::new(),
-            text: String::new(),
-        });
-        report.errors.push(e);
     }
     let text = match args.out.format {
         Format::Json => report::json::render(&report),

@@ -1,13 +1,12 @@
 //! Command-line side of live IAM: connection and principal options shared by `lint` and
-//! `check`, and `iamlint fetch gaad`.
+//! `check`, and `iamlint fetch gaad`. Reading is the library's ([`crate::source::iam`]).
 
 use std::io::IsTerminal;
 
 use clap::{Args, Subcommand};
 
 use super::{Outcome, emit};
-use crate::live::{self, CallError, Clients, Kind, Loader, Principal};
-use crate::source::Document;
+use crate::source::iam::{self as live, Kind, Session};
 
 /// How to reach AWS.
 #[derive(Debug, Clone, Args)]
@@ -29,7 +28,7 @@ pub struct ConnArgs {
 }
 
 impl ConnArgs {
-    fn options(&self) -> live::Options {
+    pub fn options(&self) -> live::Options {
         live::Options {
             profile: self.profile.clone(),
             region: self.region.clone(),
@@ -66,7 +65,7 @@ impl PrincipalArgs {
         self.caller || !self.users.is_empty() || !self.roles.is_empty() || !self.groups.is_empty()
     }
 
-    fn wanted(&self) -> Vec<(Kind, String)> {
+    pub fn wanted(&self) -> Vec<(Kind, String)> {
         let mut out = Vec::new();
         for (kind, names) in [
             (Kind::User, &self.users),
@@ -76,6 +75,13 @@ impl PrincipalArgs {
             out.extend(names.iter().map(|n| (kind, n.clone())));
         }
         out
+    }
+
+    /// Open a session and read the principals named.
+    pub fn load(&self) -> anyhow::Result<(Session, Vec<live::Principal>, Vec<live::CallError>)> {
+        let session = Session::open(&self.conn.options())?;
+        let (principals, errors) = session.load(&self.wanted(), self.caller);
+        Ok((session, principals, errors))
     }
 
     /// The one principal `check` evaluates.
@@ -88,83 +94,6 @@ impl PrincipalArgs {
         }
         Ok(())
     }
-}
-
-/// A connection for one command: the runtime, the clients and the loader.
-pub struct Session {
-    rt: tokio::runtime::Runtime,
-    clients: Clients,
-    loader: Loader,
-}
-
-impl Session {
-    /// Connect (no call is made yet).
-    pub fn open(conn: &ConnArgs) -> anyhow::Result<Session> {
-        let rt = live::runtime()?;
-        let opts = conn.options();
-        let clients = rt.block_on(live::connect(&opts));
-        let loader = Loader::new(&clients, &opts);
-        Ok(Session {
-            rt,
-            clients,
-            loader,
-        })
-    }
-
-    /// Read the principals `args` names.
-    pub fn load(&self, args: &PrincipalArgs) -> (Vec<Principal>, Vec<CallError>) {
-        let mut wanted = args.wanted();
-        let mut errors = Vec::new();
-        if args.caller {
-            match self.rt.block_on(live::caller(&self.clients)) {
-                Ok((kind, name, arn)) => {
-                    eprintln!("caller: {arn} (reading {kind}/{name})");
-                    wanted.insert(0, (kind, name));
-                }
-                Err(e) => errors.push(e),
-            }
-        }
-        let (principals, errs) = self.rt.block_on(self.loader.principals(&wanted));
-        self.loader.finish();
-        errors.extend(errs);
-        (principals, errors)
-    }
-
-    /// Ask the policy simulator.
-    pub fn simulate(
-        &self,
-        p: &Principal,
-        pairs: &[(String, String)],
-    ) -> Result<Vec<live::simulate::Verdict>, CallError> {
-        let r = self
-            .rt
-            .block_on(self.loader.simulate(&p.arn, &p.label(), pairs));
-        self.loader.finish();
-        r
-    }
-
-    /// Calls made.
-    pub fn calls(&self) -> usize {
-        self.loader.calls()
-    }
-}
-
-/// Every document the principals hold, each once (a managed policy attached to several
-/// principals is one document).
-pub fn documents(principals: &[Principal]) -> Vec<Document> {
-    let mut seen = std::collections::HashSet::new();
-    let mut out = Vec::new();
-    for p in principals {
-        for f in p.policies.iter().chain(p.boundary.iter()) {
-            if seen.insert(f.origin.clone()) {
-                out.push(Document {
-                    origin: f.origin.clone(),
-                    text: f.text.clone(),
-                });
-            }
-        }
-    }
-    out
 }
 
 /// `iamlint fetch`.
@@ -182,10 +111,8 @@ pub enum FetchCommand {
 /// Run `iamlint fetch`.
 pub fn fetch(cmd: &FetchCommand) -> anyhow::Result<Outcome> {
     let FetchCommand::Gaad { conn } = cmd;
-    let s = Session::open(conn)?;
-    let r = s.rt.block_on(s.loader.gaad());
-    s.loader.finish();
-    match r {
+    let s = Session::open(&conn.options())?;
+    match s.gaad() {
         Ok(v) => {
             let mut text = serde_json::to_string_pretty(&v)?;
             text.push('\n');

@@ -1,5 +1,8 @@
-//! The command line: clap structures and one function per subcommand. `main.rs` calls
-//! [`run`] and turns its [`Outcome`] into the exit code.
+//! The command line: clap structures and one function per subcommand. A subcommand's
+//! function parses its arguments, calls the library ([`crate::lint`], [`crate::check()`],
+//! ...), renders the result with [`crate::report`] and maps it to an [`Outcome`]; it reads
+//! no policy and draws no table itself. `main.rs` calls [`run`] and turns its [`Outcome`]
+//! into the exit code.
 
 mod can;
 mod catalog;

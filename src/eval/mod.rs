@@ -34,8 +34,8 @@ pub struct Doc {
     pub src: usize,
     /// Where it came from (path or managed-policy ARN).
     pub origin: String,
-    /// Its text.
-    pub text: String,
+    /// Its text, shared: the documents of an account dump are all in the dump's one text.
+    pub text: std::sync::Arc<str>,
     /// Parsed.
     pub policy: Policy,
 }

@@ -281,7 +281,7 @@ pub fn doc_from_text(src: usize, origin: &str, text: &str) -> Result<Doc, DocErr
     Ok(Doc {
         src,
         origin: origin.to_string(),
-        text: text.to_string(),
+        text: text.into(),
         policy,
     })
 }

@@ -138,7 +138,7 @@ pub fn suggest(resolved: &Resolved, docs: &[Doc]) -> Vec<(String, String, String
         doc_v.insert("Statement".into(), Value::Array(statements));
         out.push((
             doc.origin.clone(),
-            doc.text.clone(),
+            doc.text.to_string(),
             pretty(&Value::Object(doc_v), indent_of(&doc.text)),
         ));
     }

@@ -1,7 +1,12 @@
-//! Rendering: every format takes the same [`Report`](crate::Report). `text` reads like a
-//! compiler; `json` is one object with findings, a summary, and the catalog the verdict was
-//! made with.
+//! Rendering, the last stage: every format takes the same [`Report`](crate::Report).
+//! `text` reads like a compiler; `json` is one object with findings, a summary, and the
+//! catalog the verdict was made with. A command whose result holds more than a report
+//! has its own file rendering it in every format: [`check`] (the requirement table, the
+//! simulator's verdict, the suggested fix) and [`can`] (one decision). Nothing here reads
+//! input or decides an exit code.
 
+pub mod can;
+pub mod check;
 pub mod json;
 pub mod text;
 

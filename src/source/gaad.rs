@@ -10,8 +10,14 @@
 //! principal or a list given twice) becomes a [`Problem`] at its place in the dump, scoped
 //! to what it affects, so `check` refuses a principal with an unread part and `lint`
 //! reports every one.
+//!
+//! The reader also measures each document for IAM's quotas as it reads it ([`Measured`]:
+//! whose it is, its size, read or not), so the quota check needs no second walk of the dump;
+//! and [`principal()`] reads one principal's documents for `check`
+//! ([`crate::source::principal`]).
 
 use crate::policy::json::{Member, Node, Parsed, Value};
+use crate::source::principal;
 use crate::span::Span;
 
 /// One policy document found in a dump.
@@ -45,10 +51,41 @@ pub struct Principal {
     pub groups: Vec<String>,
     /// The span of its entry in the dump.
     pub at: Span,
+    /// Its own inline policy list, where the dump gives one: the span of the list and each
+    /// document's index into [`Dump::measured`] (IAM's quota counts them together).
+    pub own_inline: Option<(Span, Vec<usize>)>,
+    /// Its trust policy, an index into [`Dump::measured`].
+    pub trust: Option<usize>,
+    /// Its own attached managed policy list, where the dump gives one: how many entries it
+    /// has and where it is (for IAM's quota on attached policies).
+    pub own_attached_list: Option<(usize, Span)>,
     /// How many of `attached` are its own (the rest are its groups').
     own_attached: usize,
     /// Where each own attached policy and the boundary are named in the dump.
     named_at: Vec<(String, Span)>,
+}
+
+/// Whose a document of the dump is, as IAM's quotas tell documents apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owner {
+    /// The default version of the managed policy with this ARN (empty: its entry has none).
+    Managed(String),
+    /// An inline policy of the user, group or role with this label (`user/alice`).
+    Inline(String),
+    /// The trust policy of the principal with this label (`role/ci`).
+    Trust(String),
+}
+
+/// A document of the dump as IAM's quotas see it, read or not: whose, how large, where.
+#[derive(Debug, Clone)]
+pub struct Measured {
+    /// Whose it is.
+    pub owner: Owner,
+    /// Its size as IAM counts it ([`crate::policy::size`]); `None` when it is neither an
+    /// object nor a string that URL-decodes (an unread part, reported as such).
+    pub size: Option<usize>,
+    /// The document (object or string) in the dump.
+    pub at: Span,
 }
 
 /// What an unread part of a dump affects.
@@ -88,6 +125,9 @@ pub struct Dump {
     pub principals: Vec<Principal>,
     /// Every part that could not be read, in dump order.
     pub problems: Vec<Problem>,
+    /// Every document IAM's quotas measure, read or not: so the quota check takes each
+    /// document's owner and size from here rather than walking and decoding the dump again.
+    pub measured: Vec<Measured>,
     /// Managed policy entries: ARN and span, in dump order.
     policy_at: Vec<(String, Span)>,
 }
@@ -205,6 +245,24 @@ fn member_span(n: &Node, key: &str) -> Span {
         })
 }
 
+/// The document of the default version of a managed policy entry, as IAM picks it: the
+/// version marked `IsDefaultVersion`, or the one `DefaultVersionId` names.
+fn default_document(p: &Node) -> Option<&Node> {
+    let default = str_of(p, "DefaultVersionId");
+    let Some(Value::Array(versions)) = get(p, "PolicyVersionList").map(|v| &v.value) else {
+        return None;
+    };
+    versions
+        .iter()
+        .find(|v| {
+            matches!(
+                get(v, "IsDefaultVersion").map(|x| &x.value),
+                Some(Value::Bool(true))
+            ) || (!default.is_empty() && str_of(v, "VersionId") == default)
+        })
+        .and_then(|v| get(v, "Document"))
+}
+
 fn contains(outer: Span, inner: Span) -> bool {
     outer.start <= inner.start && inner.end <= outer.end
 }
@@ -259,7 +317,13 @@ impl Dump {
         }
     }
 
-    /// Add a document, or record why it cannot be read. `what` names it in messages.
+    /// Add a document, or record why it cannot be read, and measure it for IAM's quotas as
+    /// `owner`'s (the decoded text, once). `what` names it in messages. Returns its index in
+    /// `docs` (when read) and in `measured`.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one private call shape; the three reads of a dump pass the same context"
+    )]
     fn add(
         &mut self,
         label: String,
@@ -267,26 +331,65 @@ impl Dump {
         node: &Node,
         whole: &Parsed,
         scope: &Scope,
-    ) -> Option<usize> {
+        text: &str,
+        owner: Owner,
+    ) -> (Option<usize>, usize) {
+        let mut size = None;
+        let doc = self.read_doc(label, what, node, whole, scope, text, &mut size);
+        self.measured.push(Measured {
+            owner,
+            size,
+            at: node.span,
+        });
+        let measured = self.measured.len() - 1;
+        let Some(doc) = doc else {
+            return (None, measured);
+        };
+        self.docs.push(doc);
+        (Some(self.docs.len() - 1), measured)
+    }
+
+    /// Read a document, or record why it cannot be read; `size` is set when it can be
+    /// measured (an object, or a string that URL-decodes).
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the context of `add`, and the size it measures"
+    )]
+    fn read_doc(
+        &mut self,
+        label: String,
+        what: &str,
+        node: &Node,
+        whole: &Parsed,
+        scope: &Scope,
+        text: &str,
+        size: &mut Option<usize>,
+    ) -> Option<PolicyDoc> {
         let doc = match &node.value {
-            Value::Object(_) => PolicyDoc {
-                label,
-                parsed: Parsed {
-                    root: node.clone(),
-                    duplicates: whole
-                        .duplicates
-                        .iter()
-                        .filter(|d| contains(node.span, d.second))
-                        .cloned()
-                        .collect(),
-                },
-                decoded: None,
-                at: node.span,
-            },
+            Value::Object(_) => {
+                *size = text.get(node.span.range()).map(crate::policy::size);
+                PolicyDoc {
+                    label,
+                    parsed: Parsed {
+                        root: node.clone(),
+                        duplicates: whole
+                            .duplicates
+                            .iter()
+                            .filter(|d| contains(node.span, d.second))
+                            .cloned()
+                            .collect(),
+                    },
+                    decoded: None,
+                    at: node.span,
+                }
+            }
             Value::String(s) => {
                 // The raw API returns documents URL-encoded (RFC 3986); the CLI decodes them.
                 let text = match decode_document(s) {
-                    Ok(t) => t,
+                    Ok(t) => {
+                        *size = Some(crate::policy::size(&t));
+                        t
+                    }
                     Err(e) => {
                         self.problem(
                             node.span,
@@ -342,13 +445,35 @@ impl Dump {
                 return None;
             }
         };
-        self.docs.push(doc);
-        Some(self.docs.len() - 1)
+        Some(doc)
+    }
+
+    /// Measure a document that is not read, as IAM's quotas would (a trust policy in the
+    /// entry of a user or group).
+    fn measure_only(&mut self, owner: Owner, node: &Node, text: &str) -> usize {
+        let size = match &node.value {
+            Value::Object(_) => text.get(node.span.range()).map(crate::policy::size),
+            Value::String(s) => decode_document(s).ok().map(|d| crate::policy::size(&d)),
+            _ => None,
+        };
+        self.measured.push(Measured {
+            owner,
+            size,
+            at: node.span,
+        });
+        self.measured.len() - 1
     }
 
     /// A user, group or role entry: its inline policies (read into `docs`), attached
     /// policy ARNs and permissions boundary.
-    fn principal(&mut self, n: &Node, kind: &str, list: &str, whole: &Parsed) -> Principal {
+    fn principal(
+        &mut self,
+        n: &Node,
+        kind: &str,
+        list: &str,
+        whole: &Parsed,
+        text: &str,
+    ) -> Principal {
         let name_key = match kind {
             "user" => "UserName",
             "group" => "GroupName",
@@ -373,21 +498,35 @@ impl Dump {
             at: n.span,
             ..Principal::default()
         };
+        let mut own_inline = Vec::new();
         for ip in self.items(n, list, &label, &scope) {
             let pname = str_of(ip, "PolicyName");
             let what = format!("{label} inline policy `{pname}`");
             match get(ip, "PolicyDocument") {
                 Some(doc) => {
                     let doc_label = format!("{label} inline \"{pname}\"");
-                    if let Some(i) = self.add(doc_label, &what, doc, whole, &scope) {
-                        pr.inline.push(i);
-                    }
+                    let owner = Owner::Inline(label.clone());
+                    let (i, m) = self.add(doc_label, &what, doc, whole, &scope, text, owner);
+                    pr.inline.extend(i);
+                    own_inline.push(m);
                 }
                 None => self.problem(
                     ip.span,
                     scope.clone(),
                     format!("{what}: the entry has no `PolicyDocument`"),
                 ),
+            }
+        }
+        pr.own_inline = get(n, list).map(|l| (l.span, own_inline));
+        // The quota counts every entry of the list, readable or not.
+        pr.own_attached_list = get(n, "AttachedManagedPolicies").map(|l| match &l.value {
+            Value::Array(a) => (a.len(), l.span),
+            _ => (0, l.span),
+        });
+        if kind != "role" {
+            // Only a role has a trust policy; one in another entry is measured, not read.
+            if let Some(t) = get(n, "AssumeRolePolicyDocument") {
+                pr.trust = Some(self.measure_only(Owner::Trust(label.clone()), t, text));
             }
         }
         for a in self.items(n, "AttachedManagedPolicies", &label, &scope) {
@@ -436,8 +575,9 @@ impl Dump {
         pr
     }
 
-    /// Read a dump already parsed as JSON.
-    pub fn read(whole: &Parsed) -> Dump {
+    /// Read a dump already parsed as JSON; `text` is the dump's text (what IAM's quotas
+    /// measure of a document written as an object).
+    pub fn read(text: &str, whole: &Parsed) -> Dump {
         let mut d = Dump::default();
         let root = &whole.root;
         let truncated = matches!(
@@ -464,6 +604,10 @@ impl Dump {
                         str_of(p, "PolicyName")
                     ),
                 );
+                // Unread, but IAM would still refuse it if it were too large.
+                if let Some(doc) = default_document(p) {
+                    d.measure_only(Owner::Managed(arn), doc, text);
+                }
                 continue;
             }
             let scope = Scope::Policy(arn.clone());
@@ -491,7 +635,9 @@ impl Dump {
             match version.map(|v| (v, get(v, "Document"))) {
                 Some((_, Some(doc))) => {
                     let what = format!("{what} (default version)");
-                    if let Some(i) = d.add(arn.clone(), &what, doc, whole, &scope) {
+                    let owner = Owner::Managed(arn.clone());
+                    if let (Some(i), _) = d.add(arn.clone(), &what, doc, whole, &scope, text, owner)
+                    {
                         d.managed.push((arn, i));
                     }
                 }
@@ -509,12 +655,12 @@ impl Dump {
         }
         let mut groups: Vec<(String, Principal)> = Vec::new();
         for g in d.items(root, "GroupDetailList", "the dump", &Scope::Dump) {
-            let pr = d.principal(g, "group", "GroupPolicyList", whole);
+            let pr = d.principal(g, "group", "GroupPolicyList", whole, text);
             groups.push((str_of(g, "GroupName").to_string(), pr));
         }
         let mut principals = Vec::new();
         for u in d.items(root, "UserDetailList", "the dump", &Scope::Dump) {
-            let mut pr = d.principal(u, "user", "UserPolicyList", whole);
+            let mut pr = d.principal(u, "user", "UserPolicyList", whole, text);
             let scope = if pr.arn.is_empty() {
                 Scope::Other
             } else {
@@ -580,17 +726,16 @@ impl Dump {
         }
         for r in d.items(root, "RoleDetailList", "the dump", &Scope::Dump) {
             let label = format!("role/{}", str_of(r, "RoleName"));
+            let mut trust = None;
             if let Some(n) = get(r, "AssumeRolePolicyDocument") {
                 let what = format!("{label} trust policy");
-                d.add(
-                    format!("{label} trust policy"),
-                    &what,
-                    n,
-                    whole,
-                    &Scope::Other,
-                );
+                let owner = Owner::Trust(label.clone());
+                let doc_label = format!("{label} trust policy");
+                let (_, m) = d.add(doc_label, &what, n, whole, &Scope::Other, text, owner);
+                trust = Some(m);
             }
-            let pr = d.principal(r, "role", "RolePolicyList", whole);
+            let mut pr = d.principal(r, "role", "RolePolicyList", whole, text);
+            pr.trust = trust;
             principals.push(pr);
         }
         principals.extend(groups.into_iter().map(|(_, p)| p));
@@ -729,12 +874,171 @@ impl Dump {
     }
 }
 
+/// The unread parts of a dump as `file:line:col: message` errors.
+pub fn errors<'a>(
+    origin: &str,
+    text: &str,
+    problems: impl Iterator<Item = &'a Problem>,
+) -> Vec<String> {
+    let index = crate::span::LineIndex::new(text);
+    problems
+        .map(|p| {
+            let (l, c) = index.line_col(text, p.at.start);
+            match p.first {
+                Some(first) => {
+                    let (fl, fc) = index.line_col(text, first.start);
+                    format!("{origin}:{l}:{c}: {} (first at {fl}:{fc})", p.message)
+                }
+                None => format!("{origin}:{l}:{c}: {}", p.message),
+            }
+        })
+        .collect()
+}
+
+/// `principal`'s inline, attached (customer or AWS managed) and group policies, and its
+/// permissions boundary, from the dump at `path` (`-`: standard input). Any part of the
+/// principal that could not be read makes the read [`Incomplete`](principal::Read): a check
+/// never passes on data it could not read.
+pub fn principal(path: &str, principal: &str) -> anyhow::Result<principal::Read> {
+    use crate::source::managed;
+    use principal::{Documents, Form, Part, Read};
+    let incomplete = |mut errors: Vec<String>| {
+        errors.push(format!(
+            "the check did not run: the dump does not hold everything that applies to \
+             `{principal}`, and a check on part of it could pass wrongly"
+        ));
+        Ok(Read::Incomplete(errors))
+    };
+    let input = if path == "-" {
+        super::Input::Stdin
+    } else {
+        super::Input::File(path.into())
+    };
+    let doc = super::read(&input)?;
+    let parsed = crate::policy::json::parse(&doc.text).map_err(|e| {
+        let (l, c) = crate::span::LineIndex::new(&doc.text).line_col(&doc.text, e.span.start);
+        anyhow::anyhow!("{path}:{l}:{c}: {}", e.message)
+    })?;
+    let dump = Dump::read(&doc.text, &parsed);
+    if !is_dump(&parsed.root) {
+        anyhow::bail!(
+            "{path}: not an account dump (no `UserDetailList`, `GroupDetailList`, \
+             `RoleDetailList` or `Policies`); write it with `aws iam \
+             get-account-authorization-details` or `iamlint fetch gaad`"
+        );
+    }
+    let Some(pr) = dump.principals.iter().find(|p| p.arn == principal) else {
+        // A list given twice was read once: the principal may be in the other one, so its
+        // absence is not known; say what could not be read, not "no such principal".
+        let unread: Vec<Problem> = dump
+            .problems
+            .iter()
+            .filter(|p| p.scope == Scope::Dump)
+            .map(|p| {
+                let mut p = p.clone();
+                p.message = format!("{} (it may hold `{principal}`)", p.message);
+                p
+            })
+            .collect();
+        if !unread.is_empty() {
+            return incomplete(errors(path, &doc.text, unread.iter()));
+        }
+        let hint =
+            crate::suggest::closest(principal, dump.principals.iter().map(|p| p.arn.as_str()))
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+        anyhow::bail!("{path}: no user, group or role `{principal}` in the dump{hint}");
+    };
+    // Each error names the principal: a managed policy's or the whole dump's problem says
+    // whom it concerns here.
+    let problems: Vec<Problem> = dump
+        .problems_of(pr)
+        .map(|p| {
+            let mut p = p.clone();
+            if !matches!(p.scope, Scope::Principal(_)) {
+                p.message = format!("{} (it applies to `{principal}`)", p.message);
+            }
+            p
+        })
+        .collect();
+    let unread = errors(path, &doc.text, problems.iter());
+    if !unread.is_empty() {
+        return incomplete(unread);
+    }
+    let mut out = Documents {
+        texts: vec![super::Document {
+            origin: path.to_string(),
+            text: doc.text.clone(),
+        }],
+        ..Documents::default()
+    };
+    // A document of the dump: its spans point into the dump, or into its decoded text.
+    let add = |d: &PolicyDoc, label: &str, boundary: bool, out: &mut Documents| {
+        let text = match &d.decoded {
+            None => 0,
+            Some(t) => {
+                out.texts.push(super::Document {
+                    origin: format!("{path} ({label}, decoded)"),
+                    text: t.clone(),
+                });
+                out.texts.len() - 1
+            }
+        };
+        out.parts.push(Part {
+            label: label.to_string(),
+            text,
+            form: Form::InDump(d.parsed.clone()),
+            boundary,
+        });
+    };
+    for &i in &pr.inline {
+        if let Some(d) = dump.docs.get(i) {
+            add(d, &d.label, false, &mut out);
+        }
+    }
+    let by_arn = |arn: &str, boundary: bool, out: &mut Documents| -> anyhow::Result<()> {
+        if let Some((_, i)) = dump.managed.iter().find(|(a, _)| a == arn) {
+            if let Some(d) = dump.docs.get(*i) {
+                add(d, arn, boundary, out);
+                return Ok(());
+            }
+        }
+        if managed::is_managed_arn(arn) {
+            let m = managed::find(arn).map_err(anyhow::Error::msg)?;
+            let text = managed::document_text(m);
+            let parsed = crate::policy::json::parse(&text)
+                .map_err(|e| anyhow::anyhow!("{arn}: {}", e.message))?;
+            out.texts.push(super::Document {
+                origin: arn.to_string(),
+                text,
+            });
+            out.parts.push(Part {
+                label: arn.to_string(),
+                text: out.texts.len() - 1,
+                form: Form::Snapshot(parsed),
+                boundary,
+            });
+            return Ok(());
+        }
+        anyhow::bail!(
+            "{path}: `{principal}` has `{arn}` attached, but the dump holds no document for it"
+        )
+    };
+    for arn in &pr.attached {
+        by_arn(arn, false, &mut out)?;
+    }
+    if let Some(b) = pr.boundary.as_ref().filter(|b| !b.is_empty()) {
+        by_arn(b, true, &mut out)?;
+    }
+    Ok(Read::Whole(out))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn read(text: &str) -> Dump {
-        Dump::read(&crate::policy::json::parse(text).unwrap())
+        Dump::read(text, &crate::policy::json::parse(text).unwrap())
     }
 
     #[test]

@@ -1,9 +1,19 @@
-//! Where documents come from: files, folders (recursive `*.json`) and standard input.
-//! Hands `Document`s (origin + text) to the parser; reports what it cannot read as
-//! [`LoadError`]s, never as "no policies".
+//! Where documents come from, the first stage: files, folders (recursive `*.json`) and
+//! standard input (here), AWS managed policies of the embedded snapshot ([`managed`]),
+//! account dumps ([`gaad`]) and live IAM ([`iam`], read-only). Each hands labelled
+//! [`Document`]s (origin + text) to the next stage, the JSON reader and the model
+//! ([`crate::policy`]); what it cannot read is a [`LoadError`] or an error message naming
+//! file, line and column, never "no policies".
+//!
+//! Two doors: `lint` takes paths ([`expand`], [`read`]) plus live documents
+//! ([`iam::documents`]); `check` takes one principal ([`principal::Principal`]: `--policy`
+//! inputs, a dump's principal, a live principal), read by [`principal::read`] into the same
+//! [`principal::Documents`]. A new source is one more file here and one more arm there.
 
 pub mod gaad;
+pub mod iam;
 pub mod managed;
+pub mod principal;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -484,6 +494,93 @@ pub fn read(input: &Input) -> Result<Document, LoadError> {
         }
     };
     from_bytes(origin, bytes)
+}
+
+/// A document read (or why not), and whether a folder walk found it: JSON found in a
+/// folder that is not a policy is skipped, not linted.
+pub type Loaded = (Result<Document, LoadError>, bool);
+
+/// A document to come: an input still to read, or a text already in memory.
+#[derive(Debug)]
+pub enum Pending {
+    /// Read when [`Pending::load`]ed.
+    Read(Input),
+    /// Already read (a live IAM document).
+    Ready(Document),
+}
+
+impl Pending {
+    /// Read it (if not yet): the document, and whether a folder walk found it.
+    pub fn load(self) -> Loaded {
+        match self {
+            Pending::Read(i) => (read(&i), i.in_folder()),
+            Pending::Ready(d) => (Ok(d), false),
+        }
+    }
+}
+
+/// The inputs of `lint`: each path (a file, every `*.json` below a folder, `-`), then
+/// documents already in memory (live IAM's), in that order; and the paths that could not
+/// be expanded. Nothing is read yet: the thread that lints a document reads it, so a text
+/// lives only while it is linted.
+pub fn load(paths: &[String], extra: Vec<Document>) -> (Vec<Pending>, Vec<LoadError>) {
+    let (inputs, errors) = expand(paths);
+    let docs = inputs
+        .into_iter()
+        .map(Pending::Read)
+        .chain(extra.into_iter().map(Pending::Ready))
+        .collect();
+    (docs, errors)
+}
+
+/// Read the `--policy` inputs of `check`: files, folders, stdin, AWS managed policy ARNs.
+/// JSON found in a folder that is not a policy is not one of the principal's; a folder
+/// holding no policy at all is an error.
+pub fn policies(specs: &[String]) -> (Vec<Document>, Vec<String>) {
+    let mut docs = Vec::new();
+    let mut errors = Vec::new();
+    for spec in specs {
+        if managed::is_managed_arn(spec) {
+            match managed::find(spec) {
+                Ok(p) => docs.push(Document {
+                    origin: p.arn.clone(),
+                    text: managed::document_text(p),
+                }),
+                Err(e) => errors.push(e),
+            }
+            continue;
+        }
+        let (inputs, errs) = expand(std::slice::from_ref(spec));
+        errors.extend(errs.iter().map(ToString::to_string));
+        let before = docs.len();
+        let mut skipped = 0;
+        for i in &inputs {
+            match read(i) {
+                // JSON found in a folder that is not a policy is not one of the principal's.
+                Ok(d) if i.in_folder() && not_a_policy_text(&d) => skipped += 1,
+                Ok(d) => docs.push(d),
+                Err(e) => errors.push(e.to_string()),
+            }
+        }
+        if skipped > 0 && docs.len() == before {
+            errors.push(format!(
+                "{spec}: the folder holds no policy documents ({skipped} JSON file{} that {} not)",
+                if skipped == 1 { "" } else { "s" },
+                if skipped == 1 { "is" } else { "are" }
+            ));
+        }
+    }
+    (docs, errors)
+}
+
+/// JSON that parses and is not a policy (see [`not_a_policy`]). A text that names
+/// `Version` or `Statement` is taken as a policy without parsing it twice (a folder of
+/// policies is the common case).
+fn not_a_policy_text(d: &Document) -> bool {
+    if d.text.contains("\"Statement\"") || d.text.contains("\"Version\"") {
+        return false;
+    }
+    crate::policy::json::parse(&d.text).is_ok_and(|p| not_a_policy(&p.root).is_some())
 }
 
 /// Open for reading; on unix with `O_NONBLOCK`, so that opening a FIFO never waits for a

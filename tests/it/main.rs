@@ -24,6 +24,7 @@ mod gaad;
 mod hostile;
 mod live;
 mod output;
+mod pipeline;
 mod published;
 mod quota;
 mod readonly;

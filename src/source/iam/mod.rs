@@ -1,4 +1,7 @@
-//! Live IAM: a principal's policies as IAM holds them, read through the AWS SDK.
+//! Live IAM, a source: a principal's policies as IAM holds them, read through the AWS SDK
+//! (read-only: the [`guard`] refuses any other call before it is sent). [`Session`] is the
+//! blocking door the commands use; [`documents`] hands the documents read to the lint stage,
+//! [`crate::source::principal`] one principal's to the check.
 //!
 //! [`connect`] builds the clients from the standard credential chain (`aws-config`: env,
 //! shared files, `--profile`, SSO, web identity, IMDS) with adaptive retries, timeouts and
@@ -9,7 +12,10 @@
 
 pub mod gaad;
 pub mod guard;
+pub mod session;
 pub mod simulate;
+
+pub use session::{Session, documents};
 
 use std::collections::HashMap;
 use std::fmt;

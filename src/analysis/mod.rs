@@ -1,0 +1,12 @@
+//! The analysis stage: documents in (from [`crate::source`]), plain data out (for
+//! [`crate::report`]). Each command is one library call here:
+//! - [`lint`]: each document read once into the model ([`crate::policy`]) and linted by
+//!   every check ([`mod@crate::check`]): [`crate::Report`];
+//! - [`check`]: one principal's documents, each linted and parsed once, evaluated against a
+//!   rule set ([`crate::eval`]): [`check::CheckResult`] (findings, the requirement rows, the
+//!   policy simulator's verdict, the suggested fix, errors).
+//!
+//! Nothing here prints or decides an exit code: that is the command line's ([`crate::cli`]).
+
+pub mod check;
+pub mod lint;
