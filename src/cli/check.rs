@@ -287,7 +287,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     } else {
         Vec::new()
     };
-    let text = match args.out.format {
+    match args.out.format {
         Format::Json => {
             let mut extra = Vec::new();
             if let Some(p) = &principal {
@@ -296,10 +296,10 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
             if let Some(s) = &simulated {
                 extra.push(("simulate", serde_json::to_value(s)?));
             }
-            json(&report, &resolved, &outcome.rows, &suggestions, extra)?
+            json(&report, &resolved, &outcome.rows, &suggestions, extra)?;
         }
         Format::Text => {
-            let mut s = report::text::render(
+            let mut head = report::text::render(
                 &report,
                 report::text::Options {
                     color: args.out.color.enabled(),
@@ -308,26 +308,29 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
             // Below the findings nothing is coloured, and names, Sids and policy text come
             // from the input: shown escaped.
             if let Some(p) = &principal {
-                s.push('\n');
-                s.push_str(&report::text::escape_lines(&p.text));
+                head.push('\n');
+                head.push_str(&report::text::escape_lines(&p.text));
             }
-            s.push_str(&table(&resolved, &outcome.rows));
+            let mut tail = String::new();
             if let Some(sim) = &simulated {
-                s.push_str(&report::text::escape_lines(&sim.text()));
+                tail.push_str(&report::text::escape_lines(&sim.text()));
             }
             for (origin, old, new) in &suggestions {
-                s.push('\n');
+                tail.push('\n');
                 let part = if old == new {
                     format!("{origin}: no change needed\n")
                 } else {
                     eval::suggest::unified_diff(origin, old, new)
                 };
-                s.push_str(&report::text::escape_lines(&part));
+                tail.push_str(&report::text::escape_lines(&part));
             }
-            s
+            super::emit_with(|out| {
+                out.write_all(head.as_bytes())?;
+                report::check::write_table(out, &resolved.id, &outcome.rows)?;
+                out.write_all(tail.as_bytes())
+            })?;
         }
-    };
-    emit(&text)?;
+    }
     Ok(super::lint::outcome(&report, args.out.fail_on))
 }
 
@@ -349,78 +352,28 @@ fn refuse(errors: Vec<String>, out: &OutputArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Error)
 }
 
-fn table(resolved: &Resolved, rows: &[eval::Row]) -> String {
-    let bad: Vec<&eval::Row> = rows.iter().filter(|r| r.status != "ok").collect();
-    let mut s = format!(
-        "\n`{}`: {} of {} required grants satisfied",
-        report::text::escape(&resolved.id),
-        rows.len() - bad.len(),
-        rows.len()
-    );
-    if bad.is_empty() {
-        s.push('\n');
-        return s;
-    }
-    s.push_str(":\n");
-    let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(140)
-        .set_header(["rule", "status", "action", "granted on", "needed on"]);
-    for r in bad {
-        t.add_row([
-            report::text::escape(&r.grant).into_owned(),
-            r.status.to_string(),
-            report::text::escape(&r.action).into_owned(),
-            if r.granted_on.is_empty() {
-                "-".to_string()
-            } else {
-                cell(&r.granted_on)
-            },
-            cell(&r.needed_on),
-        ]);
-    }
-    s.push_str(&t.to_string());
-    s.push('\n');
-    s
-}
-
-/// One value a line. A value longer than an ARN can be is shortened: the table wraps a long
-/// word at a cost that grows with the square of its length (issue 10: bounded cost); the
-/// findings and the JSON keep it whole.
-fn cell(values: &[String]) -> String {
-    let max = crate::arn::MAX_ARN_LEN;
-    let short = |v: &String| match v.char_indices().nth(64) {
-        Some((cut, _)) if v.len() > max => {
-            format!(
-                "{}… ({} characters)",
-                v.get(..cut).unwrap_or(""),
-                v.chars().count()
-            )
-        }
-        _ => v.clone(),
-    };
-    // Policy text: escaped like every other input value shown in a terminal.
-    values
-        .iter()
-        .map(|v| crate::report::text::escape(&short(v)).into_owned())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
+/// Write the JSON report with the `check` member (and the others) after the findings.
 fn json(
     report: &Report,
     resolved: &Resolved,
     rows: &[eval::Row],
     suggestions: &[(String, String, String)],
     more: Vec<(&'static str, serde_json::Value)>,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<()> {
+    /// A member of the report: the rows are serialised from where they are, not copied
+    /// into a `serde_json::Value` first.
+    #[derive(serde::Serialize)]
+    #[serde(untagged)]
+    enum Member<'a> {
+        Check(report::check::CheckJson<'a>),
+        Value(serde_json::Value),
+    }
     let mut extra = vec![(
         "check",
-        serde_json::json!({
-            "rule_set": resolved.id,
-            "params": resolved.params,
-            "rows": rows,
+        Member::Check(report::check::CheckJson {
+            rule_set: &resolved.id,
+            params: &resolved.params,
+            rows,
         }),
     )];
     if !suggestions.is_empty() {
@@ -434,11 +387,10 @@ fn json(
                 })
             })
             .collect::<Vec<_>>();
-        extra.push(("suggestions", list.into()));
+        extra.push(("suggestions", Member::Value(list.into())));
     }
-    extra.extend(more);
-    let s = report::json::render_with(report, &extra);
-    Ok(s)
+    extra.extend(more.into_iter().map(|(k, v)| (k, Member::Value(v))));
+    super::emit_with(|out| report::json::write_with(out, report, &extra))
 }
 
 /// A principal's policies read from an account dump.

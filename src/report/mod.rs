@@ -2,6 +2,7 @@
 //! compiler; `json` is one object with findings, a summary, and the catalog the verdict was
 //! made with.
 
+pub mod check;
 pub mod json;
 pub mod text;
 

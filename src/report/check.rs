@@ -1,0 +1,265 @@
+//! The summary `check` prints below its findings: a line with the number of required grants
+//! the policies satisfy, then a table of the others (text), or the `check` member of the
+//! JSON report. Both are written straight into the output, a slice of rows at a time: a rule
+//! set of 10,000 grants makes a table of 20 MB, which is never held whole (issue 10: bounded
+//! memory).
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::{self, Write};
+
+use comfy_table::{
+    ColumnConstraint, ContentArrangement, Table, Width, presets::UTF8_FULL_CONDENSED,
+};
+
+use crate::eval::Row;
+use crate::report::text::escape;
+
+/// The table's width in terminal columns.
+const WIDTH: u16 = 140;
+
+/// The columns of the table.
+const HEADER: [&str; 5] = ["rule", "status", "action", "granted on", "needed on"];
+
+/// Rows formatted at a time: each slice is one small table whose columns have the widths the
+/// whole table would give them.
+const SLICE: usize = 512;
+
+/// The `check` member of the JSON report: the rule set, its parameters and every row.
+#[derive(Debug, serde::Serialize)]
+pub struct CheckJson<'a> {
+    /// The rule set id.
+    pub rule_set: &'a str,
+    /// Parameter values, derived ones included.
+    pub params: &'a BTreeMap<String, String>,
+    /// One row per required action.
+    pub rows: &'a [Row],
+}
+
+/// Write the summary line and the table of the rows that are not `ok` (nothing more when
+/// every row is): the same text as one `comfy_table` of all of them.
+pub fn write_table(out: &mut dyn Write, rule_set: &str, rows: &[Row]) -> io::Result<()> {
+    let bad: Vec<&Row> = rows.iter().filter(|r| r.status != "ok").collect();
+    write!(
+        out,
+        "\n`{}`: {} of {} required grants satisfied",
+        escape(rule_set),
+        rows.len() - bad.len(),
+        rows.len()
+    )?;
+    if bad.is_empty() {
+        return out.write_all(b"\n");
+    }
+    out.write_all(b":\n")?;
+    let widths = column_widths(&bad);
+    let slices = bad.chunks(SLICE);
+    let last = slices.len().saturating_sub(1);
+    for (i, slice) in slices.enumerate() {
+        let mut t = table();
+        t.set_constraints(
+            widths
+                .iter()
+                .map(|&w| ColumnConstraint::Absolute(Width::Fixed(w))),
+        );
+        for r in slice {
+            t.add_row(cells(r));
+        }
+        let lines: Vec<String> = t.lines().collect();
+        // Top border, header and the line below it: once, from the first slice. The bottom
+        // border: once, from the last.
+        let body_from = if i == 0 {
+            0
+        } else {
+            lines
+                .iter()
+                .position(|l| l.starts_with('╞'))
+                .map_or(0, |p| p + 1)
+        };
+        let body_to = if i == last {
+            lines.len()
+        } else {
+            lines.len().saturating_sub(1)
+        };
+        for l in lines.get(body_from..body_to).unwrap_or_default() {
+            out.write_all(l.as_bytes())?;
+            out.write_all(b"\n")?;
+        }
+    }
+    Ok(())
+}
+
+/// An empty table with the header and the look of `check`'s.
+fn table() -> Table {
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(WIDTH)
+        .set_header(HEADER);
+    t
+}
+
+/// The width (padding included) `comfy_table` gives each column of a table of all `rows`.
+/// Its arrangement depends only on the set of lines in each column (their widths and where
+/// they may wrap), not on which row holds them: a table of one row, each cell holding a
+/// column's distinct lines, is arranged the same. Only its top border is read.
+fn column_widths(rows: &[&Row]) -> Vec<u16> {
+    let mut seen: [HashSet<String>; 5] = Default::default();
+    let mut probe: [String; 5] = Default::default();
+    for r in rows {
+        for ((cell, seen), probe) in cells(r).into_iter().zip(&mut seen).zip(&mut probe) {
+            for line in cell.split('\n') {
+                if !seen.contains(line) {
+                    if !seen.is_empty() {
+                        probe.push('\n');
+                    }
+                    probe.push_str(line);
+                    seen.insert(line.to_string());
+                }
+            }
+        }
+    }
+    drop(seen);
+    let mut t = table();
+    t.add_row(probe);
+    let top = t.lines().next().unwrap_or_default();
+    // `┌──────┬─────┐`: the run of `─` between corners is a column's width.
+    top.trim_start_matches('┌')
+        .trim_end_matches('┐')
+        .split('┬')
+        .map(|run| u16::try_from(run.chars().count()).unwrap_or(u16::MAX))
+        .collect()
+}
+
+/// A row's cells, escaped: values from the input are shown escaped in a terminal.
+fn cells(r: &Row) -> [String; 5] {
+    [
+        escape(&r.grant).into_owned(),
+        r.status.to_string(),
+        escape(&r.action).into_owned(),
+        if r.granted_on.is_empty() {
+            "-".to_string()
+        } else {
+            cell(&r.granted_on)
+        },
+        cell(&r.needed_on),
+    ]
+}
+
+/// One value a line. A value longer than an ARN can be is shortened: the table wraps a long
+/// word at a cost that grows with the square of its length (issue 10: bounded cost); the
+/// findings and the JSON keep it whole.
+fn cell(values: &[String]) -> String {
+    let max = crate::arn::MAX_ARN_LEN;
+    let mut s = String::new();
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            s.push('\n');
+        }
+        match v.char_indices().nth(64) {
+            Some((cut, _)) if v.len() > max => {
+                let short = format!(
+                    "{}… ({} characters)",
+                    v.get(..cut).unwrap_or(""),
+                    v.chars().count()
+                );
+                s.push_str(&escape(&short));
+            }
+            _ => s.push_str(&escape(v)),
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(grant: &str, status: &'static str, granted: &[&str], needed: &[&str]) -> Row {
+        Row {
+            grant: grant.into(),
+            status,
+            action: "s3:GetObject".into(),
+            granted_on: granted.iter().map(ToString::to_string).collect(),
+            needed_on: needed.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    /// The table as one `comfy_table` of every row, as `check` printed it before slicing.
+    fn whole(rule_set: &str, rows: &[Row]) -> String {
+        let bad: Vec<&Row> = rows.iter().filter(|r| r.status != "ok").collect();
+        let mut s = format!(
+            "\n`{rule_set}`: {} of {} required grants satisfied",
+            rows.len() - bad.len(),
+            rows.len()
+        );
+        if bad.is_empty() {
+            return s + "\n";
+        }
+        s.push_str(":\n");
+        let mut t = table();
+        for r in bad {
+            t.add_row(cells(r));
+        }
+        s + &t.to_string() + "\n"
+    }
+
+    fn sliced(rule_set: &str, rows: &[Row]) -> String {
+        let mut out = Vec::new();
+        write_table(&mut out, rule_set, rows).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// Sliced, the table is the same text as whole: narrow and wide columns, columns that
+    /// wrap at spaces and inside long words, multi-line cells, several slices, escapes.
+    #[test]
+    fn sliced_table_is_the_whole_table() {
+        let mut cases: Vec<Vec<Row>> = vec![
+            vec![row(
+                "G0",
+                "ok",
+                &["arn:aws:s3:::b/*"],
+                &["arn:aws:s3:::b/*"],
+            )],
+            vec![row("G0", "missing", &[], &["arn:aws:s3:::b/*"])],
+        ];
+        // Many short rows over several slices, with one wide value far down.
+        let mut many: Vec<Row> = (0..(3 * SLICE + 7))
+            .map(|i| {
+                row(
+                    &format!("G{i}"),
+                    if i % 3 == 0 { "ok" } else { "mis-scoped" },
+                    &["arn:aws:s3:::a/*", "arn:aws:s3:::c/*"],
+                    &[&format!("arn:aws:s3:::bucket-{i}/*")],
+                )
+            })
+            .collect();
+        many.push(row(
+            "Last",
+            "denied",
+            &["*"],
+            &[&format!("arn:aws:s3:::{}/*", "x".repeat(90))],
+        ));
+        cases.push(many);
+        // Columns that cannot all fit: long words, words with spaces, a long Sid, an
+        // over-long value (shortened), a control character (escaped), wide characters.
+        let wide: Vec<Row> = (0..(SLICE + 3))
+            .map(|i| {
+                row(
+                    &format!("Sid with spaces number {i} and some more words"),
+                    "too broad",
+                    &[
+                        &format!("arn:aws:s3:::{}-{i}/*", "long".repeat(20)),
+                        "arn:aws:s3:::a b c d e f g h i j k l m n o p q r s t u v w x y z/*",
+                    ],
+                    &[
+                        &format!("arn:aws:s3:::{}/{i}", "y".repeat(3000)),
+                        "arn:aws:s3:::tab\there/ünïcödé/日本語/*",
+                    ],
+                )
+            })
+            .collect();
+        cases.push(wide);
+        for rows in &cases {
+            assert_eq!(sliced("set`x", rows), whole("set`x", rows));
+        }
+    }
+}
