@@ -299,18 +299,6 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
             json(&report, &resolved, &outcome.rows, &suggestions, extra)?;
         }
         Format::Text => {
-            let mut head = report::text::render(
-                &report,
-                report::text::Options {
-                    color: args.out.color.enabled(),
-                },
-            );
-            // Below the findings nothing is coloured, and names, Sids and policy text come
-            // from the input: shown escaped.
-            if let Some(p) = &principal {
-                head.push('\n');
-                head.push_str(&report::text::escape_lines(&p.text));
-            }
             let mut tail = String::new();
             if let Some(sim) = &simulated {
                 tail.push_str(&report::text::escape_lines(&sim.text()));
@@ -324,8 +312,17 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
                 };
                 tail.push_str(&report::text::escape_lines(&part));
             }
+            let opts = report::text::Options {
+                color: args.out.color.enabled(),
+            };
             super::emit_with(|out| {
-                out.write_all(head.as_bytes())?;
+                report::text::write(out, &report, opts)?;
+                // Below the findings nothing is coloured, and names, Sids and policy text
+                // come from the input: shown escaped.
+                if let Some(p) = &principal {
+                    out.write_all(b"\n")?;
+                    out.write_all(report::text::escape_lines(&p.text).as_bytes())?;
+                }
                 report::check::write_table(out, &resolved.id, &outcome.rows)?;
                 out.write_all(tail.as_bytes())
             })?;
