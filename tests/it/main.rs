@@ -27,6 +27,7 @@ mod output;
 mod published;
 mod quota;
 mod readonly;
+mod rule_loader;
 mod rulefiles;
 mod seeds;
 mod update;
