@@ -229,7 +229,7 @@ impl ArnPattern {
             return false;
         };
         // The service is almost always literal on both sides: decide it cheaply first.
-        if !has_wild(&self.service) && !has_var(&fs) && self.service != fs {
+        if !has_wild(&self.service) && !has_var(fs) && self.service != fs {
             return false;
         }
         [
@@ -276,7 +276,7 @@ fn component_intersects(p: &str, f: &str) -> bool {
     if p == "*" {
         return true;
     }
-    if !has_var(&f) {
+    if !has_var(f) {
         if !has_wild(p) {
             return p == f;
         }
@@ -310,7 +310,9 @@ fn literal_ends_agree(p: &str, f: &str) -> bool {
         return false;
     }
     // Tails: the text after the last wildcard or variable (a variable ends at `}`).
-    let p_tail = p.rfind(['*', '?', '}']).map_or(p, |i| p.get(i + 1..).unwrap_or(""));
+    let p_tail = p
+        .rfind(['*', '?', '}'])
+        .map_or(p, |i| p.get(i + 1..).unwrap_or(""));
     let f_tail = f.rfind('}').map_or(f, |i| f.get(i + 1..).unwrap_or(""));
     // With no wildcard at all, the whole text is both head and tail: already compared.
     p_tail.ends_with(f_tail) || f_tail.ends_with(p_tail)

@@ -161,7 +161,7 @@ fn values(cx: &mut Cx<'_>, c: &crate::policy::ConditionClause, base: &str, stmt_
     }
     for v in &c.values {
         let t = v.value.as_str();
-        let has_var = crate::arn::has_var(&t);
+        let has_var = crate::arn::has_var(t);
         if has_var && kind.takes_variables() {
             continue;
         }

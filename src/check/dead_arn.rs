@@ -115,7 +115,7 @@ impl DocFields {
 
 /// No wildcard and no policy variable: the field is exactly this text.
 fn is_literal(s: &str) -> bool {
-    !s.contains(['*', '?']) && !crate::arn::has_var(&s)
+    !s.contains(['*', '?']) && !crate::arn::has_var(s)
 }
 
 fn is_account_id(s: &str) -> bool {
@@ -181,7 +181,8 @@ fn region(p: &ArnPattern, doc: &DocFields, problems: &mut Vec<String>, fixed: &m
 
 fn account(p: &ArnPattern, doc: &DocFields, problems: &mut Vec<String>, fixed: &mut ArnPattern) {
     let a = &p.account;
-    if a.is_empty() || crate::arn::has_var(&a) || is_account_id(a) || special_account(&p.service, a) {
+    if a.is_empty() || crate::arn::has_var(a) || is_account_id(a) || special_account(&p.service, a)
+    {
         return;
     }
     // With wildcards: the literal characters must be digits, and no more than 12 of them

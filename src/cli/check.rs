@@ -4,7 +4,7 @@
 
 use clap::Args;
 
-use super::{Format, Outcome, OutputArgs, emit};
+use super::{Format, Outcome, OutputArgs, emit, emit_with};
 use crate::analysis::check::Request;
 use crate::eval;
 use crate::report;
@@ -136,15 +136,13 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         suggest: args.suggest,
         simulate: session.as_ref().filter(|_| args.simulate),
     })?;
-    let text = match args.out.format {
-        Format::Json => report::check::render_json(&result)?,
-        Format::Text => report::check::render_text(
-            &result,
-            report::text::Options {
-                color: args.out.color.enabled(),
-            },
-        ),
+    let opts = report::text::Options {
+        color: args.out.color.enabled(),
     };
-    emit(&text)?;
+    // Written as it is rendered: a table of 10,000 grants is never held whole.
+    emit_with(|out| match args.out.format {
+        Format::Json => report::check::write_json(out, &result),
+        Format::Text => report::check::write_text(out, &result, opts),
+    })?;
     Ok(super::lint::outcome(&result.report, args.out.fail_on))
 }

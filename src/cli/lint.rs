@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::{FailOn, Format, Outcome, OutputArgs, emit};
+use super::{FailOn, Format, Outcome, OutputArgs, emit_with};
 use crate::report;
 
 /// Arguments of `iamlint lint`.
@@ -51,16 +51,14 @@ pub fn run(args: &LintArgs) -> anyhow::Result<Outcome> {
     if let Some(w) = &catalog.warning {
         eprintln!("warning: {w}");
     }
-    let text = match args.out.format {
-        Format::Json => report::json::render(&report),
-        Format::Text => report::text::render(
-            &report,
-            report::text::Options {
-                color: args.out.color.enabled(),
-            },
-        ),
+    let opts = report::text::Options {
+        color: args.out.color.enabled(),
     };
-    emit(&text)?;
+    // Written as it is rendered: the report's text is never held whole.
+    emit_with(|out| match args.out.format {
+        Format::Json => report::json::write_with::<serde_json::Value>(out, &report, &[]),
+        Format::Text => report::text::write(out, &report, opts),
+    })?;
     Ok(outcome(&report, args.out.fail_on))
 }
 

@@ -205,8 +205,16 @@ fn explain(code: Option<&str>, all: bool) -> anyhow::Result<Outcome> {
 
 /// Write to stdout; a closed pipe is not an error.
 pub fn emit(s: &str) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(s.as_bytes()).and_then(|()| out.flush()) {
+    emit_with(|out| out.write_all(s.as_bytes()))
+}
+
+/// Let `write` write to stdout (buffered), so a large report is never held whole; a closed
+/// pipe is not an error.
+pub fn emit_with(
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    match write(&mut out).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         r => Ok(r?),
     }

@@ -219,7 +219,7 @@ pub fn tokens(text: &str, ctx: &Context, vars: bool, wildcards: bool) -> Option<
 /// others stay as written. For checks, where a variable the context does not give stands for
 /// any value.
 pub fn fill_known(text: &str, ctx: &Context, vars: bool) -> String {
-    if !vars || !crate::arn::has_var(&text) || ctx.is_empty() {
+    if !vars || !crate::arn::has_var(text) || ctx.is_empty() {
         return text.to_string();
     }
     let mut out = String::with_capacity(text.len());

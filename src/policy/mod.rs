@@ -23,9 +23,7 @@ pub fn size(text: &str) -> usize {
             let kept: u8 = block
                 .iter()
                 .map(|&b| {
-                    u8::from(
-                        !(b == b' ' || (b'\t'..=b'\r').contains(&b)) && (b & 0xC0) != 0x80,
-                    )
+                    u8::from(!(b == b' ' || (b'\t'..=b'\r').contains(&b)) && (b & 0xC0) != 0x80)
                 })
                 .fold(0, u8::wrapping_add);
             usize::from(kept)

@@ -3,52 +3,76 @@
 //! suggested fix as unified diffs (text); or one JSON object with `check`, `suggestions`,
 //! `principal` and `simulate` beside the findings. A check that did not run (the principal
 //! could not be read whole) shows its errors only.
+//!
+//! Both are written straight into the output, the table a slice of rows at a time: a rule
+//! set of 10,000 grants makes a table of 20 MB, which is never held whole (issue 10: bounded
+//! memory).
 
-use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use std::collections::{BTreeMap, HashSet};
+use std::io::{self, Write};
+
+use comfy_table::{
+    ColumnConstraint, ContentArrangement, Table, Width, presets::UTF8_FULL_CONDENSED,
+};
 
 use super::text::{self, escape, escape_lines};
 use crate::analysis::check::{CheckResult, PrincipalSummary, Simulated};
-use crate::eval::{self, suggest::unified_diff};
+use crate::eval::{Row, suggest::unified_diff};
 
 /// Compiler-style text, then the table and the rest. Below the findings nothing is
 /// coloured, and names, Sids and policy text come from the input: shown escaped.
-pub fn render_text(r: &CheckResult, opts: text::Options) -> String {
-    let mut s = text::render(&r.report, opts);
+pub fn write_text(out: &mut dyn Write, r: &CheckResult, opts: text::Options) -> io::Result<()> {
+    text::write(out, &r.report, opts)?;
     if !r.ran {
-        return s;
+        return Ok(());
     }
     if let Some(p) = &r.principal {
-        s.push('\n');
-        s.push_str(&escape_lines(&principal_text(p)));
+        out.write_all(b"\n")?;
+        out.write_all(escape_lines(&principal_text(p)).as_bytes())?;
     }
-    s.push_str(&table(&r.rule_set, &r.rows));
+    write_table(out, &r.rule_set, &r.rows)?;
     if let Some(sim) = &r.simulated {
-        s.push_str(&escape_lines(&simulated_text(sim)));
+        out.write_all(escape_lines(&simulated_text(sim)).as_bytes())?;
     }
     for (origin, old, new) in &r.suggestions {
-        s.push('\n');
+        out.write_all(b"\n")?;
         let part = if old == new {
             format!("{origin}: no change needed\n")
         } else {
             unified_diff(origin, old, new)
         };
-        s.push_str(&escape_lines(&part));
+        out.write_all(escape_lines(&part).as_bytes())?;
     }
-    s
+    Ok(())
+}
+
+/// [`write_text`] into a string.
+pub fn render_text(r: &CheckResult, opts: text::Options) -> String {
+    let mut out = Vec::new();
+    // Writing into memory does not fail.
+    let _ = write_text(&mut out, r, opts);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// One JSON object: the report's, plus `check` (rule set, params, rows), `suggestions`,
-/// `principal` and `simulate` when there are.
-pub fn render_json(r: &CheckResult) -> anyhow::Result<String> {
+/// `principal` and `simulate` when there are. The rows are serialised from where they
+/// are, not copied into a `serde_json::Value` first.
+pub fn write_json(out: &mut dyn Write, r: &CheckResult) -> io::Result<()> {
+    #[derive(serde::Serialize)]
+    #[serde(untagged)]
+    enum Member<'a> {
+        Check(CheckJson<'a>),
+        Value(serde_json::Value),
+    }
     if !r.ran {
-        return Ok(super::json::render(&r.report));
+        return super::json::write_with::<serde_json::Value>(out, &r.report, &[]);
     }
     let mut extra = vec![(
         "check",
-        serde_json::json!({
-            "rule_set": r.rule_set,
-            "params": r.params,
-            "rows": r.rows,
+        Member::Check(CheckJson {
+            rule_set: &r.rule_set,
+            params: &r.params,
+            rows: &r.rows,
         }),
     )];
     if !r.suggestions.is_empty() {
@@ -63,23 +87,30 @@ pub fn render_json(r: &CheckResult) -> anyhow::Result<String> {
                 })
             })
             .collect::<Vec<_>>();
-        extra.push(("suggestions", list.into()));
+        extra.push(("suggestions", Member::Value(list.into())));
     }
     if let Some(p) = &r.principal {
         extra.push((
             "principal",
-            serde_json::json!({
+            Member::Value(serde_json::json!({
                 "name": p.name,
                 "arn": p.arn,
                 "policies": p.policies,
                 "permissions_boundary": p.boundary,
-            }),
+            })),
         ));
     }
     if let Some(s) = &r.simulated {
-        extra.push(("simulate", serde_json::to_value(s)?));
+        extra.push(("simulate", Member::Value(serde_json::to_value(s)?)));
     }
-    Ok(super::json::render_with(&r.report, &extra))
+    super::json::write_with(out, &r.report, &extra)
+}
+
+/// [`write_json`] into a string.
+pub fn render_json(r: &CheckResult) -> anyhow::Result<String> {
+    let mut out = Vec::new();
+    write_json(&mut out, r)?;
+    Ok(String::from_utf8(out)?)
 }
 
 /// What was read for a live principal, for the reader.
@@ -142,40 +173,134 @@ fn simulated_text(sim: &Simulated) -> String {
     )
 }
 
-fn table(rule_set: &str, rows: &[eval::Row]) -> String {
-    let bad: Vec<&eval::Row> = rows.iter().filter(|r| r.status != "ok").collect();
-    let mut s = format!(
+/// The table's width in terminal columns.
+const WIDTH: u16 = 140;
+
+/// The columns of the table.
+const HEADER: [&str; 5] = ["rule", "status", "action", "granted on", "needed on"];
+
+/// Rows formatted at a time: each slice is one small table whose columns have the widths the
+/// whole table would give them.
+const SLICE: usize = 512;
+
+/// The `check` member of the JSON report: the rule set, its parameters and every row.
+#[derive(Debug, serde::Serialize)]
+pub struct CheckJson<'a> {
+    /// The rule set id.
+    pub rule_set: &'a str,
+    /// Parameter values, derived ones included.
+    pub params: &'a BTreeMap<String, String>,
+    /// One row per required action.
+    pub rows: &'a [Row],
+}
+
+/// Write the summary line and the table of the rows that are not `ok` (nothing more when
+/// every row is): the same text as one `comfy_table` of all of them.
+pub fn write_table(out: &mut dyn Write, rule_set: &str, rows: &[Row]) -> io::Result<()> {
+    let bad: Vec<&Row> = rows.iter().filter(|r| r.status != "ok").collect();
+    write!(
+        out,
         "\n`{}`: {} of {} required grants satisfied",
         escape(rule_set),
         rows.len() - bad.len(),
         rows.len()
-    );
+    )?;
     if bad.is_empty() {
-        s.push('\n');
-        return s;
+        return out.write_all(b"\n");
     }
-    s.push_str(":\n");
+    out.write_all(b":\n")?;
+    let widths = column_widths(&bad);
+    let slices = bad.chunks(SLICE);
+    let last = slices.len().saturating_sub(1);
+    for (i, slice) in slices.enumerate() {
+        let mut t = table();
+        t.set_constraints(
+            widths
+                .iter()
+                .map(|&w| ColumnConstraint::Absolute(Width::Fixed(w))),
+        );
+        for r in slice {
+            t.add_row(cells(r));
+        }
+        let lines: Vec<String> = t.lines().collect();
+        // Top border, header and the line below it: once, from the first slice. The bottom
+        // border: once, from the last.
+        let body_from = if i == 0 {
+            0
+        } else {
+            lines
+                .iter()
+                .position(|l| l.starts_with('╞'))
+                .map_or(0, |p| p + 1)
+        };
+        let body_to = if i == last {
+            lines.len()
+        } else {
+            lines.len().saturating_sub(1)
+        };
+        for l in lines.get(body_from..body_to).unwrap_or_default() {
+            out.write_all(l.as_bytes())?;
+            out.write_all(b"\n")?;
+        }
+    }
+    Ok(())
+}
+
+/// An empty table with the header and the look of `check`'s.
+fn table() -> Table {
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(140)
-        .set_header(["rule", "status", "action", "granted on", "needed on"]);
-    for r in bad {
-        t.add_row([
-            escape(&r.grant).into_owned(),
-            r.status.to_string(),
-            escape(&r.action).into_owned(),
-            if r.granted_on.is_empty() {
-                "-".to_string()
-            } else {
-                cell(&r.granted_on)
-            },
-            cell(&r.needed_on),
-        ]);
+        .set_width(WIDTH)
+        .set_header(HEADER);
+    t
+}
+
+/// The width (padding included) `comfy_table` gives each column of a table of all `rows`.
+/// Its arrangement depends only on the set of lines in each column (their widths and where
+/// they may wrap), not on which row holds them: a table of one row, each cell holding a
+/// column's distinct lines, is arranged the same. Only its top border is read.
+fn column_widths(rows: &[&Row]) -> Vec<u16> {
+    let mut seen: [HashSet<String>; 5] = Default::default();
+    let mut probe: [String; 5] = Default::default();
+    for r in rows {
+        for ((cell, seen), probe) in cells(r).into_iter().zip(&mut seen).zip(&mut probe) {
+            for line in cell.split('\n') {
+                if !seen.contains(line) {
+                    if !seen.is_empty() {
+                        probe.push('\n');
+                    }
+                    probe.push_str(line);
+                    seen.insert(line.to_string());
+                }
+            }
+        }
     }
-    s.push_str(&t.to_string());
-    s.push('\n');
-    s
+    drop(seen);
+    let mut t = table();
+    t.add_row(probe);
+    let top = t.lines().next().unwrap_or_default();
+    // `┌──────┬─────┐`: the run of `─` between corners is a column's width.
+    top.trim_start_matches('┌')
+        .trim_end_matches('┐')
+        .split('┬')
+        .map(|run| u16::try_from(run.chars().count()).unwrap_or(u16::MAX))
+        .collect()
+}
+
+/// A row's cells, escaped: values from the input are shown escaped in a terminal.
+fn cells(r: &Row) -> [String; 5] {
+    [
+        escape(&r.grant).into_owned(),
+        r.status.to_string(),
+        escape(&r.action).into_owned(),
+        if r.granted_on.is_empty() {
+            "-".to_string()
+        } else {
+            cell(&r.granted_on)
+        },
+        cell(&r.needed_on),
+    ]
 }
 
 /// One value a line. A value longer than an ARN can be is shortened: the table wraps a long
@@ -183,20 +308,117 @@ fn table(rule_set: &str, rows: &[eval::Row]) -> String {
 /// findings and the JSON keep it whole.
 fn cell(values: &[String]) -> String {
     let max = crate::arn::MAX_ARN_LEN;
-    let short = |v: &String| match v.char_indices().nth(64) {
-        Some((cut, _)) if v.len() > max => {
-            format!(
-                "{}… ({} characters)",
-                v.get(..cut).unwrap_or(""),
-                v.chars().count()
-            )
+    let mut s = String::new();
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            s.push('\n');
         }
-        _ => v.clone(),
-    };
-    // Policy text: escaped like every other input value shown in a terminal.
-    values
-        .iter()
-        .map(|v| escape(&short(v)).into_owned())
-        .collect::<Vec<_>>()
-        .join("\n")
+        match v.char_indices().nth(64) {
+            Some((cut, _)) if v.len() > max => {
+                let short = format!(
+                    "{}… ({} characters)",
+                    v.get(..cut).unwrap_or(""),
+                    v.chars().count()
+                );
+                s.push_str(&escape(&short));
+            }
+            _ => s.push_str(&escape(v)),
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(grant: &str, status: &'static str, granted: &[&str], needed: &[&str]) -> Row {
+        Row {
+            grant: grant.into(),
+            status,
+            action: "s3:GetObject".into(),
+            granted_on: granted.iter().map(ToString::to_string).collect(),
+            needed_on: needed.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    /// The table as one `comfy_table` of every row, as `check` printed it before slicing.
+    fn whole(rule_set: &str, rows: &[Row]) -> String {
+        let bad: Vec<&Row> = rows.iter().filter(|r| r.status != "ok").collect();
+        let mut s = format!(
+            "\n`{rule_set}`: {} of {} required grants satisfied",
+            rows.len() - bad.len(),
+            rows.len()
+        );
+        if bad.is_empty() {
+            return s + "\n";
+        }
+        s.push_str(":\n");
+        let mut t = table();
+        for r in bad {
+            t.add_row(cells(r));
+        }
+        s + &t.to_string() + "\n"
+    }
+
+    fn sliced(rule_set: &str, rows: &[Row]) -> String {
+        let mut out = Vec::new();
+        write_table(&mut out, rule_set, rows).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// Sliced, the table is the same text as whole: narrow and wide columns, columns that
+    /// wrap at spaces and inside long words, multi-line cells, several slices, escapes.
+    #[test]
+    fn sliced_table_is_the_whole_table() {
+        let mut cases: Vec<Vec<Row>> = vec![
+            vec![row(
+                "G0",
+                "ok",
+                &["arn:aws:s3:::b/*"],
+                &["arn:aws:s3:::b/*"],
+            )],
+            vec![row("G0", "missing", &[], &["arn:aws:s3:::b/*"])],
+        ];
+        // Many short rows over several slices, with one wide value far down.
+        let mut many: Vec<Row> = (0..(3 * SLICE + 7))
+            .map(|i| {
+                row(
+                    &format!("G{i}"),
+                    if i % 3 == 0 { "ok" } else { "mis-scoped" },
+                    &["arn:aws:s3:::a/*", "arn:aws:s3:::c/*"],
+                    &[&format!("arn:aws:s3:::bucket-{i}/*")],
+                )
+            })
+            .collect();
+        many.push(row(
+            "Last",
+            "denied",
+            &["*"],
+            &[&format!("arn:aws:s3:::{}/*", "x".repeat(90))],
+        ));
+        cases.push(many);
+        // Columns that cannot all fit: long words, words with spaces, a long Sid, an
+        // over-long value (shortened), a control character (escaped), wide characters.
+        let wide: Vec<Row> = (0..(SLICE + 3))
+            .map(|i| {
+                row(
+                    &format!("Sid with spaces number {i} and some more words"),
+                    "too broad",
+                    &[
+                        &format!("arn:aws:s3:::{}-{i}/*", "long".repeat(20)),
+                        "arn:aws:s3:::a b c d e f g h i j k l m n o p q r s t u v w x y z/*",
+                    ],
+                    &[
+                        &format!("arn:aws:s3:::{}/{i}", "y".repeat(3000)),
+                        "arn:aws:s3:::tab\there/ünïcödé/日本語/*",
+                    ],
+                )
+            })
+            .collect();
+        cases.push(wide);
+        for rows in &cases {
+            assert_eq!(sliced("set`x", rows), whole("set`x", rows));
+        }
+    }
 }

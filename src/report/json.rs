@@ -1,6 +1,8 @@
 //! `--format json`: `{"findings": [...], "summary": {...}, "catalog": {...}, "errors": [...],
 //! "skipped": [...]}`.
 
+use std::io::{self, Write};
+
 use serde::Serialize;
 
 use super::summary;
@@ -29,22 +31,33 @@ pub fn catalog_info() -> CatalogInfo {
 
 /// Render the report as pretty JSON, with extra top-level members after the standard ones
 /// (`check` adds its table). The text is that of one `to_string_pretty` of the whole object.
-pub fn render_with(report: &Report, extra: &[(&str, serde_json::Value)]) -> String {
-    render_parts(report, extra)
+pub fn render_with<X: Serialize + Sync>(report: &Report, extra: &[(&str, X)]) -> String {
+    let mut out = Vec::new();
+    match write_with(&mut out, report, extra) {
+        Ok(()) => String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        Err(e) => format!("{{\"error\": \"{e}\"}}\n"),
+    }
 }
 
 /// Render the report as pretty JSON. Findings are serialised on every core (a lint of all
 /// AWS managed policies yields about 7,000 of them) and spliced in at their indentation;
 /// the text is the same as one `to_string_pretty` of the whole report.
 pub fn render(report: &Report) -> String {
-    render_parts(report, &[])
+    render_with::<serde_json::Value>(report, &[])
 }
 
-fn render_parts(report: &Report, extra: &[(&str, serde_json::Value)]) -> String {
+/// Write what [`render_with`] returns into `out`, a slice of findings at a time: the text of
+/// the whole report is never held (a `check` of 10,000 grants writes 30 MB).
+pub fn write_with<X: Serialize + Sync>(
+    out: &mut dyn Write,
+    report: &Report,
+    extra: &[(&str, X)],
+) -> io::Result<()> {
     use rayon::prelude::*;
     /// Every member but `findings`, in order.
-    struct Rest<'a>(&'a Report, &'a [(&'a str, serde_json::Value)]);
-    impl Serialize for Rest<'_> {
+    struct Rest<'a, X>(&'a Report, &'a [(&'a str, X)]);
+    impl<X: Serialize> Serialize for Rest<'_, X> {
         fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             use serde::ser::SerializeMap;
             let r = self.0;
@@ -59,54 +72,79 @@ fn render_parts(report: &Report, extra: &[(&str, serde_json::Value)]) -> String 
             m.end()
         }
     }
-    let rest = match serde_json::to_string_pretty(&Rest(report, extra)) {
-        Ok(r) => r,
-        Err(e) => return format!("{{\"error\": \"{e}\"}}\n"),
-    };
-    // A finding sits two levels deep: each of its lines gets four more spaces. JSON strings
-    // hold no raw newline, so splitting on lines is exact.
-    let chunks: Vec<String> = report
-        .findings
-        .par_chunks(256)
-        .map(|chunk| {
-            let mut out = String::new();
-            for f in chunk {
-                let one = serde_json::to_string_pretty(f).unwrap_or_else(|e| format!("\"{e}\""));
-                if !out.is_empty() {
-                    out.push_str(",\n");
-                }
-                for (i, line) in one.lines().enumerate() {
-                    if i > 0 {
-                        out.push('\n');
-                    }
-                    out.push_str("    ");
-                    out.push_str(line);
-                }
-            }
-            out
-        })
-        .collect();
-    let mut s =
-        String::with_capacity(rest.len() + chunks.iter().map(|c| c.len() + 2).sum::<usize>() + 32);
-    s.push_str("{\n  \"findings\": [");
-    if chunks.is_empty() {
-        s.push(']');
+    out.write_all(b"{\n  \"findings\": [")?;
+    if report.findings.is_empty() {
+        out.write_all(b"]")?;
     } else {
-        s.push('\n');
-        // Chunk by chunk, each freed once copied: one copy of the findings at a time.
-        for (i, c) in chunks.into_iter().enumerate() {
+        out.write_all(b"\n")?;
+        // A finding sits two levels deep: each of its lines gets four more spaces. JSON
+        // strings hold no raw newline, so splitting on lines is exact. Each batch is
+        // serialised on every core, written, and freed.
+        for (i, batch) in report.findings.chunks(FINDINGS_BATCH).enumerate() {
             if i > 0 {
-                s.push_str(",\n");
+                out.write_all(b",\n")?;
             }
-            s.push_str(&c);
+            let chunks: Vec<String> = batch
+                .par_chunks(256)
+                .map(|chunk| {
+                    let mut out = String::new();
+                    for f in chunk {
+                        let one =
+                            serde_json::to_string_pretty(f).unwrap_or_else(|e| format!("\"{e}\""));
+                        if !out.is_empty() {
+                            out.push_str(",\n");
+                        }
+                        for (i, line) in one.lines().enumerate() {
+                            if i > 0 {
+                                out.push('\n');
+                            }
+                            out.push_str("    ");
+                            out.push_str(line);
+                        }
+                    }
+                    out
+                })
+                .collect();
+            for (i, c) in chunks.iter().enumerate() {
+                if i > 0 {
+                    out.write_all(b",\n")?;
+                }
+                out.write_all(c.as_bytes())?;
+            }
         }
-        s.push_str("\n  ]");
+        out.write_all(b"\n  ]")?;
     }
-    s.push(',');
-    // `rest` is `{\n  "summary": ...}`: drop its opening brace.
-    s.push_str(rest.strip_prefix('{').unwrap_or(&rest));
-    s.push('\n');
-    s
+    out.write_all(b",")?;
+    // The rest is `{\n  "summary": ...}`: written without its opening brace.
+    let mut rest = SkipFirst {
+        out: &mut *out,
+        skip: true,
+    };
+    serde_json::to_writer_pretty(&mut rest, &Rest(report, extra)).map_err(io::Error::other)?;
+    out.write_all(b"\n")
+}
+
+/// Findings serialised between two writes.
+const FINDINGS_BATCH: usize = 4096;
+
+/// A writer that drops the first byte written through it.
+struct SkipFirst<'a> {
+    out: &'a mut dyn Write,
+    skip: bool,
+}
+
+impl Write for SkipFirst<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.skip && !buf.is_empty() {
+            self.skip = false;
+            let rest = buf.get(1..).unwrap_or_default();
+            return Ok(self.out.write(rest)? + 1);
+        }
+        self.out.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }
 
 #[cfg(test)]

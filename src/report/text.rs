@@ -50,6 +50,34 @@ impl Paint {
 /// with the lines of the others; the JSON report keeps each.
 pub fn render(report: &Report, opts: Options) -> String {
     let mut out = String::new();
+    // Kept whole: nothing to flush.
+    let _ = render_to(&mut out, report, opts, &mut |_| Ok(()));
+    out
+}
+
+/// Write what [`render`] returns into `out`, a few findings at a time: the text of 20,000
+/// findings is never held whole.
+pub fn write(out: &mut dyn std::io::Write, report: &Report, opts: Options) -> std::io::Result<()> {
+    let mut buf = String::new();
+    render_to(&mut buf, report, opts, &mut |b| {
+        out.write_all(b.as_bytes())?;
+        b.clear();
+        Ok(())
+    })?;
+    out.write_all(buf.as_bytes())
+}
+
+/// Text past which [`render_to`] hands what it has rendered to `flush`.
+const FLUSH_AT: usize = 64 * 1024;
+
+/// Render into `out`, calling `flush` (which may empty it) whenever it holds over
+/// [`FLUSH_AT`] bytes between two findings.
+fn render_to(
+    out: &mut String,
+    report: &Report,
+    opts: Options,
+    flush: &mut dyn FnMut(&mut String) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let paint = Paint(opts.color);
     let mut index: Option<(usize, LineIndex)> = None;
     let repeats = group(&report.findings);
@@ -65,7 +93,7 @@ pub fn render(report: &Report, opts: Options) -> String {
         }
         let Some((_, ix)) = &index else { continue };
         if others.is_empty() {
-            finding(&mut out, f, text, ix, &paint);
+            finding(out, f, text, ix, &paint);
         } else {
             let mut lines: Vec<String> = Vec::new();
             for &o in others {
@@ -89,7 +117,10 @@ pub fn render(report: &Report, opts: Options) -> String {
                     .and_then(|&o| report.findings.get(o))
                     .map_or_else(|| f.location.clone(), |o| o.location.clone()),
             });
-            finding(&mut out, &g, text, ix, &paint);
+            finding(out, &g, text, ix, &paint);
+        }
+        if out.len() > FLUSH_AT {
+            flush(out)?;
         }
     }
     for e in &report.errors {
@@ -122,7 +153,7 @@ pub fn render(report: &Report, opts: Options) -> String {
         c.source(),
         c.date()
     );
-    out
+    Ok(())
 }
 
 /// For each finding: `None` when it repeats an earlier one of the same source word for word
@@ -333,4 +364,49 @@ pub(crate) fn finding(out: &mut String, f: &Finding, text: &str, ix: &LineIndex,
         }
     }
     out.push('\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Written a few findings at a time, the text is the same as rendered whole, with and
+    /// without colour, over many flushes and none.
+    #[test]
+    fn written_equals_rendered() {
+        let root = env!("CARGO_MANIFEST_DIR");
+        // 2,000 statements, each with an unknown action and a wildcard: several hundred KB.
+        let statements: Vec<String> = (0..2000)
+            .map(|i| {
+                format!(
+                    r#"{{"Sid": "S{i}", "Effect": "Allow", "Action": "s3:GetObjekt{i}", "Resource": "*"}}"#
+                )
+            })
+            .collect();
+        let big = crate::source::Document {
+            origin: "big.json".into(),
+            text: format!(
+                r#"{{"Version": "2012-10-17", "Statement": [{}]}}"#,
+                statements.join(",\n")
+            ),
+        };
+        for (paths, extra) in [
+            (vec![format!("{root}/fixtures/lint")], Vec::new()),
+            (Vec::new(), vec![big]),
+        ] {
+            let report = crate::lint_paths_and(&paths, extra);
+            for color in [false, true] {
+                let opts = Options { color };
+                let whole = render(&report, opts);
+                let mut out = Vec::new();
+                write(&mut out, &report, opts).unwrap();
+                assert_eq!(String::from_utf8(out).unwrap(), whole, "{paths:?}");
+                assert!(
+                    paths.is_empty() == (whole.len() > 4 * FLUSH_AT),
+                    "{}",
+                    whole.len()
+                );
+            }
+        }
+    }
 }

@@ -52,15 +52,9 @@ pub enum RuleError {
         /// The limit.
         max: u64,
     },
-    /// The file could not be read.
-    #[error("{path}: cannot read: {source}")]
-    Io {
-        /// The path.
-        path: String,
-        /// The OS error.
-        #[source]
-        source: std::io::Error,
-    },
+    /// The file could not be read (it does not exist, the OS refused, a broken link).
+    #[error(transparent)]
+    Read(crate::source::LoadError),
 }
 
 /// Largest rule file read, like [`crate::source::MAX_BYTES`] for policies. The largest shipped
@@ -120,36 +114,43 @@ pub fn embedded() -> &'static [(&'static str, &'static str)] {
     embedded::RULES
 }
 
-/// Load every shipped rule set.
+/// Load every shipped rule set. Each file is named after its id, so `find` can take one
+/// without reading the others: a file whose id differs, or two with one id, is an error.
 pub fn all() -> Result<Vec<RuleSet>, RuleError> {
-    embedded()
+    let sets = embedded()
         .iter()
-        .map(|(p, t)| RuleSet::parse(p, t))
-        .collect()
+        .map(|(p, t)| {
+            let set = RuleSet::parse(p, t)?;
+            set.id_is_file_name()?;
+            Ok(set)
+        })
+        .collect::<Result<Vec<_>, RuleError>>()?;
+    for (i, set) in sets.iter().enumerate() {
+        let id = set.id();
+        if let Some(other) = sets
+            .get(i + 1..)
+            .and_then(|r| r.iter().find(|s| s.id() == id))
+        {
+            return Err(duplicate(id, [set.origin.as_str(), other.origin.as_str()]));
+        }
+    }
+    Ok(sets)
 }
 
 /// A shipped rule set by id, or a file when `id_or_path` names one.
 pub fn find(id_or_path: &str) -> Result<RuleSet, RuleError> {
     let p = std::path::Path::new(id_or_path);
-    // A folder, FIFO or device is refused before reading (reading a FIFO blocks).
-    let regular = || crate::source::regular_file(p).map_err(|e| RuleError::Usage(e.to_string()));
     if id_or_path.ends_with(".toml") || p.is_file() {
         let text = read_file(id_or_path)?;
         return RuleSet::parse(id_or_path, &text);
     }
-    // Only the rule set asked for is checked against the catalog: with an updated catalog
-    // that no longer lists an action of another shipped set, this one still loads.
-    let sets = embedded()
-        .iter()
-        .map(|(p, t)| RuleSet::read(p, t))
-        .collect::<Result<Vec<_>, _>>()?;
-    let ids: Vec<String> = sets.iter().map(|s| s.file.id.get_ref().clone()).collect();
-    if let Some(set) = sets.into_iter().find(|s| s.file.id.get_ref() == id_or_path) {
-        set.validate()?;
+    if let Some(set) = find_shipped(embedded(), id_or_path)? {
         return Ok(set);
     }
-    regular()?;
-    let hint = crate::suggest::closest(id_or_path, ids.iter().map(String::as_str))
+    // A folder, FIFO or device is refused before reading (reading a FIFO blocks).
+    crate::source::regular_file(p).map_err(|e| RuleError::Usage(e.to_string()))?;
+    let ids = embedded().iter().filter_map(|(path, _)| file_id(path));
+    let hint = crate::suggest::closest(id_or_path, ids)
         .map(|s| format!("; did you mean `{s}`?"))
         .unwrap_or_default();
     Err(RuleError::UnknownRuleSet {
@@ -158,48 +159,75 @@ pub fn find(id_or_path: &str) -> Result<RuleSet, RuleError> {
     })
 }
 
-/// Read a rule file: a regular file of at most [`MAX_BYTES`] of UTF-8 text.
+/// The rule set of `sets` (path, text) whose id is `id`, or `None`. Only the file named
+/// `<id>.toml` is parsed and checked against the catalog: with an updated catalog that no
+/// longer lists an action of another shipped set, this one still loads, and a lookup costs
+/// one rule set, not all of them.
+fn find_shipped(sets: &[(&str, &str)], id: &str) -> Result<Option<RuleSet>, RuleError> {
+    let named: Vec<&(&str, &str)> = sets
+        .iter()
+        .filter(|(path, _)| file_id(path) == Some(id))
+        .collect();
+    match named.as_slice() {
+        [] => Ok(None),
+        [(path, text)] => {
+            let set = RuleSet::parse(path, text)?;
+            set.id_is_file_name()?;
+            Ok(Some(set))
+        }
+        many => Err(duplicate(id, many.iter().map(|(path, _)| *path))),
+    }
+}
+
+/// The id a shipped rule set's path gives it: `rules/dagster/ecr-push.toml` is `ecr-push`.
+fn file_id(path: &str) -> Option<&str> {
+    path.rsplit('/').next()?.strip_suffix(".toml")
+}
+
+/// Two or more shipped rule sets with one id: which one a user meant cannot be known.
+fn duplicate<'a>(id: &str, paths: impl IntoIterator<Item = &'a str>) -> RuleError {
+    let paths: Vec<String> = paths.into_iter().map(|p| format!("`{p}`")).collect();
+    RuleError::Usage(format!(
+        "the shipped rule sets {} all have the id `{id}`",
+        paths.join(", ")
+    ))
+}
+
+/// Read a rule file with the one reader of inputs ([`crate::source::read`]: no FIFO or
+/// device is opened, the size is bounded, UTF-8 is checked with line and column); what it
+/// refuses is said in the words of rule files. [`RuleSet::parse`] holds the text to
+/// [`MAX_BYTES`].
 fn read_file(path: &str) -> Result<String, RuleError> {
-    use std::io::Read as _;
-    let io = |source| RuleError::Io {
-        path: path.to_string(),
-        source,
+    use crate::source::LoadError;
+    let e = match crate::source::read(&crate::source::Input::File(path.into())) {
+        Ok(doc) => return Ok(doc.text),
+        Err(e) => e,
     };
-    // Look before opening: opening a FIFO blocks until someone writes to it.
-    let meta = std::fs::metadata(path).map_err(io)?;
-    if !meta.is_file() {
-        return Err(RuleError::Usage(format!(
-            "{path}: not a regular file{}; a rule file is a TOML file",
-            if meta.is_dir() { " (a folder)" } else { "" }
-        )));
-    }
-    if meta.len() > MAX_BYTES {
-        return Err(RuleError::TooLarge {
-            path: path.to_string(),
-            size: meta.len(),
-            max: MAX_BYTES,
-        });
-    }
-    let f = std::fs::File::open(path).map_err(io)?;
-    let mut buf = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    f.take(MAX_BYTES + 1).read_to_end(&mut buf).map_err(io)?;
-    if buf.len() as u64 > MAX_BYTES {
-        return Err(RuleError::TooLarge {
-            path: path.to_string(),
-            size: buf.len() as u64,
-            max: MAX_BYTES,
-        });
-    }
-    String::from_utf8(buf).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        // Everything before `at` is UTF-8: line and column count its characters.
-        let head = std::str::from_utf8(e.as_bytes().get(..at).unwrap_or_default()).unwrap_or("");
-        invalid(
+    Err(match e {
+        LoadError::IsDirectory { path } => RuleError::Usage(format!(
+            "{path}: not a regular file (a folder); a rule file is a TOML file"
+        )),
+        LoadError::NotRegular { path, .. } => RuleError::Usage(format!(
+            "{path}: not a regular file; a rule file is a TOML file"
+        )),
+        LoadError::TooLarge { path, size, .. } => RuleError::TooLarge {
             path,
-            head,
-            Span::new(at, at),
-            "not UTF-8 text; a rule file is UTF-8 TOML".into(),
-        )
+            size,
+            max: MAX_BYTES,
+        },
+        LoadError::NotUtf8 { path, line, column } => RuleError::Invalid {
+            file: path,
+            line,
+            column,
+            message: "not UTF-8 text; a rule file is UTF-8 TOML".into(),
+        },
+        LoadError::Binary { path, line, column } => RuleError::Invalid {
+            file: path,
+            line,
+            column,
+            message: "not a text file (a NUL byte); a rule file is UTF-8 TOML".into(),
+        },
+        e => RuleError::Read(e),
     })
 }
 
@@ -242,6 +270,20 @@ impl RuleSet {
     /// The rule set id.
     pub fn id(&self) -> &str {
         self.file.id.get_ref()
+    }
+
+    /// A shipped rule set's id is its file name (`find` looks it up by that name).
+    fn id_is_file_name(&self) -> Result<(), RuleError> {
+        match file_id(&self.origin) {
+            Some(name) if name != self.id() => Err(self.err(
+                self.file.id.span(),
+                format!(
+                    "the id `{}` is not the file name `{name}`; a shipped rule set is named after its id",
+                    self.id()
+                ),
+            )),
+            _ => Ok(()),
+        }
     }
 
     fn err(&self, span: std::ops::Range<usize>, message: String) -> RuleError {
@@ -912,6 +954,55 @@ mod tests {
         assert!(validate_value(ParamKind::Region, "eu-west-1").is_ok());
         assert!(validate_value(ParamKind::Region, "europe").is_err());
         assert!(validate_value(ParamKind::String, "a*").is_err());
+    }
+
+    /// Every shipped rule set is named after its id, ids are unique, and `find` gives each.
+    #[test]
+    fn shipped_ids_are_file_names() {
+        let sets = all().unwrap();
+        assert_eq!(sets.len(), embedded().len());
+        for set in &sets {
+            assert_eq!(file_id(&set.origin), Some(set.id()), "{}", set.origin);
+            assert_eq!(find(set.id()).unwrap().origin, set.origin);
+        }
+    }
+
+    const GOOD: &str = "id = \"good\"\ntitle = \"t\"\nsystem = \"s\"\n[source]\ntitle = \"d\"\n[[grant]]\nactions = [\"s3:GetObject\"]\nresources = [\"*\"]\n";
+
+    /// Only the file named after the id is read: another that does not even parse (or names
+    /// an action the catalog no longer has) does not stop it.
+    #[test]
+    fn a_shipped_set_is_found_without_reading_the_others() {
+        let sets = [
+            ("rules/a/broken.toml", "this is = = not TOML"),
+            ("rules/a/good.toml", GOOD),
+            (
+                "rules/b/stale.toml",
+                "id = \"stale\"\n[[grant]]\nactions = [\"s3:Gone\"]\n",
+            ),
+        ];
+        let set = find_shipped(&sets, "good").unwrap().unwrap();
+        assert_eq!(set.origin, "rules/a/good.toml");
+        assert!(find_shipped(&sets, "nothing").unwrap().is_none());
+        let e = find_shipped(&sets, "broken").unwrap_err().to_string();
+        assert!(e.starts_with("rules/a/broken.toml:1:"), "{e}");
+    }
+
+    #[test]
+    fn a_shipped_id_given_twice_or_not_its_file_name_is_an_error() {
+        let sets = [("rules/a/good.toml", GOOD), ("rules/b/good.toml", GOOD)];
+        let e = find_shipped(&sets, "good").unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "the shipped rule sets `rules/a/good.toml`, `rules/b/good.toml` all have the id `good`"
+        );
+        let sets = [("rules/a/other.toml", GOOD)];
+        assert!(find_shipped(&sets, "good").unwrap().is_none());
+        let e = find_shipped(&sets, "other").unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "rules/a/other.toml:1:6: the id `good` is not the file name `other`; a shipped rule set is named after its id"
+        );
     }
 
     #[test]

@@ -447,12 +447,13 @@ pub fn read(input: &Input) -> Result<Document, LoadError> {
             // case it has become a FIFO since; then only `open` and `read` reach the OS,
             // which counts on a folder of thousands of policies.
             let path = p.display().to_string();
-            let bytes = open_nonblocking(p)
-                .and_then(read_capped)
-                .map_err(|error| LoadError::Io {
-                    path: path.clone(),
-                    error,
-                })?;
+            let bytes =
+                open_nonblocking(p)
+                    .and_then(read_capped)
+                    .map_err(|error| LoadError::Io {
+                        path: path.clone(),
+                        error,
+                    })?;
             if bytes.len() as u64 > MAX_BYTES {
                 return Err(LoadError::TooLarge {
                     path,

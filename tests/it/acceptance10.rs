@@ -1,10 +1,10 @@
 //! Issue 10 acceptance: behaviours found missing or wrong when the issue was re-run item by
 //! item through the CLI with hand-made inputs.
 
-use crate::util::iamlint;
+use crate::util::{check_ecr_push, iamlint};
 
 /// Run the binary with `args` in `dir`: (exit code, stdout, stderr).
-fn run_in(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+fn run_in<S: AsRef<std::ffi::OsStr>>(dir: &std::path::Path, args: &[S]) -> (i32, String, String) {
     crate::util::outcome(iamlint().current_dir(dir).args(args))
 }
 
@@ -31,21 +31,15 @@ fn principal_in_a_list_given_twice_is_an_unread_part() {
     std::fs::write(dir.path().join("dump.json"), dump).unwrap();
     let (code, out, err) = run_in(
         dir.path(),
-        &[
-            "check",
-            "--rules",
-            "ecr-push",
-            "--param",
-            "account_id=123456789012",
-            "--param",
-            "region=us-east-1",
-            "--param",
-            "repository=r",
-            "--gaad",
-            "dump.json",
-            "--principal",
-            "arn:aws:iam::123456789012:user/u1",
-        ],
+        &check_ecr_push(
+            "r",
+            &[
+                "--gaad",
+                "dump.json",
+                "--principal",
+                "arn:aws:iam::123456789012:user/u1",
+            ],
+        ),
     );
     let all = format!("{out}{err}");
     assert_eq!(code, 2, "{all}");
@@ -87,21 +81,15 @@ fn refusal_errors_escape_control_characters() {
     .unwrap();
     let (code, out, err) = run_in(
         dir.path(),
-        &[
-            "check",
-            "--rules",
-            "ecr-push",
-            "--param",
-            "account_id=123456789012",
-            "--param",
-            "region=us-east-1",
-            "--param",
-            "repository=r",
-            "--gaad",
-            "dump.json",
-            "--principal",
-            "arn:aws:iam::123456789012:user/u\u{1b}[2J\u{202e}2",
-        ],
+        &check_ecr_push(
+            "r",
+            &[
+                "--gaad",
+                "dump.json",
+                "--principal",
+                "arn:aws:iam::123456789012:user/u\u{1b}[2J\u{202e}2",
+            ],
+        ),
     );
     assert_eq!(code, 2, "{out}{err}");
     assert!(
@@ -193,22 +181,16 @@ fn text_outputs_escape_control_characters() {
         "check --gaad --suggest",
         run_in(
             p,
-            &[
-                "check",
-                "--rules",
-                "ecr-push",
-                "--param",
-                "account_id=123456789012",
-                "--param",
-                "region=us-east-1",
-                "--param",
-                "repository=r",
-                "--gaad",
-                "dump.json",
-                "--principal",
-                "arn:aws:iam::123456789012:user/u1",
-                "--suggest",
-            ],
+            &check_ecr_push(
+                "r",
+                &[
+                    "--gaad",
+                    "dump.json",
+                    "--principal",
+                    "arn:aws:iam::123456789012:user/u1",
+                    "--suggest",
+                ],
+            ),
         ),
         0,
         "--- user/u\\x1b[31m1 inline \"p\\x1b]0;x\\x07\"",
@@ -397,20 +379,8 @@ fn live_iam_unread_parts_refuse_the_check() {
     for (doc, boundary, attached, want) in cases {
         let url = fake_iam(doc, boundary, attached);
         for args in [
-            vec!["lint", "--role", "r1"],
-            vec![
-                "check",
-                "--rules",
-                "ecr-push",
-                "--param",
-                "region=us-east-1",
-                "--param",
-                "account_id=123456789012",
-                "--param",
-                "repository=app",
-                "--role",
-                "r1",
-            ],
+            ["lint", "--role", "r1"].map(String::from).to_vec(),
+            check_ecr_push("app", &["--role", "r1"]),
         ] {
             let mut c = iamlint();
             for v in [
@@ -452,7 +422,7 @@ fn live_iam_unread_parts_refuse_the_check() {
                 Some(w) => {
                     assert_eq!(out.status.code(), Some(2), "{args:?} {doc}: {all}");
                     assert!(all.contains(w), "{args:?} {doc}: {all}");
-                    if args.first() == Some(&"check") {
+                    if args.first().is_some_and(|a| a == "check") {
                         assert!(all.contains("the check did not run"), "{all}");
                     }
                 }

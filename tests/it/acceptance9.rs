@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::util::iamlint;
+use crate::util::{ecr_push, iamlint};
 
 /// A policy of `n` statements, pretty-printed (about 90 characters each without whitespace).
 fn statements(n: usize, tag: &str) -> Value {
@@ -253,19 +253,8 @@ fn conditional_boundary_allow_keeps_its_condition_in_text_output() {
     let path = dir.path().join("account.json");
     std::fs::write(&path, serde_json::to_string_pretty(&dump).unwrap()).unwrap();
     let out = iamlint()
-        .args([
-            "check",
-            "--rules",
-            "ecr-push",
-            "--param",
-            "account_id=123456789012",
-        ])
-        .args([
-            "--param",
-            "region=us-east-1",
-            "--param",
-            "repository=dagster",
-        ])
+        .arg("check")
+        .args(ecr_push("dagster"))
         .arg("--gaad")
         .arg(&path)
         .args(["--principal", "arn:aws:iam::123456789012:user/ci"])
@@ -370,19 +359,8 @@ fn misspelt_context_key_is_refused() {
         assert_ne!(code, 2, "{ok}: {err}");
     }
     let out = iamlint()
-        .args([
-            "check",
-            "--rules",
-            "ecr-push",
-            "--param",
-            "account_id=123456789012",
-        ])
-        .args([
-            "--param",
-            "region=us-east-1",
-            "--param",
-            "repository=dagster",
-        ])
+        .arg("check")
+        .args(ecr_push("dagster"))
         .args(["--policy", p, "--context", "aws:RequestedRegoin=us-east-1"])
         .output()
         .unwrap();

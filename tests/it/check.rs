@@ -1,11 +1,11 @@
 //! `iamlint check`, `render`, `rules` and `managed`, as a user runs them.
 
-use crate::util::{iamlint, run};
+use crate::util::{ecr_push, iamlint, run};
 use serde_json::Value;
 
-fn check_json(args: &[&str]) -> (i32, Value) {
+fn check_json<S: AsRef<str>>(args: &[S]) -> (i32, Value) {
     let mut a = vec!["check", "--format", "json"];
-    a.extend_from_slice(args);
+    a.extend(args.iter().map(AsRef::as_ref));
     let (code, out, err) = run(&a);
     (
         code,
@@ -139,18 +139,15 @@ fn seed_002_against_legacy_reports_mis_scoped_and_missing() {
 
 #[test]
 fn secrets_manager_read_write_against_ecr_push() {
-    let (code, v) = check_json(&[
-        "--rules",
-        "ecr-push",
-        "--param",
-        "account_id=123456789012",
-        "--param",
-        "region=us-east-1",
-        "--param",
-        "repository=dagster",
-        "--policy",
-        "arn:aws:iam::aws:policy/SecretsManagerReadWrite",
-    ]);
+    let mut args = ecr_push("dagster");
+    args.extend(
+        [
+            "--policy",
+            "arn:aws:iam::aws:policy/SecretsManagerReadWrite",
+        ]
+        .map(String::from),
+    );
+    let (code, v) = check_json(&args);
     assert_eq!(code, 1);
     let codes = check_codes(&v);
     let missing: Vec<&str> = codes

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::util::iamlint;
+use crate::util::{check_ecr_push, iamlint};
 
 const DUMP: &str = "fixtures/gaad/account.json";
 const USER: &str = "arn:aws:iam::123456789012:user/ecr-ci";
@@ -21,7 +21,7 @@ fn fixture() -> Value {
 }
 
 /// Run the binary with a time limit: (exit code, stdout, stderr).
-fn run(args: &[&str], stdin: Option<&[u8]>) -> (i32, String, String) {
+fn run<S: AsRef<std::ffi::OsStr>>(args: &[S], stdin: Option<&[u8]>) -> (i32, String, String) {
     let mut c = iamlint();
     c.args(args).timeout(Duration::from_secs(60));
     if let Some(s) = stdin {
@@ -32,21 +32,7 @@ fn run(args: &[&str], stdin: Option<&[u8]>) -> (i32, String, String) {
 
 fn check(dump: &str, principal: &str) -> (i32, String, String) {
     run(
-        &[
-            "check",
-            "--rules",
-            "ecr-push",
-            "--param",
-            "account_id=123456789012",
-            "--param",
-            "region=us-east-1",
-            "--param",
-            "repository=dagster",
-            "--gaad",
-            dump,
-            "--principal",
-            principal,
-        ],
+        &check_ecr_push("dagster", &["--gaad", dump, "--principal", principal]),
         None,
     )
 }
@@ -323,42 +309,14 @@ fn regression_issue_10_gaad_from_standard_input() {
     ))
     .unwrap();
     let (code, out, err) = run(
-        &[
-            "check",
-            "--rules",
-            "ecr-push",
-            "--param",
-            "account_id=123456789012",
-            "--param",
-            "region=us-east-1",
-            "--param",
-            "repository=dagster",
-            "--gaad",
-            "-",
-            "--principal",
-            USER,
-        ],
+        &check_ecr_push("dagster", &["--gaad", "-", "--principal", USER]),
         Some(&text),
     );
     assert_eq!(code, 1, "{out}{err}");
     assert!(out.contains("8 of 8 required grants satisfied"), "{out}");
     // Empty standard input is not a dump.
     let (code, out, err) = run(
-        &[
-            "check",
-            "--rules",
-            "ecr-push",
-            "--param",
-            "account_id=123456789012",
-            "--param",
-            "region=us-east-1",
-            "--param",
-            "repository=dagster",
-            "--gaad",
-            "-",
-            "--principal",
-            USER,
-        ],
+        &check_ecr_push("dagster", &["--gaad", "-", "--principal", USER]),
         Some(b""),
     );
     assert_eq!(code, 2, "{out}{err}");
@@ -367,22 +325,7 @@ fn regression_issue_10_gaad_from_standard_input() {
 
 #[test]
 fn regression_issue_10_a_dump_is_not_a_policy() {
-    let (code, out, err) = run(
-        &[
-            "check",
-            "--rules",
-            "ecr-push",
-            "--param",
-            "account_id=123456789012",
-            "--param",
-            "region=us-east-1",
-            "--param",
-            "repository=dagster",
-            "--policy",
-            DUMP,
-        ],
-        None,
-    );
+    let (code, out, err) = run(&check_ecr_push("dagster", &["--policy", DUMP]), None);
     assert_eq!(code, 2, "{out}{err}");
     assert!(
         out.contains(&format!(
@@ -522,21 +465,10 @@ fn regression_issue_10_live_documents_that_do_not_decode() {
         let out = s
             .iamlint()
             .timeout(Duration::from_secs(120))
-            .args([
-                "check",
-                "--rules",
-                "ecr-push",
-                "--param",
-                "account_id=123456789012",
-                "--param",
-                "region=us-east-1",
-                "--param",
-                "repository=dagster",
-                "--role",
-                "pusher",
-                "--endpoint-url",
-                &url,
-            ])
+            .args(check_ecr_push(
+                "dagster",
+                &["--role", "pusher", "--endpoint-url", &url],
+            ))
             .output()
             .unwrap();
         let text = String::from_utf8_lossy(&out.stdout);

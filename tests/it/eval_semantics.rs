@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::util::run;
+use crate::util::{check_ecr_push, run};
 
 /// Write `policy` to a file in a fresh folder: (folder, path).
 fn file(text: &str) -> (tempfile::TempDir, String) {
@@ -14,24 +14,13 @@ fn file(text: &str) -> (tempfile::TempDir, String) {
     (dir, path.display().to_string())
 }
 
-const ECR_PUSH: [&str; 8] = [
-    "--rules",
-    "ecr-push",
-    "--param",
-    "account_id=123456789012",
-    "--param",
-    "region=us-east-1",
-    "--param",
-    "repository=prod-api",
-];
-
 const PUSH_ACTIONS: &str = r#""ecr:BatchCheckLayerAvailability","ecr:InitiateLayerUpload","ecr:UploadLayerPart","ecr:CompleteLayerUpload","ecr:PutImage","ecr:BatchGetImage","ecr:GetDownloadUrlForLayer""#;
 
 /// `check --format json` on the ecr-push rule set: (exit code, findings as (code, action)).
 fn check(policy: &str, extra: &[&str]) -> (i32, Vec<(String, String)>, Value) {
-    let mut args = vec!["check", "--format", "json", "--policy", policy];
-    args.extend_from_slice(&ECR_PUSH);
-    args.extend_from_slice(extra);
+    let mut rest = vec!["--format", "json", "--policy", policy];
+    rest.extend_from_slice(extra);
+    let args = check_ecr_push("prod-api", &rest);
     let (code, out, err) = run(&args);
     let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
     let found = v["findings"]

@@ -2,17 +2,9 @@
 
 use serde_json::Value;
 
-use crate::util::run;
+use crate::util::{check_ecr_push, run};
 
 const DUMP: &str = "fixtures/gaad/account.json";
-const ECR: [&str; 6] = [
-    "--param",
-    "account_id=123456789012",
-    "--param",
-    "region=us-east-1",
-    "--param",
-    "repository=dagster",
-];
 
 #[test]
 fn lint_reads_every_document_of_a_dump() {
@@ -37,14 +29,17 @@ fn lint_reads_every_document_of_a_dump() {
 
 #[test]
 fn check_a_principal_of_a_dump() {
-    let mut args = vec!["check", "--format", "json", "--rules", "ecr-push"];
-    args.extend_from_slice(&ECR);
-    args.extend_from_slice(&[
-        "--gaad",
-        DUMP,
-        "--principal",
-        "arn:aws:iam::123456789012:user/ecr-ci",
-    ]);
+    let args = check_ecr_push(
+        "dagster",
+        &[
+            "--format",
+            "json",
+            "--gaad",
+            DUMP,
+            "--principal",
+            "arn:aws:iam::123456789012:user/ecr-ci",
+        ],
+    );
     let (_, out, err) = run(&args);
     let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
     // Inline token grant + the group's inline and attached policies cover every ECR action;
@@ -65,14 +60,15 @@ fn check_a_principal_of_a_dump() {
             .any(|f| f["code"] == "excess-grant"
                 && f["file"] == "arn:aws:iam::aws:policy/SecretsManagerReadWrite")
     );
-    let mut args = vec!["check", "--rules", "ecr-push"];
-    args.extend_from_slice(&ECR);
-    args.extend_from_slice(&[
-        "--gaad",
-        DUMP,
-        "--principal",
-        "arn:aws:iam::123456789012:user/ecr-cj",
-    ]);
+    let args = check_ecr_push(
+        "dagster",
+        &[
+            "--gaad",
+            DUMP,
+            "--principal",
+            "arn:aws:iam::123456789012:user/ecr-cj",
+        ],
+    );
     let (code, _, err) = run(&args);
     assert_eq!(code, 2);
     assert!(
@@ -96,14 +92,17 @@ fn a_permissions_boundary_caps_the_grants() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("dump.json");
     std::fs::write(&p, serde_json::to_string_pretty(&v).unwrap()).unwrap();
-    let mut args = vec!["check", "--format", "json", "--rules", "ecr-push"];
-    args.extend_from_slice(&ECR);
-    args.extend_from_slice(&[
-        "--gaad",
-        p.to_str().unwrap(),
-        "--principal",
-        "arn:aws:iam::123456789012:user/ecr-ci",
-    ]);
+    let args = check_ecr_push(
+        "dagster",
+        &[
+            "--format",
+            "json",
+            "--gaad",
+            p.to_str().unwrap(),
+            "--principal",
+            "arn:aws:iam::123456789012:user/ecr-ci",
+        ],
+    );
     let (code, out, _) = run(&args);
     assert_eq!(code, 1);
     let v: Value = serde_json::from_str(&out).unwrap();

@@ -3,7 +3,7 @@
 //! release binary before the fix); each now answers correctly within a limit generous
 //! enough for a debug build on a loaded machine.
 
-use crate::util::iamlint;
+use crate::util::{check_ecr_push, iamlint};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -174,19 +174,7 @@ fn issue_10_long_managed_policy_name() {
     let arn = format!("arn:aws:iam::aws:policy/{}", "A".repeat(100_000));
     let (code, out) = {
         let out = iamlint()
-            .args([
-                "check",
-                "--rules",
-                "ecr-push",
-                "--param",
-                "account_id=123456789012",
-                "--param",
-                "region=us-east-1",
-                "--param",
-                "repository=r",
-                "--policy",
-                &arn,
-            ])
+            .args(check_ecr_push("r", &["--policy", &arn]))
             .timeout(LIMIT)
             .output()
             .unwrap();

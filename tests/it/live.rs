@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use aws_sdk_iam::config::{BehaviorVersion, Credentials, Region};
 use serde_json::Value;
 
-use crate::util::iamlint;
+use crate::util::{check_ecr_push, ecr_push_in, iamlint};
 
 const ACCOUNT: &str = "123456789012";
 
@@ -400,22 +400,12 @@ fn check_role_with_boundary_equals_gaad_dump() {
             .await
             .unwrap();
     });
-    let rule = [
-        "check",
-        "--rules",
-        "ecr-push",
-        "--param",
-        "region=us-east-1",
-        "--param",
-        &format!("account_id={ACCOUNT}"),
-        "--param",
-        "repository=app",
-        "--format",
-        "json",
-    ];
+    let mut rule = vec!["check".to_string()];
+    rule.extend(ecr_push_in(ACCOUNT, "app"));
+    rule.extend(["--format", "json"].map(String::from));
     let live = s
         .iamlint()
-        .args(rule)
+        .args(&rule)
         .args(["--role", "ecr-ci"])
         .args(s.endpoint())
         .output()
@@ -457,7 +447,7 @@ fn check_role_with_boundary_equals_gaad_dump() {
     assert!(pol["PolicyVersionList"][0]["Document"].is_object());
 
     let offline = iamlint()
-        .args(rule)
+        .args(&rule)
         .args(["--gaad"])
         .arg(&path)
         .args([
@@ -541,22 +531,12 @@ fn user_in_several_groups_and_caller() {
             k.secret_access_key().to_string(),
         )
     });
-    let args = [
-        "check",
-        "--rules",
-        "ecr-push",
-        "--param",
-        "region=us-east-1",
-        "--param",
-        &format!("account_id={ACCOUNT}"),
-        "--param",
-        "repository=app",
-        "--format",
-        "json",
-    ];
+    let mut args = vec!["check".to_string()];
+    args.extend(ecr_push_in(ACCOUNT, "app"));
+    args.extend(["--format", "json"].map(String::from));
     let by_name = s
         .iamlint()
-        .args(args)
+        .args(&args)
         .args(["--user", "ci-deployer"])
         .args(s.endpoint())
         .output()
@@ -579,7 +559,7 @@ fn user_in_several_groups_and_caller() {
 
     let by_caller = s
         .iamlint_as(&key, &secret)
-        .args(args)
+        .args(&args)
         .arg("--caller")
         .args(s.endpoint())
         .output()
@@ -686,20 +666,8 @@ fn refused_call_exits_2() {
     });
     s.enforce_auth();
     for args in [
-        vec!["lint", "--role", "target"],
-        vec![
-            "check",
-            "--rules",
-            "ecr-push",
-            "--param",
-            "region=us-east-1",
-            "--param",
-            "account_id=123456789012",
-            "--param",
-            "repository=app",
-            "--role",
-            "target",
-        ],
+        ["lint", "--role", "target"].map(String::from).to_vec(),
+        check_ecr_push("app", &["--role", "target"]),
     ] {
         let out = s
             .iamlint_as(&key, &secret)
@@ -770,21 +738,10 @@ fn simulate_agrees_and_user_boundary_on_ministack() {
             .await
             .unwrap();
     });
-    let args = [
-        "check",
-        "--rules",
-        "ecr-push",
-        "--param",
-        "region=us-east-1",
-        "--param",
-        &format!("account_id={}", s.account),
-        "--param",
-        "repository=app",
-        "--user",
-        "pusher",
-        "--simulate",
-    ];
-    let out = s.iamlint().args(args).args(s.endpoint()).output().unwrap();
+    let mut args = vec!["check".to_string()];
+    args.extend(ecr_push_in(s.account, "app"));
+    args.extend(["--user", "pusher", "--simulate"].map(String::from));
+    let out = s.iamlint().args(&args).args(s.endpoint()).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     assert!(
@@ -843,20 +800,7 @@ fn simulate_missing_api_is_an_error() {
     });
     let out = s
         .iamlint()
-        .args([
-            "check",
-            "--rules",
-            "ecr-push",
-            "--param",
-            "region=us-east-1",
-            "--param",
-            "account_id=123456789012",
-            "--param",
-            "repository=app",
-            "--role",
-            "r",
-            "--simulate",
-        ])
+        .args(check_ecr_push("app", &["--role", "r", "--simulate"]))
         .args(s.endpoint())
         .output()
         .unwrap();

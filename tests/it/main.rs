@@ -28,6 +28,7 @@ mod pipeline;
 mod published;
 mod quota;
 mod readonly;
+mod rule_loader;
 mod rulefiles;
 mod seeds;
 mod update;

@@ -1,7 +1,7 @@
 //! Rule files that cannot mean what they say are refused with `file:line:col`, by `check`,
 //! `render` and `rules show` alike (issue 10, part 2).
 
-use crate::util::run;
+use crate::util::{ecr_push, run};
 
 const HEAD: &str = "id = \"x\"\ntitle = \"t\"\nsystem = \"s\"\n[source]\ntitle = \"d\"\n";
 const POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
@@ -316,17 +316,10 @@ fn only_the_rule_set_asked_for_is_checked_against_the_catalog() {
     };
     let (code, _, err) = bin(&["catalog", "update", "--url", &base]);
     assert_eq!(code, 0, "{err}");
-    let (code, out, err) = bin(&[
-        "render",
-        "--rules",
-        "ecr-push",
-        "--param",
-        "account_id=123456789012",
-        "--param",
-        "region=us-east-1",
-        "--param",
-        "repository=dagster",
-    ]);
+    let mut render = vec!["render".to_string()];
+    render.extend(ecr_push("dagster"));
+    let render: Vec<&str> = render.iter().map(String::as_str).collect();
+    let (code, out, err) = bin(&render);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("ecr:PutImage"), "{out}");
     let (code, out, err) = bin(&[

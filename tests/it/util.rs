@@ -67,8 +67,38 @@ pub fn iamlint() -> assert_cmd::Command {
 }
 
 /// Run the binary: (exit code, stdout, stderr).
-pub fn run(args: &[&str]) -> (i32, String, String) {
+pub fn run<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> (i32, String, String) {
     outcome(iamlint().args(args))
+}
+
+/// `--rules ecr-push` with the parameters it needs, for `repository` in account
+/// `123456789012` and region `us-east-1`: the shipped rule set most `check` tests use.
+pub fn ecr_push(repository: &str) -> Vec<String> {
+    ecr_push_in("123456789012", repository)
+}
+
+/// [`ecr_push`] in another account.
+pub fn ecr_push_in(account: &str, repository: &str) -> Vec<String> {
+    [
+        "--rules",
+        "ecr-push",
+        "--param",
+        &format!("account_id={account}"),
+        "--param",
+        "region=us-east-1",
+        "--param",
+        &format!("repository={repository}"),
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+/// `check` of the `ecr-push` rule set ([`ecr_push`]) for `repository`, then `rest`.
+pub fn check_ecr_push(repository: &str, rest: &[&str]) -> Vec<String> {
+    let mut args = vec!["check".to_string()];
+    args.extend(ecr_push(repository));
+    args.extend(rest.iter().map(ToString::to_string));
+    args
 }
 
 /// Run a prepared command: (exit code, -1 when killed; stdout; stderr).

@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::util::iamlint;
+use crate::util::{check_ecr_push, iamlint};
 
 const POLICY: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}"#;
 
-fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+fn run_in<S: AsRef<std::ffi::OsStr>>(dir: &Path, args: &[S]) -> (i32, String, String) {
     crate::util::outcome(
         iamlint()
             .current_dir(dir)
@@ -22,17 +22,6 @@ fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
 fn json_of(out: &str) -> Value {
     serde_json::from_str(out).unwrap_or_else(|e| panic!("{e}: {out}"))
 }
-
-const ECR: [&str; 8] = [
-    "--rules",
-    "ecr-push",
-    "--param",
-    "account_id=123456789012",
-    "--param",
-    "region=us-east-1",
-    "--param",
-    "repository=dagster",
-];
 
 #[cfg(unix)]
 fn mkfifo(p: &Path) {
@@ -63,15 +52,14 @@ fn regression_issue_10_fifos_never_block() {
     let (code, out, err) = run_in(t.path(), &["lint", "policies/a.json"]);
     assert_eq!(code, 2, "{out}{err}");
     assert!(out.contains(&format!("error: {says}")), "{out}");
-    let mut args = vec!["check"];
-    args.extend_from_slice(&ECR);
-    args.extend_from_slice(&["--policy", "policies/a.json"]);
+    let args = check_ecr_push("dagster", &["--policy", "policies/a.json"]);
     let (code, out, err) = run_in(t.path(), &args);
     assert_eq!(code, 2, "{out}{err}");
     assert!(out.contains(says), "{out}");
-    let mut args = vec!["check"];
-    args.extend_from_slice(&ECR);
-    args.extend_from_slice(&["--gaad", "policies/a.json", "--principal", "x"]);
+    let args = check_ecr_push(
+        "dagster",
+        &["--gaad", "policies/a.json", "--principal", "x"],
+    );
     let (code, out, err) = run_in(t.path(), &args);
     assert_eq!(code, 2, "{out}{err}");
     assert_eq!(err.trim(), format!("error: {says}"), "{out}");
@@ -164,9 +152,7 @@ fn regression_issue_10_broken_links_are_reported() {
 fn regression_issue_10_a_folder_where_a_file_is_expected() {
     let t = tempfile::tempdir().unwrap();
     std::fs::create_dir(t.path().join("dump")).unwrap();
-    let mut args = vec!["check"];
-    args.extend_from_slice(&ECR);
-    args.extend_from_slice(&["--gaad", "dump", "--principal", "x"]);
+    let args = check_ecr_push("dagster", &["--gaad", "dump", "--principal", "x"]);
     let (code, out, err) = run_in(t.path(), &args);
     assert_eq!(code, 2, "{out}{err}");
     assert_eq!(err, "error: dump: is a directory, not a file\n");
@@ -269,9 +255,7 @@ fn regression_issue_9_check_skips_json_that_is_not_a_policy_in_folders() {
         r#"{"name": "x", "version": "1.0.0"}"#,
     )
     .unwrap();
-    let mut args = vec!["check"];
-    args.extend_from_slice(&ECR);
-    args.extend_from_slice(&["--policy", "repo"]);
+    let args = check_ecr_push("dagster", &["--policy", "repo"]);
     let (code, out, err) = run_in(t.path(), &args);
     assert_eq!(code, 2, "{out}{err}");
     assert!(
