@@ -163,7 +163,11 @@ fn collect(docs: Vec<source::Pending>, opts: LintOptions) -> Report {
         .map(|(i, pending)| {
             let (d, in_folder) = pending.load();
             d.map(|doc| {
-                let linted = lint_one(&doc, i, in_folder, opts);
+                let mut linted = lint_one(&doc, i, in_folder, opts);
+                // The model is for callers that evaluate it (`check`); a lint report has no
+                // use for it. Dropped here, on the thread that made it, not held for all
+                // documents and freed one by one at the end.
+                linted.policy = None;
                 let text = if linted.findings.is_empty() || opts.drop_texts {
                     String::new()
                 } else {

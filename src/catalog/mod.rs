@@ -37,6 +37,17 @@ pub struct Catalog {
     pub origin: String,
     /// A problem met while loading the cache (the embedded catalog was used instead).
     pub warning: Option<String>,
+    /// Global condition keys by lowercased name, made on first use (see [`Catalog::global_key`]).
+    global_index: OnceLock<GlobalIndex>,
+}
+
+/// The global condition keys indexed: those without a variable by lowercased name, the
+/// templates (`aws:RequestTag/${TagKey}`) in a list; each with its position in the catalog,
+/// so the first match in catalog order wins, as a scan would find it.
+#[derive(Debug, Default)]
+struct GlobalIndex {
+    literal: foldhash::HashMap<String, usize>,
+    templates: Vec<usize>,
 }
 
 /// The catalog: the user cache when it is newer than the embedded data, else the embedded data.
@@ -73,6 +84,7 @@ fn load() -> Catalog {
                 warning: Some(format!(
                     "the embedded catalog is unreadable ({e}); this is a bug"
                 )),
+                global_index: OnceLock::new(),
             };
         }
     };
@@ -89,6 +101,7 @@ fn load() -> Catalog {
                             data: cached,
                             origin: path.display().to_string(),
                             warning: None,
+                            global_index: OnceLock::new(),
                         };
                     }
                     Ok(_) => {}
@@ -106,6 +119,7 @@ fn load() -> Catalog {
         data: embedded,
         origin: "embedded".into(),
         warning,
+        global_index: OnceLock::new(),
     }
 }
 
@@ -286,10 +300,26 @@ impl Catalog {
     /// The global condition key `key` names (`aws:PrincipalTag/team` matches
     /// `aws:PrincipalTag/${TagKey}`), case-insensitive.
     pub fn global_key(&'static self, key: &str) -> Option<&'static CondKey> {
-        self.data
-            .global_conditions
+        let keys = &self.data.global_conditions;
+        let index = self.global_index.get_or_init(|| {
+            let mut ix = GlobalIndex::default();
+            for (i, k) in keys.iter().enumerate() {
+                if k.key.contains(['$', '<']) {
+                    ix.templates.push(i);
+                } else {
+                    ix.literal.entry(k.key.to_ascii_lowercase()).or_insert(i);
+                }
+            }
+            ix
+        });
+        let literal = index.literal.get(&key.to_ascii_lowercase()).copied();
+        let template = index
+            .templates
             .iter()
-            .find(|k| key_matches(k.key, key))
+            .copied()
+            .take_while(|&i| literal.is_none_or(|l| i < l))
+            .find(|&i| keys.get(i).is_some_and(|k| key_matches(k.key, key)));
+        template.or(literal).and_then(|i| keys.get(i))
     }
 
     /// The condition key `key` of service `svc`, templates included.

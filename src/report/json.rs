@@ -77,39 +77,40 @@ pub fn write_with<X: Serialize + Sync>(
         out.write_all(b"]")?;
     } else {
         out.write_all(b"\n")?;
-        // A finding sits two levels deep: each of its lines gets four more spaces. JSON
-        // strings hold no raw newline, so splitting on lines is exact. Each batch is
-        // serialised on every core, written, and freed.
+        // Each batch is serialised on every core, written, and freed. A chunk of findings
+        // is serialised as `{"findings": [...]}`, pretty, which puts every finding at the
+        // indentation it has in the report: the text between the list's brackets is spliced
+        // in as it is.
+        #[derive(Serialize)]
+        struct Wrap<'a> {
+            findings: &'a [crate::finding::Finding],
+        }
+        const HEAD: &[u8] = b"{\n  \"findings\": [\n";
+        const TAIL: &[u8] = b"\n  ]\n}";
         for (i, batch) in report.findings.chunks(FINDINGS_BATCH).enumerate() {
             if i > 0 {
                 out.write_all(b",\n")?;
             }
-            let chunks: Vec<String> = batch
+            let chunks: Vec<Vec<u8>> = batch
                 .par_chunks(256)
-                .map(|chunk| {
-                    let mut out = String::new();
-                    for f in chunk {
-                        let one =
-                            serde_json::to_string_pretty(f).unwrap_or_else(|e| format!("\"{e}\""));
-                        if !out.is_empty() {
-                            out.push_str(",\n");
-                        }
-                        for (i, line) in one.lines().enumerate() {
-                            if i > 0 {
-                                out.push('\n');
-                            }
-                            out.push_str("    ");
-                            out.push_str(line);
-                        }
+                .map(|findings| {
+                    let mut buf = Vec::with_capacity(findings.len() * 640);
+                    match serde_json::to_writer_pretty(&mut buf, &Wrap { findings }) {
+                        Ok(()) => buf,
+                        // Not for findings (plain strings and numbers); said, not hidden.
+                        Err(e) => format!("    \"{e}\"").into_bytes(),
                     }
-                    out
                 })
                 .collect();
             for (i, c) in chunks.iter().enumerate() {
                 if i > 0 {
                     out.write_all(b",\n")?;
                 }
-                out.write_all(c.as_bytes())?;
+                let body = c
+                    .strip_prefix(HEAD)
+                    .and_then(|b| b.strip_suffix(TAIL))
+                    .unwrap_or(c);
+                out.write_all(body)?;
             }
         }
         out.write_all(b"\n  ]")?;
