@@ -138,6 +138,11 @@ impl ActionRef {
         format!("{}:{}", self.service.prefix, self.action.name)
     }
 
+    /// Is it `service:name` (as the catalog spells them)? No string is built.
+    pub fn is(&self, service: &str, name: &str) -> bool {
+        self.service.prefix == service && self.action.name == name
+    }
+
     /// The resource types the action takes, with whether each is required.
     pub fn resource_types(&self) -> impl Iterator<Item = (&'static ResourceType, bool)> + '_ {
         let svc = self.service;

@@ -20,7 +20,6 @@ fn over_budget() -> String {
 }
 
 pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
-    let stmt_ref = s.st.reference();
     for a in &s.actions {
         if a.all {
             continue;
@@ -37,7 +36,7 @@ pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                         "`{text}` is not an action: write `service:Action`, e.g. `s3:GetObject`"
                     ),
                 )
-                .statement(Some(stmt_ref.clone()))
+                .statement(Some(s.st.reference()))
                 .action(text.clone()),
             );
             continue;
@@ -55,7 +54,7 @@ pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                         cx.catalog.date()
                     ),
                 )
-                .statement(Some(stmt_ref.clone()))
+                .statement(Some(s.st.reference()))
                 .action(text.clone());
                 let name = text.split_once(':').map_or("", |(_, n)| n);
                 if cx.catalog.is_retired(&a.prefix) {
@@ -126,7 +125,7 @@ pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                 }
                 f
             };
-            cx.push(f.statement(Some(stmt_ref.clone())).action(text.clone()));
+            cx.push(f.statement(Some(s.st.reference())).action(text.clone()));
             continue;
         }
         if !a.is_wild() {
@@ -138,7 +137,7 @@ pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                         span,
                         format!("`{}` is deprecated", m.full_name()),
                     )
-                    .statement(Some(stmt_ref.clone()))
+                    .statement(Some(s.st.reference()))
                     .action(m.full_name());
                     if !rep.is_empty() {
                         f = f.suggest(rep).help(format!("AWS replaced it with `{rep}`"));
@@ -148,11 +147,11 @@ pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
             }
         }
     }
-    redundant(cx, s, &stmt_ref);
+    redundant(cx, s);
 }
 
 /// An action listed twice, or whose every action another value in the statement also names.
-fn redundant(cx: &mut Cx<'_>, s: &Stmt<'_>, stmt_ref: &str) {
+fn redundant(cx: &mut Cx<'_>, s: &Stmt<'_>) {
     let acts = &s.actions;
     if acts.len() < 2 {
         return;
@@ -254,7 +253,7 @@ fn redundant(cx: &mut Cx<'_>, s: &Stmt<'_>, stmt_ref: &str) {
             };
             cx.push(
                 Finding::new(Code::RedundantAction, cx.src, a.item.span, msg)
-                    .statement(Some(stmt_ref.to_string()))
+                    .statement(Some(s.st.reference()))
                     .action(a.item.value.clone())
                     .related(format!("`{}` is here", b.item.value), b.item.span)
                     .help("remove it"),

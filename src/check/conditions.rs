@@ -59,7 +59,6 @@ pub(crate) fn base_operator(op: &str) -> Option<&'static str> {
 }
 
 pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
-    let stmt_ref = s.st.reference();
     let mut seen_ops: Vec<&str> = Vec::new();
     for c in &s.st.condition {
         let op = c.operator.value.as_str();
@@ -71,7 +70,7 @@ pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                 c.operator.span,
                 format!("unknown condition operator `{op}`"),
             )
-            .statement(Some(stmt_ref.clone()));
+            .statement(Some(s.st.reference()));
             let (prefix, rest) = match op.split_once(':') {
                 Some((p, r)) => (format!("{p}:"), r),
                 None => (String::new(), op),
@@ -83,10 +82,10 @@ pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
             }
             cx.push(f);
         }
-        key(cx, s, c, &stmt_ref);
+        key(cx, s, c);
         if let Some(base) = base_operator(op) {
-            values(cx, c, base, &stmt_ref);
-            type_mismatch(cx, c, base, &stmt_ref);
+            values(cx, c, base, s.st);
+            type_mismatch(cx, c, base, s.st);
         }
     }
 }
@@ -154,7 +153,7 @@ impl Kind {
 }
 
 /// `invalid-condition-value`: each value the operator cannot read as its type.
-fn values(cx: &mut Cx<'_>, c: &crate::policy::ConditionClause, base: &str, stmt_ref: &str) {
+fn values(cx: &mut Cx<'_>, c: &crate::policy::ConditionClause, base: &str, st: &crate::policy::Statement) {
     let kind = Kind::of(base);
     if kind == Kind::String {
         return;
@@ -205,7 +204,7 @@ fn values(cx: &mut Cx<'_>, c: &crate::policy::ConditionClause, base: &str, stmt_
                 v.span,
                 format!("`{t}` is not {}", kind.one()),
             )
-            .statement(Some(stmt_ref.to_string()))
+            .statement(Some(st.reference()))
             .help(help),
         );
     }
@@ -215,7 +214,7 @@ fn values(cx: &mut Cx<'_>, c: &crate::policy::ConditionClause, base: &str, stmt_
 /// catalog types otherwise. String operators read any key as text, and ARN-valued keys are
 /// often typed `String` (tags, encryption context), so those pairs are left alone; so is a
 /// numeric operator on a date key (epoch seconds are numbers).
-fn type_mismatch(cx: &mut Cx<'_>, c: &crate::policy::ConditionClause, base: &str, stmt_ref: &str) {
+fn type_mismatch(cx: &mut Cx<'_>, c: &crate::policy::ConditionClause, base: &str, st: &crate::policy::Statement) {
     let kind = Kind::of(base);
     if matches!(kind, Kind::String | Kind::Null | Kind::Binary) {
         return;
@@ -260,7 +259,7 @@ fn type_mismatch(cx: &mut Cx<'_>, c: &crate::policy::ConditionClause, base: &str
                 k.ty
             ),
         )
-        .statement(Some(stmt_ref.to_string()))
+        .statement(Some(st.reference()))
         .help(format!(
             "IAM cannot read the key's value as {}, so the condition never matches (with a `Not` operator, always); use an operator for {} values",
             kind.one(),
@@ -411,7 +410,7 @@ fn is_base64(t: &str) -> bool {
         }
 }
 
-fn key(cx: &mut Cx<'_>, s: &Stmt<'_>, c: &crate::policy::ConditionClause, stmt_ref: &str) {
+fn key(cx: &mut Cx<'_>, s: &Stmt<'_>, c: &crate::policy::ConditionClause) {
     let key = c.key.value.as_str();
     let Some((prefix, _)) = key.split_once(':') else {
         cx.push(
@@ -421,7 +420,7 @@ fn key(cx: &mut Cx<'_>, s: &Stmt<'_>, c: &crate::policy::ConditionClause, stmt_r
                 c.key.span,
                 format!("`{key}` is not a condition key: keys are written `service:name`"),
             )
-            .statement(Some(stmt_ref.to_string())),
+            .statement(Some(s.st.reference())),
         );
         return;
     };
@@ -437,7 +436,7 @@ fn key(cx: &mut Cx<'_>, s: &Stmt<'_>, c: &crate::policy::ConditionClause, stmt_r
                 c.key.span,
                 format!("unknown global condition key `{key}`"),
             )
-            .statement(Some(stmt_ref.to_string()));
+            .statement(Some(s.st.reference()));
             if let Some(g) = closest(key, cx.catalog.global_conditions().iter().map(|k| k.key)) {
                 f = f.suggest(g);
             }
@@ -453,7 +452,7 @@ fn key(cx: &mut Cx<'_>, s: &Stmt<'_>, c: &crate::policy::ConditionClause, stmt_r
                 c.key.span,
                 format!("condition key `{key}` names the unknown service `{prefix}`"),
             )
-            .statement(Some(stmt_ref.to_string())),
+            .statement(Some(s.st.reference())),
         );
         return;
     };
@@ -464,7 +463,7 @@ fn key(cx: &mut Cx<'_>, s: &Stmt<'_>, c: &crate::policy::ConditionClause, stmt_r
             c.key.span,
             format!("`{}` lists no condition key `{key}`", svc.prefix),
         )
-        .statement(Some(stmt_ref.to_string()));
+        .statement(Some(s.st.reference()));
         if let Some(g) = closest(key, svc.conditions.iter().map(|k| k.key)) {
             f = f.suggest(g);
         }
@@ -489,7 +488,7 @@ fn key(cx: &mut Cx<'_>, s: &Stmt<'_>, c: &crate::policy::ConditionClause, stmt_r
                 c.key.span,
                 format!("no action of the statement carries the condition key `{key}`"),
             )
-            .statement(Some(stmt_ref.to_string()))
+            .statement(Some(s.st.reference()))
             .help("the condition never matches for these actions: with a positive operator the grant is dead, with a negative one the condition does nothing"),
         );
     }

@@ -65,7 +65,6 @@ fn type_fits_cached(t: &'static crate::catalog::ResourceType, r: &ResolvedResour
 }
 
 pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
-    let stmt_ref = s.st.reference();
     for r in &s.resources {
         if let Err(e) = &r.pattern {
             let mut f = Finding::new(
@@ -74,7 +73,7 @@ pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                 r.item.span,
                 format!("`{}` {e}", r.item.value),
             )
-            .statement(Some(stmt_ref.clone()))
+            .statement(Some(s.st.reference()))
             .resource(r.item.value.clone());
             match e {
                 ArnError::NotArn(Some(fix)) => f = f.suggest(fix.clone()),
@@ -138,7 +137,7 @@ pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                     a.item.span,
                     format!("{what} resource-level permissions, but the statement names specific resources"),
                 )
-                .statement(Some(stmt_ref.clone()))
+                .statement(Some(s.st.reference()))
                 .action(a.item.value.clone())
                 .help("AWS documents `\"Resource\": \"*\"` for such actions; some work with ARNs, but that is not documented"),
             );
@@ -171,7 +170,7 @@ pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                         crate::finding::bounded_list(&res)
                     ),
                 )
-                .statement(Some(stmt_ref.clone()))
+                .statement(Some(s.st.reference()))
                 .action(a.item.value.clone())
                 .help(format!(
                     "`{}` takes {takes}",
@@ -198,7 +197,7 @@ pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                 // Dead text rather than missing access: the statement's actions found
                 // resources; this one only adds nothing.
                 .severity(crate::finding::Severity::Warning)
-                .statement(Some(stmt_ref.clone()))
+                .statement(Some(s.st.reference()))
                 .resource(r.item.value.clone())
                 .help("remove it, or add the actions it was meant for"),
             );

@@ -13,7 +13,6 @@ pub(crate) fn check_statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
     if !s.st.is_allow() {
         return;
     }
-    let stmt_ref = s.st.reference();
     if let Some(a) = s.st.action.as_ref().filter(|a| a.not) {
         cx.push(
             Finding::new(
@@ -22,7 +21,7 @@ pub(crate) fn check_statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                 a.key,
                 "`Allow` with `NotAction` grants every action not listed, including future ones",
             )
-            .statement(Some(stmt_ref.clone()))
+            .statement(Some(s.st.reference()))
             .help("list the actions to allow with `Action` instead"),
         );
     }
@@ -34,7 +33,7 @@ pub(crate) fn check_statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                 r.key,
                 "`Allow` with `NotResource` grants on every resource not listed, including future ones",
             )
-            .statement(Some(stmt_ref.clone()))
+            .statement(Some(s.st.reference()))
             .help("list the resources to allow with `Resource` instead"),
         );
     }
@@ -48,7 +47,7 @@ pub(crate) fn check_statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
             if s.st.principal.is_none() {
                 cx.push(
                     Finding::new(Code::FullAdmin, cx.src, a.item.span, "the statement allows every action on every resource")
-                        .statement(Some(stmt_ref.clone()))
+                        .statement(Some(s.st.reference()))
                         .action("*")
                         .resource("*")
                         .help("grant the actions the principal needs; `iamlint render` prints a least-privilege policy for a known system"),
@@ -72,7 +71,7 @@ pub(crate) fn check_statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                     a.item.span,
                     format!("`\"Action\": \"*\"` allows every action of every service {scope}"),
                 )
-                .statement(Some(stmt_ref.clone()))
+                .statement(Some(s.st.reference()))
                 .action("*")
                 .help("list the actions needed on these resources"),
             );
@@ -104,7 +103,7 @@ pub(crate) fn check_statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                     r.item.span,
                     format!("`{}` allows passing every role (`{}`) to a service", a.item.value, r.item.value),
                 )
-                .statement(Some(stmt_ref.clone()))
+                .statement(Some(s.st.reference()))
                 .action("iam:PassRole")
                 .resource(r.item.value.clone())
                 .related("the action is here", a.item.span)
@@ -123,7 +122,7 @@ pub(crate) fn check_statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                     a.item.span,
                     format!("`{}` has no `iam:PassedToService` condition, so the roles can be passed to any service", a.item.value),
                 )
-                .statement(Some(stmt_ref.clone()))
+                .statement(Some(s.st.reference()))
                 .action("iam:PassRole")
                 .help("add `\"Condition\": {\"StringEquals\": {\"iam:PassedToService\": \"ec2.amazonaws.com\"}}` naming the service"),
             );
@@ -140,7 +139,7 @@ pub(crate) fn check_statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
             .iter()
             // PassRole on `*` is `passrole-to-any`, a warning already.
             .filter(|m| {
-                m.is_write() && !m.action.resources.is_empty() && m.full_name() != "iam:PassRole"
+                m.is_write() && !m.action.resources.is_empty() && !m.is("iam", "PassRole")
             })
             .collect();
         if broad.is_empty() {
@@ -160,7 +159,7 @@ pub(crate) fn check_statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
             )
         };
         let f = Finding::new(Code::BroadResource, cx.src, a.item.span, msg)
-            .statement(Some(stmt_ref.clone()))
+            .statement(Some(s.st.reference()))
             .action(a.item.value.clone())
             .resource("*")
             .help(format!(
