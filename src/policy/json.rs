@@ -235,10 +235,15 @@ impl Reader<'_> {
             // Copy the run of plain characters in one go.
             let run = self.pos;
             let rest = self.src.get(self.pos..).unwrap_or_default();
-            self.pos += rest
-                .iter()
-                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-                .unwrap_or(rest.len());
+            // Vectorised: find the closing quote or a backslash, then look for a control
+            // character in the run before it (there rarely is one).
+            let end = memchr::memchr2(b'"', b'\\', rest).unwrap_or(rest.len());
+            let head = rest.get(..end).unwrap_or(rest);
+            self.pos += if head.iter().fold(false, |c, &b| c | (b < 0x20)) {
+                head.iter().position(|&b| b < 0x20).unwrap_or(end)
+            } else {
+                end
+            };
             out.push_str(self.text.get(run..self.pos).unwrap_or_default());
             match self.peek() {
                 Some(b'"') => {
