@@ -1,6 +1,7 @@
 //! `condition-key-not-applicable`: a service condition key that none of the statement's actions carry.
 //!
-//! Produced by the condition checks, [`super::conditions`], per condition clause.
+//! Produced by [`super::unknown_condition_key`], per condition clause, once the key is known to
+//! the catalog.
 
 use super::docs::Doc;
 
@@ -12,3 +13,4 @@ pub(crate) const DOC: Doc = Doc {
     fix: "Use a key the actions support (`iamlint catalog action` lists them), or split the statement.",
     access_analyzer: "Unsupported action for condition key / unsupported service for condition key.",
 };
+

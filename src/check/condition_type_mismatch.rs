@@ -1,7 +1,10 @@
 //! `condition-type-mismatch`: a numeric, date, Boolean, IP or ARN operator on a condition key of another type.
 //!
-//! Produced by the condition checks, [`super::conditions`], per condition clause.
+//! Logic: [`statement`], per condition clause.
 
+use super::conditions::{Kind, base_operator};
+use super::{Cx, Stmt};
+use crate::finding::{Code, Finding};
 use super::docs::Doc;
 
 /// The documentation of `condition-type-mismatch`: `iamlint explain condition-type-mismatch` prints it.
@@ -12,3 +15,71 @@ pub(crate) const DOC: Doc = Doc {
     fix: "Use an operator of the key's type (the help line names it), or the key you meant.",
     access_analyzer: "Type mismatch.",
 };
+
+/// Per condition clause of the statement.
+pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
+    for c in &s.st.condition {
+        if let Some(base) = base_operator(c.operator.value.as_str()) {
+            type_mismatch(cx, c, base, &s.reference);
+        }
+    }
+}
+
+/// `condition-type-mismatch`: a numeric, date, Boolean, IP or ARN operator on a key the
+/// catalog types otherwise. String operators read any key as text, and ARN-valued keys are
+/// often typed `String` (tags, encryption context), so those pairs are left alone; so is a
+/// numeric operator on a date key (epoch seconds are numbers).
+fn type_mismatch(cx: &mut Cx<'_>, c: &crate::policy::ConditionClause, base: &str, stmt_ref: &str) {
+    let kind = Kind::of(base);
+    if matches!(kind, Kind::String | Kind::Null | Kind::Binary) {
+        return;
+    }
+    let key = c.key.value.as_str();
+    let Some((prefix, _)) = key.split_once(':') else {
+        return;
+    };
+    let found = cx.catalog.global_key(key).or_else(|| {
+        cx.catalog
+            .service(prefix)
+            .and_then(|svc| cx.catalog.service_key(svc, key))
+    });
+    let Some(k) = found else { return };
+    let ty = k.ty.strip_prefix("ArrayOf").unwrap_or(k.ty);
+    let fits = match kind {
+        Kind::String | Kind::Null | Kind::Binary => true,
+        Kind::Numeric => matches!(ty, "Numeric" | "Date"),
+        Kind::Date => ty == "Date",
+        Kind::Bool => ty == "Bool",
+        Kind::Ip => ty == "IPAddress",
+        Kind::Arn => matches!(ty, "ARN" | "String"),
+    };
+    if fits {
+        return;
+    }
+    cx.push(
+        Finding::new(
+            Code::ConditionTypeMismatch,
+            cx.src,
+            c.key.span,
+            format!(
+                "`{}` compares {}, but `{key}` is {} {} key",
+                c.operator.value,
+                kind.what(),
+                // `an IPAddress key`, `an ArrayOfString key`, `a Date key`.
+                if k.ty.starts_with(['A', 'E', 'I', 'O', 'U']) {
+                    "an"
+                } else {
+                    "a"
+                },
+                k.ty
+            ),
+        )
+        .statement(Some(stmt_ref.to_string()))
+        .help(format!(
+            "IAM cannot read the key's value as {}, so the condition never matches (with a `Not` operator, always); use an operator for {} values",
+            kind.one(),
+            k.ty
+        )),
+    );
+}
+

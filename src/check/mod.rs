@@ -108,27 +108,27 @@ registry! {
     UnknownService = "unknown-service", Warning, unknown_service [action], "an action names a service prefix the catalog does not list";
     UnknownAction = "unknown-action", Error, unknown_action [action], "an action the catalog does not list for its service";
     PatternMatchesNothing = "pattern-matches-nothing", Error, pattern_matches_nothing [action], "an action wildcard that matches no action";
-    InvalidArn = "invalid-arn", Error, invalid_arn [], "a resource that is not an ARN or `*`";
+    InvalidArn = "invalid-arn", Error, invalid_arn [statement], "a resource that is not an ARN or `*`";
     DeadArn = "dead-arn", Error, dead_arn [policy], "an ARN whose partition, Region or account field matches no resource";
-    ResourceMismatch = "resource-mismatch", Error, resource_mismatch [], "an action that can act on none of the statement's resources, or a resource none of its actions act on";
+    ResourceMismatch = "resource-mismatch", Error, resource_mismatch [statement], "an action that can act on none of the statement's resources, or a resource none of its actions act on";
     ResourceLevelUnsupported = "resource-level-unsupported", Warning, resource_level_unsupported [], "an action without resource-level permissions scoped to specific ARNs";
-    UnknownConditionOperator = "unknown-condition-operator", Error, unknown_condition_operator [], "a condition operator IAM does not know";
-    UnknownConditionKey = "unknown-condition-key", Warning, unknown_condition_key [], "a condition key neither global nor listed for its service";
+    UnknownConditionOperator = "unknown-condition-operator", Error, unknown_condition_operator [statement], "a condition operator IAM does not know";
+    UnknownConditionKey = "unknown-condition-key", Warning, unknown_condition_key [statement], "a condition key neither global nor listed for its service";
     ConditionKeyNotApplicable = "condition-key-not-applicable", Warning, condition_key_not_applicable [], "a service condition key that none of the statement's actions carry";
-    InvalidConditionValue = "invalid-condition-value", Error, invalid_condition_value [], "a condition value its operator cannot read: not a date, number, Boolean, IP address, ARN or base-64 value";
-    ConditionTypeMismatch = "condition-type-mismatch", Warning, condition_type_mismatch [], "a numeric, date, Boolean, IP or ARN operator on a condition key of another type";
+    InvalidConditionValue = "invalid-condition-value", Error, invalid_condition_value [statement], "a condition value its operator cannot read: not a date, number, Boolean, IP address, ARN or base-64 value";
+    ConditionTypeMismatch = "condition-type-mismatch", Warning, condition_type_mismatch [statement], "a numeric, date, Boolean, IP or ARN operator on a condition key of another type";
     RedundantAction = "redundant-action", Warning, redundant_action [statement], "an action listed twice, or covered by a wildcard in the same statement";
     DeprecatedAction = "deprecated-action", Warning, deprecated_action [action], "an action AWS retired or replaced";
-    FullAdmin = "full-admin", Warning, full_admin [], "`*` allowed on `*`";
-    AllActions = "all-actions", Warning, all_actions [], "`Action: \"*\"` on a narrower resource, or with no resource";
-    PassroleToAny = "passrole-to-any", Warning, passrole_to_any [], "`iam:PassRole` allowed on every role";
-    PassroleAnyService = "passrole-any-service", Warning, passrole_any_service [], "`iam:PassRole` without an `iam:PassedToService` condition";
-    AllowNotAction = "allow-not-action", Warning, allow_not_action [], "`Allow` with `NotAction` grants everything not listed";
-    AllowNotResource = "allow-not-resource", Warning, allow_not_resource [], "`Allow` with `NotResource` grants on everything not listed";
-    PrivilegeEscalation = "privilege-escalation", Warning, privilege_escalation [], "the policy allows a known privilege-escalation method";
+    FullAdmin = "full-admin", Warning, full_admin [statement], "`*` allowed on `*`";
+    AllActions = "all-actions", Warning, all_actions [statement], "`Action: \"*\"` on a narrower resource, or with no resource";
+    PassroleToAny = "passrole-to-any", Warning, passrole_to_any [statement], "`iam:PassRole` allowed on every role";
+    PassroleAnyService = "passrole-any-service", Warning, passrole_any_service [statement], "`iam:PassRole` without an `iam:PassedToService` condition";
+    AllowNotAction = "allow-not-action", Warning, allow_not_action [statement], "`Allow` with `NotAction` grants everything not listed";
+    AllowNotResource = "allow-not-resource", Warning, allow_not_resource [statement], "`Allow` with `NotResource` grants on everything not listed";
+    PrivilegeEscalation = "privilege-escalation", Warning, privilege_escalation [policy], "the policy allows a known privilege-escalation method";
     PolicyTooLarge = "policy-too-large", Error, policy_too_large [], "a policy, or a principal's inline policies together, over IAM's size quota";
     TooManyAttachedPolicies = "too-many-attached-policies", Warning, too_many_attached_policies [], "more managed policies attached to a principal than IAM's default quota";
-    BroadResource = "broad-resource", Info, broad_resource [], "a write or permissions-management action that supports resource-level permissions granted on `*` without a condition";
+    BroadResource = "broad-resource", Info, broad_resource [statement], "a write or permissions-management action that supports resource-level permissions granted on `*` without a condition";
     MissingGrant = "missing-grant", Error, missing_grant [], "a required action on a required resource is not allowed";
     MisScopedGrant = "mis-scoped-grant", Warning, mis_scoped_grant [], "a required action is allowed, but on other resources than the rule needs";
     ExcessGrant = "excess-grant", Warning, excess_grant [], "an action allowed that no rule requires";
@@ -406,10 +406,6 @@ pub fn lint_policy(policy: &Policy, src: usize, out: &mut Vec<Finding>) {
             run_action(&mut cx, s, a);
         }
         run_statement(&mut cx, s);
-        resources::check(&mut cx, s);
-        conditions::check(&mut cx, s);
-        security::check_statement(&mut cx, s);
     }
-    security::check_policy(&mut cx, &stmts);
     run_policy(&mut cx, &stmts);
 }

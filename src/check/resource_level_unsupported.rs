@@ -1,6 +1,6 @@
 //! `resource-level-unsupported`: an action without resource-level permissions scoped to specific ARNs.
 //!
-//! Produced with the resource checks, [`super::resources`], in the same pass as `resource-mismatch`.
+//! Produced by [`super::resource_mismatch`], in the same pass over actions and resources.
 
 use super::docs::Doc;
 
@@ -12,3 +12,4 @@ pub(crate) const DOC: Doc = Doc {
     fix: "Move the action to a statement with `\"Resource\": \"*\"`.",
     access_analyzer: "Unsupported resource ARN in policy.",
 };
+
