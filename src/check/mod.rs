@@ -81,6 +81,10 @@ macro_rules! registry {
             }
         }
 
+        /// Each code with the module that holds it, for the test that keeps them in step.
+        #[cfg(test)]
+        const MODULES: &[(Code, &str)] = &[$((Code::$variant, stringify!($module))),*];
+
         /// The `action` checks, in table order, on one value of `s`.
         fn run_action(cx: &mut Cx<'_>, s: &Stmt<'_>, a: &ResolvedAction<'_>) {
             $( $( hook!(action $hook $module cx s a); )* )*
@@ -408,4 +412,40 @@ pub fn lint_policy(policy: &Policy, src: usize, out: &mut Vec<Finding>) {
         run_statement(&mut cx, s);
     }
     run_policy(&mut cx, &stmts);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Code, MODULES};
+
+    /// One file per code, named after it, opening with the code's name, with every part of
+    /// its documentation written.
+    #[test]
+    fn each_code_has_its_file_and_doc() {
+        assert_eq!(MODULES.len(), Code::ALL.len());
+        for (code, module) in MODULES {
+            let name = code.as_str();
+            assert_eq!(*module, name.replace('-', "_"), "module of `{name}`");
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("src/check")
+                .join(format!("{module}.rs"));
+            let text = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert!(
+                text.starts_with(&format!("//! `{name}`")),
+                "{} should open with `//! `{name}``",
+                path.display()
+            );
+            let d = code.doc();
+            for (part, t) in [
+                ("what", d.what),
+                ("why", d.why),
+                ("example", d.example),
+                ("fix", d.fix),
+                ("access_analyzer", d.access_analyzer),
+            ] {
+                assert!(!t.trim().is_empty(), "`{name}`: empty {part}");
+            }
+        }
+    }
 }
