@@ -1,4 +1,5 @@
-//! `broad-resource`: a write or permissions-management action that supports resource-level permissions granted on `*` without a condition.
+//! `broad-resource`: a write or permissions-management action that supports resource-level
+//! permissions granted on `*` without a condition.
 //!
 //! Logic: [`statement`].
 

@@ -1,4 +1,5 @@
-//! `conditional-deny`: a required action is denied under a condition the request context does not decide.
+//! `conditional-deny`: a required action is denied under a condition the request context does not
+//! decide.
 //!
 //! Produced by `iamlint check`'s evaluator, [`crate::eval`].
 

@@ -1,4 +1,5 @@
-//! `conditional-grant`: a required action is allowed only under a condition the rule does not require.
+//! `conditional-grant`: a required action is allowed only under a condition the rule does not
+//! require.
 //!
 //! Produced by `iamlint check`'s evaluator, [`crate::eval`].
 

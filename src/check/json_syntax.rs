@@ -1,6 +1,7 @@
 //! `json-syntax`: the text is not valid JSON.
 //!
-//! Produced where a document is read: [`crate::policy::json`] fails, and [`crate::analysis`] turns the error into this finding.
+//! Produced where a document is read: [`crate::policy::json`] fails, and [`crate::analysis`] turns
+//! the error into this finding.
 
 use super::docs::Doc;
 

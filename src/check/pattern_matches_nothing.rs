@@ -6,7 +6,8 @@ use super::{Cx, ResolvedAction, Stmt};
 use crate::finding::{Code, Finding};
 use super::docs::Doc;
 
-/// The documentation of `pattern-matches-nothing`: `iamlint explain pattern-matches-nothing` prints it.
+/// The documentation of `pattern-matches-nothing`: `iamlint explain pattern-matches-nothing` prints
+/// it.
 pub(crate) const DOC: Doc = Doc {
     what: "An action wildcard that matches no action of its service.",
     why: "The grant is dead; most likely a typo in the fixed part.",

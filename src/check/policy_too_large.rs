@@ -1,6 +1,7 @@
 //! `policy-too-large`: a policy, or a principal's inline policies together, over IAM's size quota.
 //!
-//! Produced by the quota checks, [`super::quota`], per document, per account dump and per live principal.
+//! Produced by the quota checks, [`super::quota`], per document, per account dump and per live
+//! principal.
 
 use super::docs::Doc;
 

@@ -1,4 +1,5 @@
-//! `resource-mismatch`: an action that can act on none of the statement's resources, or a resource none of its actions act on.
+//! `resource-mismatch`: an action that can act on none of the statement's resources, or a resource
+//! none of its actions act on.
 //!
 //! Logic: [`statement`], which matches every action against every resource once, for this code
 //! and `resource-level-unsupported`; the matching itself is in [`super::resources`].

@@ -8,7 +8,8 @@ use crate::finding::{Code, Finding};
 use crate::suggest::closest;
 use super::docs::Doc;
 
-/// The documentation of `unknown-condition-operator`: `iamlint explain unknown-condition-operator` prints it.
+/// The documentation of `unknown-condition-operator`: `iamlint explain unknown-condition-operator`
+/// prints it.
 pub(crate) const DOC: Doc = Doc {
     what: "A condition operator IAM does not have, `ForAnyValue:`/`ForAllValues:` prefixes and `IfExists` suffixes understood.",
     why: "IAM rejects the policy.",
