@@ -1,7 +1,8 @@
 //! Findings: what iamlint says about its input. Plain data; `report/` renders them.
 //!
-//! A [`Code`] is a stable kebab-case id with a default [`Severity`]; its documentation lives
-//! in `check::docs` and is printed by `iamlint explain CODE`.
+//! A [`Code`] is a stable kebab-case id with a default [`Severity`]; the codes are
+//! registered, one line each, in the table of `check/mod.rs`, and each one's documentation
+//! lives in its own file there (`check/unknown_action.rs`), printed by `iamlint explain CODE`.
 
 use serde::Serialize;
 
@@ -30,75 +31,7 @@ impl Severity {
     }
 }
 
-macro_rules! codes {
-    ($( $(#[$m:meta])* $variant:ident = $name:literal, $sev:ident, $summary:literal; )*) => {
-        /// The stable id of a kind of finding.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        #[non_exhaustive]
-        pub enum Code {
-            $( $(#[$m])* #[doc = $summary] $variant, )*
-        }
-
-        impl Code {
-            /// Every code, in declaration order.
-            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
-
-            /// The kebab-case id.
-            pub fn as_str(self) -> &'static str {
-                match self { $(Code::$variant => $name,)* }
-            }
-
-            /// The severity unless configuration says otherwise.
-            pub fn default_severity(self) -> Severity {
-                match self { $(Code::$variant => Severity::$sev,)* }
-            }
-
-            /// One line on what the code flags.
-            pub fn summary(self) -> &'static str {
-                match self { $(Code::$variant => $summary,)* }
-            }
-        }
-    };
-}
-
-codes! {
-    JsonSyntax = "json-syntax", Error, "the text is not valid JSON";
-    UnknownField = "unknown-field", Error, "an element name IAM does not know";
-    MissingField = "missing-field", Error, "a required element is absent";
-    InvalidValue = "invalid-value", Error, "an element has a value IAM rejects";
-    DuplicateKey = "duplicate-key", Error, "a key occurs twice in one object; IAM keeps the last";
-    DuplicateSid = "duplicate-sid", Error, "two statements share a Sid";
-    UnknownService = "unknown-service", Warning, "an action names a service prefix the catalog does not list";
-    UnknownAction = "unknown-action", Error, "an action the catalog does not list for its service";
-    PatternMatchesNothing = "pattern-matches-nothing", Error, "an action wildcard that matches no action";
-    InvalidArn = "invalid-arn", Error, "a resource that is not an ARN or `*`";
-    DeadArn = "dead-arn", Error, "an ARN whose partition, Region or account field matches no resource";
-    ResourceMismatch = "resource-mismatch", Error, "an action that can act on none of the statement's resources, or a resource none of its actions act on";
-    ResourceLevelUnsupported = "resource-level-unsupported", Warning, "an action without resource-level permissions scoped to specific ARNs";
-    UnknownConditionOperator = "unknown-condition-operator", Error, "a condition operator IAM does not know";
-    UnknownConditionKey = "unknown-condition-key", Warning, "a condition key neither global nor listed for its service";
-    ConditionKeyNotApplicable = "condition-key-not-applicable", Warning, "a service condition key that none of the statement's actions carry";
-    InvalidConditionValue = "invalid-condition-value", Error, "a condition value its operator cannot read: not a date, number, Boolean, IP address, ARN or base-64 value";
-    ConditionTypeMismatch = "condition-type-mismatch", Warning, "a numeric, date, Boolean, IP or ARN operator on a condition key of another type";
-    RedundantAction = "redundant-action", Warning, "an action listed twice, or covered by a wildcard in the same statement";
-    DeprecatedAction = "deprecated-action", Warning, "an action AWS retired or replaced";
-    FullAdmin = "full-admin", Warning, "`*` allowed on `*`";
-    AllActions = "all-actions", Warning, "`Action: \"*\"` on a narrower resource, or with no resource";
-    PassroleToAny = "passrole-to-any", Warning, "`iam:PassRole` allowed on every role";
-    PassroleAnyService = "passrole-any-service", Warning, "`iam:PassRole` without an `iam:PassedToService` condition";
-    AllowNotAction = "allow-not-action", Warning, "`Allow` with `NotAction` grants everything not listed";
-    AllowNotResource = "allow-not-resource", Warning, "`Allow` with `NotResource` grants on everything not listed";
-    PrivilegeEscalation = "privilege-escalation", Warning, "the policy allows a known privilege-escalation method";
-    PolicyTooLarge = "policy-too-large", Error, "a policy, or a principal's inline policies together, over IAM's size quota";
-    TooManyAttachedPolicies = "too-many-attached-policies", Warning, "more managed policies attached to a principal than IAM's default quota";
-    BroadResource = "broad-resource", Info, "a write or permissions-management action that supports resource-level permissions granted on `*` without a condition";
-    MissingGrant = "missing-grant", Error, "a required action on a required resource is not allowed";
-    MisScopedGrant = "mis-scoped-grant", Warning, "a required action is allowed, but on other resources than the rule needs";
-    ExcessGrant = "excess-grant", Warning, "an action allowed that no rule requires";
-    MissingCondition = "missing-condition", Warning, "a grant lacks the condition the rule requires";
-    ConditionalGrant = "conditional-grant", Warning, "a required action is allowed only under a condition the rule does not require";
-    ConditionalDeny = "conditional-deny", Warning, "a required action is denied under a condition the request context does not decide";
-}
+pub use crate::check::Code;
 
 impl Code {
     /// The code with this id, if any.

@@ -1,18 +1,13 @@
-//! Checks on `Condition`: `unknown-condition-operator`, `unknown-condition-key`,
-//! `condition-key-not-applicable`, `invalid-condition-value` (a value the operator cannot
-//! read) and `condition-type-mismatch` (an operator of another type than the catalog gives
-//! the key).
+//! What the `Condition` checks share (`unknown-condition-operator`, `unknown-condition-key`,
+//! `condition-key-not-applicable`, `invalid-condition-value`, `condition-type-mismatch`,
+//! each in its own file): the operators IAM knows, the type each reads its values as, and
+//! the value forms.
 //!
 //! What each operator reads comes from AWS's condition operator page
 //! (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html>):
 //! which operators take policy variables (string, Boolean, ARN; not numeric, date, IP,
 //! binary), dates as the W3C profile of ISO 8601 or epoch seconds, IP addresses in CIDR
 //! form (a bare address is a /32), binary values base-64 encoded, `Null` `true` or `false`.
-
-use super::{Cx, Stmt};
-use crate::catalog::key_matches;
-use crate::finding::{Code, Finding};
-use crate::suggest::closest;
 
 /// The condition operators IAM knows
 /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html>).
@@ -58,41 +53,9 @@ pub(crate) fn base_operator(op: &str) -> Option<&'static str> {
     (found != "Null" || base == op).then_some(found)
 }
 
-pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
-    let mut seen_ops: Vec<&str> = Vec::new();
-    for c in &s.st.condition {
-        let op = c.operator.value.as_str();
-        if base_operator(op).is_none() && !seen_ops.contains(&op) {
-            seen_ops.push(op);
-            let mut f = Finding::new(
-                Code::UnknownConditionOperator,
-                cx.src,
-                c.operator.span,
-                format!("unknown condition operator `{op}`"),
-            )
-            .statement(Some(s.st.reference()));
-            let (prefix, rest) = match op.split_once(':') {
-                Some((p, r)) => (format!("{p}:"), r),
-                None => (String::new(), op),
-            };
-            let bare = rest.strip_suffix("IfExists").unwrap_or(rest);
-            let suffix = &rest[bare.len()..];
-            if let Some(g) = closest(bare, OPERATORS.iter().copied()) {
-                f = f.suggest(format!("{prefix}{g}{suffix}"));
-            }
-            cx.push(f);
-        }
-        key(cx, s, c);
-        if let Some(base) = base_operator(op) {
-            values(cx, c, base, s.st);
-            type_mismatch(cx, c, base, s.st);
-        }
-    }
-}
-
 /// What an operator reads its values as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     String,
     Numeric,
     Date,
@@ -104,7 +67,7 @@ enum Kind {
 }
 
 impl Kind {
-    fn of(base: &str) -> Kind {
+    pub(crate) fn of(base: &str) -> Kind {
         match base {
             "Bool" => Kind::Bool,
             "BinaryEquals" => Kind::Binary,
@@ -119,12 +82,12 @@ impl Kind {
 
     /// Policy variables are replaced before the comparison (AWS: "Policy variables –
     /// Supported" for string, Boolean and ARN operators only).
-    fn takes_variables(self) -> bool {
+    pub(crate) fn takes_variables(self) -> bool {
         matches!(self, Kind::String | Kind::Bool | Kind::Arn)
     }
 
     /// How a message names what the operator compares.
-    fn what(self) -> &'static str {
+    pub(crate) fn what(self) -> &'static str {
         match self {
             Kind::String => "strings",
             Kind::Numeric => "numbers",
@@ -138,7 +101,7 @@ impl Kind {
     }
 
     /// How a message names one value of the type.
-    fn one(self) -> &'static str {
+    pub(crate) fn one(self) -> &'static str {
         match self {
             Kind::String => "a string",
             Kind::Numeric => "a number",
@@ -152,128 +115,12 @@ impl Kind {
     }
 }
 
-/// `invalid-condition-value`: each value the operator cannot read as its type.
-fn values(cx: &mut Cx<'_>, c: &crate::policy::ConditionClause, base: &str, st: &crate::policy::Statement) {
-    let kind = Kind::of(base);
-    if kind == Kind::String {
-        return;
-    }
-    for v in &c.values {
-        let t = v.value.as_str();
-        let has_var = crate::arn::has_var(t);
-        if has_var && kind.takes_variables() {
-            continue;
-        }
-        let (ok, expected) = match kind {
-            Kind::String => (true, ""),
-            Kind::Null => (
-                is_bool(t),
-                "`true` (the key is absent) or `false` (it is present)",
-            ),
-            Kind::Bool => (is_bool(t), "`true` or `false`"),
-            Kind::Numeric => (is_number(t), "a number such as `3600` or `1.2`"),
-            Kind::Date => (
-                is_date(t),
-                "a date in ISO 8601 form (`2026-04-01`, `2026-04-01T12:00:00Z`) or epoch seconds",
-            ),
-            Kind::Ip => (
-                is_ip_or_cidr(t),
-                "an IPv4 or IPv6 address or CIDR block (`203.0.113.0/24`, `2001:db8::/32`)",
-            ),
-            Kind::Arn => (
-                is_arn_pattern(t),
-                "an ARN, `arn:partition:service:region:account:resource`, wildcards allowed",
-            ),
-            Kind::Binary => (is_base64(t), "base-64 encoded bytes"),
-        };
-        if ok {
-            continue;
-        }
-        let help = if has_var {
-            format!(
-                "`{base}` takes no policy variables: IAM compares the text `{t}` itself, which is not {}",
-                kind.one()
-            )
-        } else {
-            format!("`{base}` compares {}: write {expected}", kind.what())
-        };
-        cx.push(
-            Finding::new(
-                Code::InvalidConditionValue,
-                cx.src,
-                v.span,
-                format!("`{t}` is not {}", kind.one()),
-            )
-            .statement(Some(st.reference()))
-            .help(help),
-        );
-    }
-}
-
-/// `condition-type-mismatch`: a numeric, date, Boolean, IP or ARN operator on a key the
-/// catalog types otherwise. String operators read any key as text, and ARN-valued keys are
-/// often typed `String` (tags, encryption context), so those pairs are left alone; so is a
-/// numeric operator on a date key (epoch seconds are numbers).
-fn type_mismatch(cx: &mut Cx<'_>, c: &crate::policy::ConditionClause, base: &str, st: &crate::policy::Statement) {
-    let kind = Kind::of(base);
-    if matches!(kind, Kind::String | Kind::Null | Kind::Binary) {
-        return;
-    }
-    let key = c.key.value.as_str();
-    let Some((prefix, _)) = key.split_once(':') else {
-        return;
-    };
-    let found = cx.catalog.global_key(key).or_else(|| {
-        cx.catalog
-            .service(prefix)
-            .and_then(|svc| cx.catalog.service_key(svc, key))
-    });
-    let Some(k) = found else { return };
-    let ty = k.ty.strip_prefix("ArrayOf").unwrap_or(k.ty);
-    let fits = match kind {
-        Kind::String | Kind::Null | Kind::Binary => true,
-        Kind::Numeric => matches!(ty, "Numeric" | "Date"),
-        Kind::Date => ty == "Date",
-        Kind::Bool => ty == "Bool",
-        Kind::Ip => ty == "IPAddress",
-        Kind::Arn => matches!(ty, "ARN" | "String"),
-    };
-    if fits {
-        return;
-    }
-    cx.push(
-        Finding::new(
-            Code::ConditionTypeMismatch,
-            cx.src,
-            c.key.span,
-            format!(
-                "`{}` compares {}, but `{key}` is {} {} key",
-                c.operator.value,
-                kind.what(),
-                // `an IPAddress key`, `an ArrayOfString key`, `a Date key`.
-                if k.ty.starts_with(['A', 'E', 'I', 'O', 'U']) {
-                    "an"
-                } else {
-                    "a"
-                },
-                k.ty
-            ),
-        )
-        .statement(Some(st.reference()))
-        .help(format!(
-            "IAM cannot read the key's value as {}, so the condition never matches (with a `Not` operator, always); use an operator for {} values",
-            kind.one(),
-            k.ty
-        )),
-    );
-}
-
-fn is_bool(t: &str) -> bool {
+pub(crate) fn is_bool(t: &str) -> bool {
     t.eq_ignore_ascii_case("true") || t.eq_ignore_ascii_case("false")
 }
 
 /// `-12`, `3.5`, `1e3`: the number forms JSON has (IAM converts JSON numbers to text).
-fn is_number(t: &str) -> bool {
+pub(crate) fn is_number(t: &str) -> bool {
     let b = t.strip_prefix('-').unwrap_or(t);
     let (mantissa, exp) = match b.find(['e', 'E']) {
         Some(i) => (b.get(..i).unwrap_or(""), b.get(i + 1..)),
@@ -291,7 +138,7 @@ fn is_number(t: &str) -> bool {
 /// Epoch seconds, or the W3C profile of ISO 8601 (<https://www.w3.org/TR/NOTE-datetime>):
 /// `YYYY`, `YYYY-MM`, `YYYY-MM-DD`, then `Thh:mm`, `:ss`, `.s...`, and a zone `Z`,
 /// `+hh:mm` or `-hh:mm` (`+hhmm` and no zone are accepted too: ISO 8601 allows them).
-fn is_date(t: &str) -> bool {
+pub(crate) fn is_date(t: &str) -> bool {
     if is_number(t) && !t.contains(['e', 'E']) {
         return true;
     }
@@ -368,7 +215,7 @@ fn is_date(t: &str) -> bool {
 }
 
 /// An IPv4 or IPv6 address, with an optional `/prefix` within its length.
-fn is_ip_or_cidr(t: &str) -> bool {
+pub(crate) fn is_ip_or_cidr(t: &str) -> bool {
     let (addr, prefix) = match t.split_once('/') {
         Some((a, p)) => (a, Some(p)),
         None => (t, None),
@@ -390,12 +237,12 @@ fn is_ip_or_cidr(t: &str) -> bool {
 
 /// An ARN or ARN pattern: `arn:` and six colon-separated parts, unless a wildcard may stand
 /// for the rest; or `*` alone.
-fn is_arn_pattern(t: &str) -> bool {
+pub(crate) fn is_arn_pattern(t: &str) -> bool {
     t == "*" || (t.starts_with("arn:") && (t.matches(':').count() >= 5 || t.contains('*')))
 }
 
 /// Standard base-64 (RFC 4648 §4), padded, or unpadded with a possible length.
-fn is_base64(t: &str) -> bool {
+pub(crate) fn is_base64(t: &str) -> bool {
     let body = t.trim_end_matches('=');
     let pad = t.len() - body.len();
     !body.is_empty()
@@ -408,90 +255,6 @@ fn is_base64(t: &str) -> bool {
         } else {
             body.len() % 4 != 1
         }
-}
-
-fn key(cx: &mut Cx<'_>, s: &Stmt<'_>, c: &crate::policy::ConditionClause) {
-    let key = c.key.value.as_str();
-    let Some((prefix, _)) = key.split_once(':') else {
-        cx.push(
-            Finding::new(
-                Code::UnknownConditionKey,
-                cx.src,
-                c.key.span,
-                format!("`{key}` is not a condition key: keys are written `service:name`"),
-            )
-            .statement(Some(s.st.reference())),
-        );
-        return;
-    };
-    // A few service-prefixed keys are global (`glue:RoleAssumedBy`, `ec2:SourceInstanceArn`).
-    if !prefix.eq_ignore_ascii_case("aws") && cx.catalog.global_key(key).is_some() {
-        return;
-    }
-    if prefix.eq_ignore_ascii_case("aws") {
-        if cx.catalog.global_key(key).is_none() {
-            let mut f = Finding::new(
-                Code::UnknownConditionKey,
-                cx.src,
-                c.key.span,
-                format!("unknown global condition key `{key}`"),
-            )
-            .statement(Some(s.st.reference()));
-            if let Some(g) = closest(key, cx.catalog.global_conditions().iter().map(|k| k.key)) {
-                f = f.suggest(g);
-            }
-            cx.push(f);
-        }
-        return;
-    }
-    let Some(svc) = cx.catalog.service(prefix) else {
-        cx.push(
-            Finding::new(
-                Code::UnknownConditionKey,
-                cx.src,
-                c.key.span,
-                format!("condition key `{key}` names the unknown service `{prefix}`"),
-            )
-            .statement(Some(s.st.reference())),
-        );
-        return;
-    };
-    if cx.catalog.service_key(svc, key).is_none() {
-        let mut f = Finding::new(
-            Code::UnknownConditionKey,
-            cx.src,
-            c.key.span,
-            format!("`{}` lists no condition key `{key}`", svc.prefix),
-        )
-        .statement(Some(s.st.reference()));
-        if let Some(g) = closest(key, svc.conditions.iter().map(|k| k.key)) {
-            f = f.suggest(g);
-        }
-        cx.push(f);
-        return;
-    }
-    // Applicable when some named action, or one of its resource types, carries the key.
-    // With `*` or `NotAction` the set of actions is open: skip.
-    if !s.positive_actions || s.all_actions() || s.actions.iter().any(|a| a.matches.is_empty()) {
-        return;
-    }
-    let applies = s.named_actions().any(|(_, m)| {
-        m.action.conditions.iter().any(|k| key_matches(k, key))
-            || m.resource_types()
-                .any(|(t, _)| t.conditions.iter().any(|k| key_matches(k, key)))
-    });
-    if !applies {
-        cx.push(
-            Finding::new(
-                Code::ConditionKeyNotApplicable,
-                cx.src,
-                c.key.span,
-                format!("no action of the statement carries the condition key `{key}`"),
-            )
-            .statement(Some(s.st.reference()))
-            .help("the condition never matches for these actions: with a positive operator the grant is dead, with a negative one the condition does nothing"),
-        );
-    }
 }
 
 #[cfg(test)]

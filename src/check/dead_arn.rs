@@ -8,6 +8,16 @@ use std::sync::OnceLock;
 use super::{Cx, Stmt};
 use crate::arn::{ArnPattern, ResourcePattern};
 use crate::finding::{Code, Finding};
+use super::docs::Doc;
+
+/// The documentation of `dead-arn`: `iamlint explain dead-arn` prints it.
+pub(crate) const DOC: Doc = Doc {
+    what: "An ARN that matches no resource because of its partition, Region or account field. A Region or account left empty where every resource type the ARN can name has one in its format (`arn:aws:logs:::log-group:x`, `arn:aws:ec2:::instance/*`, `arn:aws:sqs:us-east-1::q`; S3 bucket and object ARNs have neither, IAM ARNs no Region, and are not flagged). An account that is not a 12-digit ID (`account-id`, `<ACCOUNT_ID>`; wildcards and policy variables such as `${aws:PrincipalAccount}` are fine, and so is a literal account the format itself writes, like `aws` in AWS managed policy ARNs). A Region that is not a Region (`us-east-1a`, an Availability Zone) or belongs to another partition than the ARN's (`arn:aws:ec2:cn-north-1:...`); what a Region is comes from `data/regions.json`, generated from the AWS SDK's partition table. A partition other than the one most of the document's ARNs use (`aws-cn` among `aws` ARNs): a policy lives in one partition.",
+    why: "IAM accepts the policy, but the ARN names no resource that exists, so the statement grants (or, in `NotResource`, excludes) nothing there. It usually is a placeholder never filled in or a copied ARN.",
+    example: r#"{"Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": "arn:aws:logs:::log-group:app:*"}"#,
+    fix: "Write the suggested ARN: the empty or wrong field filled with the value the rest of the document uses, else `*` (`arn:aws:logs:*:*:log-group:app:*`).",
+    access_analyzer: "Missing ARN region (`MISSING_ARN_REGION`), missing ARN account (`MISSING_ARN_ACCOUNT`), invalid ARN account, invalid ARN region; Access Analyzer does not compare partitions across a document.",
+};
 
 /// ## What it flags
 /// An ARN that matches no resource because of its partition, Region or account field:
@@ -16,7 +26,7 @@ use crate::finding::{Code, Finding};
 /// not a 12-digit ID (`account-id`, `<ACCOUNT_ID>`); a Region that is not a Region
 /// (`us-east-1a` is an Availability Zone), or one of another partition; a partition the rest
 /// of the document does not use (`aws-cn` among `aws` ARNs).
-pub(crate) fn check(cx: &mut Cx<'_>, stmts: &[Stmt<'_>]) {
+pub(crate) fn policy(cx: &mut Cx<'_>, stmts: &[Stmt<'_>]) {
     let arns: Vec<(&Stmt<'_>, &super::ResolvedResource<'_>, &ArnPattern)> = stmts
         .iter()
         .flat_map(|s| {

@@ -1,11 +1,18 @@
-//! The user documentation of every finding code: `iamlint explain CODE` prints it and
-//! `docs/codes.md` is generated from it (a test keeps the file current).
+//! The user documentation of every finding code, rendered: `iamlint explain CODE` prints it
+//! and `docs/codes.md` is generated from it (a test keeps the file current). The text of each
+//! code is its [`Doc`], in the code's own file.
 
 use crate::finding::Code;
 
 /// The Markdown documentation of `code`.
 pub fn explain(code: Code) -> String {
-    let (what, why, example, fix, aa) = text(code);
+    let Doc {
+        what,
+        why,
+        example,
+        fix,
+        access_analyzer: aa,
+    } = code.doc();
     format!(
         "## `{}` ({})\n\n{}\n\n**What it flags.** {what}\n\n**Why it matters.** {why}\n\n**Example.**\n\n```json\n{example}\n```\n\n**Fix.** {fix}\n\n**IAM Access Analyzer.** {aa}\n",
         code.as_str(),
@@ -46,267 +53,17 @@ fn escalation_table() -> String {
     s
 }
 
-type Doc = (
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-);
-
-fn text(code: Code) -> Doc {
-    match code {
-        Code::JsonSyntax => (
-            "Text that is not JSON: a missing comma, a trailing comma, an unterminated string, nesting deeper than 128 levels, an empty file. A number with a leading zero (`012345678901`, an account id left unquoted) is reported where it stands, and the rest of the document is still checked.",
-            "IAM rejects the document; no other check can run on it.",
-            r#"{"Version": "2012-10-17", "Statement": [],}"#,
-            "Correct the JSON at the reported line and column.",
-            "JSON syntax error (`JSON_SYNTAX_ERROR`).",
-        ),
-        Code::UnknownField => (
-            "An element name IAM does not know, such as `Resources` or `effect`. When it is close to an element the statement lacks, the values are read as that element so the checks behind it still run.",
-            "IAM rejects the policy; a typo'd element never grants what it looks like it grants.",
-            r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resources": "arn:aws:s3:::b/*"}"#,
-            "Use the suggested element name.",
-            "Unsupported or unknown policy element (`UNSUPPORTED_ELEMENT`-style errors).",
-        ),
-        Code::MissingField => (
-            "A required element that is absent: `Statement`; a statement's `Effect`, `Action`/`NotAction`, and in identity policies `Resource`/`NotResource`; `Principal` in a resource policy. A missing `Version` is a warning.",
-            "IAM rejects the statement, or (for `Version`) reads policy variables as plain text.",
-            r#"{"Effect": "Allow", "Action": "ec2:TerminateInstances"}"#,
-            "Add the element.",
-            "Missing action / effect / resource / principal / statement / version.",
-        ),
-        Code::InvalidValue => (
-            "A value IAM rejects: an `Effect` other than `Allow`/`Deny`, an unknown `Version`, a non-string where a string is needed, an action not of the form `service:action`, both `Action` and `NotAction`.",
-            "IAM rejects the policy.",
-            r#"{"Effect": "allow", "Action": "s3:GetObject", "Resource": "*"}"#,
-            "Use a valid value; the help line names one.",
-            "Invalid effect, invalid version, data type mismatch.",
-        ),
-        Code::DuplicateKey => (
-            "A key that occurs twice in one JSON object.",
-            "IAM keeps the last occurrence and silently drops the first, so a reviewer reads a policy that is not the one in force.",
-            r#"{"Effect": "Deny", "Effect": "Allow", "Action": "*", "Resource": "*"}"#,
-            "Merge the two values or remove one.",
-            "None: Access Analyzer parses the document as IAM does.",
-        ),
-        Code::DuplicateSid => (
-            "Two statements with the same `Sid`.",
-            "Sids must be unique within a policy; tools that address statements by Sid break.",
-            r#"[{"Sid": "S3", ...}, {"Sid": "S3", ...}]"#,
-            "Rename one.",
-            "Duplicate Sid.",
-        ),
-        Code::UnknownService => (
-            "An action whose service prefix the catalog does not list. An error when a real prefix is a near miss (a typo), else a warning: AWS's own managed policies still name a few retired services.",
-            "The grant is dead.",
-            r#""Action": "s33:GetObject""#,
-            "Use the suggested prefix, or remove the action.",
-            "Invalid service.",
-        ),
-        Code::UnknownAction => (
-            "An action its service does not have. An error when a real action is a near miss (a typo, e.g. `ec2:CancelSpotRequests` for `ec2:CancelSpotInstanceRequests`), else a warning: the action may be retired, or newer than the catalog.",
-            "The grant is dead, and the action the author meant is missing.",
-            r#""Action": "ec2:CancelSpotRequests""#,
-            "Use the suggested action.",
-            "Invalid action.",
-        ),
-        Code::PatternMatchesNothing => (
-            "An action wildcard that matches no action of its service.",
-            "The grant is dead; most likely a typo in the fixed part.",
-            r#""Action": "s3:Gett*""#,
-            "Correct the pattern.",
-            "Invalid action (for wildcards that match nothing).",
-        ),
-        Code::InvalidArn => (
-            "A resource that is not `*` or an ARN: `s3://bucket`, a bare name, too few components, an unknown partition.",
-            "The statement grants nothing on it.",
-            r#""Resource": "s3://my-bucket/*""#,
-            "Use the suggested ARN (`arn:aws:s3:::my-bucket/*`).",
-            "Invalid ARN / invalid ARN prefix / invalid partition.",
-        ),
-        Code::DeadArn => (
-            "An ARN that matches no resource because of its partition, Region or account field. A Region or account left empty where every resource type the ARN can name has one in its format (`arn:aws:logs:::log-group:x`, `arn:aws:ec2:::instance/*`, `arn:aws:sqs:us-east-1::q`; S3 bucket and object ARNs have neither, IAM ARNs no Region, and are not flagged). An account that is not a 12-digit ID (`account-id`, `<ACCOUNT_ID>`; wildcards and policy variables such as `${aws:PrincipalAccount}` are fine, and so is a literal account the format itself writes, like `aws` in AWS managed policy ARNs). A Region that is not a Region (`us-east-1a`, an Availability Zone) or belongs to another partition than the ARN's (`arn:aws:ec2:cn-north-1:...`); what a Region is comes from `data/regions.json`, generated from the AWS SDK's partition table. A partition other than the one most of the document's ARNs use (`aws-cn` among `aws` ARNs): a policy lives in one partition.",
-            "IAM accepts the policy, but the ARN names no resource that exists, so the statement grants (or, in `NotResource`, excludes) nothing there. It usually is a placeholder never filled in or a copied ARN.",
-            r#"{"Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": "arn:aws:logs:::log-group:app:*"}"#,
-            "Write the suggested ARN: the empty or wrong field filled with the value the rest of the document uses, else `*` (`arn:aws:logs:*:*:log-group:app:*`).",
-            "Missing ARN region (`MISSING_ARN_REGION`), missing ARN account (`MISSING_ARN_ACCOUNT`), invalid ARN account, invalid ARN region; Access Analyzer does not compare partitions across a document.",
-        ),
-        Code::ResourceMismatch => (
-            "An action that can act on none of its statement's resources (`iam:GetInstanceProfile` on a `role/` ARN, `s3:GetObject` on a bucket ARN), or a resource that none of its statement's actions act on. Resource patterns are matched against each resource type's ARN format, wildcards and policy variables included; a statement mixing role and instance-profile ARNs for role and instance-profile actions is fine.",
-            "The grant is dead: the access the author meant is missing.",
-            r#"{"Action": "iam:GetInstanceProfile", "Resource": "arn:aws:iam::*:role/app*"}"#,
-            "Scope the action to the resource types the message names, or move it to a statement that does.",
-            "Unsupported resource ARN in policy (warning there); none of Access Analyzer's checks matches actions to resource types per statement.",
-        ),
-        Code::ResourceLevelUnsupported => (
-            "An action that supports no resource-level permissions (the catalog lists no resource type for it: `s3:ListAllMyBuckets`, `logs:DescribeLogGroups`) in a statement that names only specific ARNs.",
-            "AWS documents `*` for such actions. Some of these grants work in practice, so this is a warning, not an error.",
-            r#"{"Action": "s3:ListAllMyBuckets", "Resource": "arn:aws:s3:::*"}"#,
-            "Move the action to a statement with `\"Resource\": \"*\"`.",
-            "Unsupported resource ARN in policy.",
-        ),
-        Code::UnknownConditionOperator => (
-            "A condition operator IAM does not have, `ForAnyValue:`/`ForAllValues:` prefixes and `IfExists` suffixes understood.",
-            "IAM rejects the policy.",
-            r#""Condition": {"StringEqual": {"aws:username": "x"}}"#,
-            "Use the suggested operator.",
-            "Invalid condition operator.",
-        ),
-        Code::UnknownConditionKey => (
-            "A condition key that is neither a global key (`aws:...`, from the AWS global condition key page) nor listed for its service.",
-            "A condition on a key that never exists is never true (or, with `...IfExists`, always).",
-            r#""Condition": {"StringEquals": {"aws:ResourceTags/team": "x"}}"#,
-            "Use the suggested key.",
-            "Invalid global condition key / invalid service condition key.",
-        ),
-        Code::ConditionKeyNotApplicable => (
-            "A service condition key that none of the statement's actions, nor their resource types, carry.",
-            "The request context of those actions never holds the key: with a positive operator the grant is dead.",
-            r#"{"Action": "s3:GetObject", "Condition": {"StringEquals": {"ec2:InstanceType": "t3.micro"}}}"#,
-            "Use a key the actions support (`iamlint catalog action` lists them), or split the statement.",
-            "Unsupported action for condition key / unsupported service for condition key.",
-        ),
-        Code::InvalidConditionValue => (
-            "A condition value its operator cannot read, by the operator's type (AWS's condition operator page): `Null` or `Bool` with anything but `true`/`false`; a numeric operator with a non-number; a date operator with a value that is neither ISO 8601 (the W3C profile: `2026-04-01`, `2026-04-01T12:00:00Z`, with an offset or fraction) nor epoch seconds; `IpAddress`/`NotIpAddress` with something that is not an IPv4/IPv6 address or CIDR block; an ARN operator with a value that is not an ARN (wildcards allowed); `BinaryEquals` with a value that is not base-64. A policy variable counts as a value only where AWS replaces it (string, Boolean and ARN operators). Unquoted JSON numbers and Booleans are fine in condition values (the policy grammar makes quotes optional for them) and are read as their text; a number with a leading zero is not JSON and is a `json-syntax` error.",
-            "IAM cannot compare the request's value with it, so a positive condition never matches (the grant or Deny is dead) and a negative one always matches; IAM may also refuse the policy.",
-            r#""Condition": {"DateLessThan": {"aws:CurrentTime": "next friday"}, "IpAddress": {"aws:SourceIp": "10.0.0.0/33"}}"#,
-            "Write the value in the form the help line names; for a date computed per request, use a date key, not a policy variable.",
-            "Invalid condition data type, Type mismatch (Boolean, date, IP range, number), Invalid variable for operator.",
-        ),
-        Code::ConditionTypeMismatch => (
-            "A numeric, date, Boolean, IP or ARN operator on a condition key whose type in the catalog (AWS's Service Authorization Reference and global key page) is another: `DateGreaterThan` on the String key `aws:username`, `Bool` on the Date key `aws:TokenIssueTime`. String operators read any key as text and are not flagged; ARN operators on String keys are not flagged either (tags and encryption-context keys often hold ARNs), nor numeric operators on date keys (epoch seconds).",
-            "IAM cannot read the key's value as the operator's type, so the condition never matches (with a `Not` operator, always).",
-            r#""Condition": {"DateGreaterThan": {"aws:username": "2026-01-01"}}"#,
-            "Use an operator of the key's type (the help line names it), or the key you meant.",
-            "Type mismatch.",
-        ),
-        Code::RedundantAction => (
-            "An action listed twice, or covered by a wildcard (or `*`) in the same statement.",
-            "Noise that hides what the statement grants.",
-            r#""Action": ["s3:GetObject", "s3:Get*"]"#,
-            "Remove the redundant value.",
-            "Redundant action.",
-        ),
-        Code::DeprecatedAction => (
-            "An action that AWS retired or replaced, from the catalog data (action descriptions) and a data table of documented deprecations (`data/deprecated-actions.json`).",
-            "It may stop working; the replacement is what new code calls.",
-            r#""Action": "logs:TagLogGroup""#,
-            "Use the replacement (`logs:TagResource`), or grant both during a migration.",
-            "None.",
-        ),
-        Code::FullAdmin => (
-            "An `Allow` of `*` on `*` in an identity policy.",
-            "Full administrator access: anything the account can do.",
-            r#"{"Effect": "Allow", "Action": "*", "Resource": "*"}"#,
-            "Grant what the principal needs.",
-            "None as a check; Access Analyzer's external-access findings cover resource policies.",
-        ),
-        Code::AllActions => (
-            "`\"Action\": \"*\"` on a narrower resource, or with no valid resource.",
-            "Every action of every service, including destructive and permissions-management actions, on those resources.",
-            r#"{"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::b/*"}"#,
-            "List the actions needed.",
-            "None.",
-        ),
-        Code::PassroleToAny => (
-            "`iam:PassRole` allowed on `*` (or every role).",
-            "The principal can hand any role, including administrator roles, to a service it controls.",
-            r#"{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}"#,
-            "Scope it to the roles needed.",
-            "Pass role with star in resource (`PASS_ROLE_WITH_STAR_IN_RESOURCE`).",
-        ),
-        Code::PassroleAnyService => (
-            "`iam:PassRole` with no `iam:PassedToService` condition.",
-            "The role can be passed to any service, not only the one meant.",
-            r#"{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::1:role/app"}"#,
-            "Add `iam:PassedToService` naming the service.",
-            "None.",
-        ),
-        Code::AllowNotAction => (
-            "`Allow` with `NotAction`.",
-            "Grants every action not listed, including actions AWS adds later.",
-            r#"{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}"#,
-            "List the actions with `Action`.",
-            "Allow with NotAction (security warning).",
-        ),
-        Code::AllowNotResource => (
-            "`Allow` with `NotResource`.",
-            "Grants on every resource not listed, including ones created later.",
-            r#"{"Effect": "Allow", "Action": "s3:*", "NotResource": "arn:aws:s3:::secret/*"}"#,
-            "List the resources with `Resource`.",
-            "Allow with NotResource (security warning).",
-        ),
-        Code::PrivilegeEscalation => (
-            "A known privilege-escalation method (table below): every action it needs is allowed, without a condition, on resources its actions can act on.",
-            "The principal can grant itself more permissions than the policy shows.",
-            r#"{"Effect": "Allow", "Action": ["iam:CreateRole", "iam:AttachRolePolicy"], "Resource": "*"}"#,
-            "Scope the resources, add the condition the table names, or drop an action of the method.",
-            "None in policy validation.",
-        ),
-        Code::PolicyTooLarge => (
-            "A policy document over IAM's size quota for its kind, counted as IAM counts it: characters without whitespace. A managed policy may have 6,144; a user's inline policies together 2,048, a group's 5,120, a role's 10,240; a service control policy 5,120; a role trust policy 2,048 by default (adjustable, so over it is a warning). The quotas are kept in `data/iam-quotas.json` with the AWS page they come from. The kind comes from where the document was found (an account dump: inline, managed or trust policy; live IAM: inline or managed); a plain file is a managed policy unless `--policy-kind` says otherwise, or a trust policy when it has a `Principal` and only `sts:AssumeRole*` actions; the kind of a plain file being a guess, over its quota is a warning. AWS managed policies (`arn:aws:iam::aws:policy/...`) are AWS's and not measured: several are larger than customers may make theirs.",
-            "IAM refuses to save it (`LimitExceeded`), so a deployment that creates it fails.",
-            r#"{"Version": "2012-10-17", "Statement": [ /* 7,000 characters of statements */ ]}"#,
-            "Remove redundant actions (wildcards that cover several), merge statements with the same resources, or split the policy into several managed policies.",
-            "None (IAM itself rejects the call).",
-        ),
-        Code::TooManyAttachedPolicies => (
-            "A user, group or role of an account dump with more managed policies attached than IAM's default quota of 10 (kept in `data/iam-quotas.json`).",
-            "Attaching another one fails unless the account's quota was raised through Service Quotas; a dump over the default shows an account that did, or one about to fail.",
-            r#"{"RoleDetailList": [{"RoleName": "ci", "AttachedManagedPolicies": [ /* 11 policies */ ]}]}"#,
-            "Merge policies into fewer customer managed policies, or raise the quota.",
-            "None.",
-        ),
-        Code::BroadResource => (
-            "A Write, Tagging or Permissions-management action that supports resource-level permissions, allowed on `*` without a condition.",
-            "It could be scoped; on `*` it reaches every resource of its type in the account.",
-            r#"{"Effect": "Allow", "Action": "ec2:TerminateInstances", "Resource": "*"}"#,
-            "Scope it to the resource types the help line names, or add a tag condition.",
-            "None.",
-        ),
-        Code::MissingGrant => (
-            "`iamlint check`: a rule requires an action on a resource, and no policy allows it (or a `Deny` wins).",
-            "The system fails at run time with AccessDenied.",
-            r#"rule: ec2:DescribeSpotPriceHistory on *; policy: no such grant"#,
-            "Add the grant (`--suggest` prints a diff).",
-            "Closest: CheckAccessNotGranted, inverted.",
-        ),
-        Code::MisScopedGrant => (
-            "`iamlint check`: a required action is allowed, but on other resources than the rule needs: too broad (warning) or beside the point, so the required access is missing (error).",
-            "Too broad grants more than needed; beside the point fails at run time.",
-            r#"rule: iam:PassRole on role/skypilot-v1; policy: iam:PassRole on *"#,
-            "Scope the grant to the resources the message names.",
-            "None.",
-        ),
-        Code::ExcessGrant => (
-            "`iamlint check`: an action allowed that no rule of the rule set requires.",
-            "Least privilege: access nobody needs is access an attacker can use.",
-            r#"rule: s3:GetObject on the bucket; policy: s3:* on the bucket"#,
-            "Remove it, or narrow the wildcard to the actions required.",
-            "None.",
-        ),
-        Code::MissingCondition => (
-            "`iamlint check`: the rule requires a condition on a grant (e.g. `aws:ResourceTag/dstack_bucket` on `ec2:TerminateInstances`), and the grant lacks it.",
-            "The grant reaches resources the system does not own.",
-            r#"rule: ec2:TerminateInstances if aws:ResourceTag/dstack_bucket = b"#,
-            "Add the condition.",
-            "None.",
-        ),
-        Code::ConditionalGrant => (
-            "`iamlint check`: a required action is allowed only under a condition the rule does not require.",
-            "Whether the system works depends on request context iamlint cannot see.",
-            r#"rule: s3:GetObject; policy: s3:GetObject if aws:SourceIp = 10.0.0.0/8"#,
-            "Check that the condition holds where the system runs, or drop it.",
-            "None.",
-        ),
-        Code::ConditionalDeny => (
-            "`iamlint check`: a `Deny` with a condition would deny a required action (or a permissions boundary allows it only under a condition), and the request context given with `--context` does not decide the condition. Without `--context`, every such `Deny` is reported here instead of being ignored.",
-            "Whether the system works depends on the request: `aws:MultiFactorAuthPresent`, `aws:RequestedRegion` and the like decide between allowed and denied.",
-            r#"rule: ec2:RunInstances; policy: Deny * if Bool aws:MultiFactorAuthPresent = false"#,
-            "Give the request context (`--context aws:MultiFactorAuthPresent=true`) to decide it; `iamlint can` decides one request.",
-            "None.",
-        ),
-    }
+/// The documentation of one code, kept in the code's own file (`check/unknown_action.rs`).
+#[derive(Debug)]
+pub struct Doc {
+    /// What it flags.
+    pub what: &'static str,
+    /// Why it matters.
+    pub why: &'static str,
+    /// A policy (or rule and policy) that gets the finding.
+    pub example: &'static str,
+    /// How to fix it.
+    pub fix: &'static str,
+    /// The IAM Access Analyzer check that corresponds, or "None.".
+    pub access_analyzer: &'static str,
 }

@@ -1,10 +1,18 @@
-//! The lint checks. [`lint_policy`] resolves each statement's actions and resources against
-//! the catalog once ([`Cx`]), then runs every check over them; each check pushes plain
-//! [`Finding`]s. The documentation of every code is in [`docs`].
+//! The lint checks, and the registry of every finding code.
+//!
+//! Each code has one file here named after it (`unknown_action.rs` for `unknown-action`)
+//! holding its documentation ([`docs::Doc`], printed by `iamlint explain`) and, for a lint
+//! check, its logic. The [`registry!`] table below lists every code once, one line each:
+//! from it come the [`Code`] enum (name, default severity, summary), the documentation of
+//! each code, and the checks [`lint_policy`] runs, in table order. Adding a code is one new
+//! file and one line in the table.
+//!
+//! [`lint_policy`] resolves each statement's actions and resources against the catalog once
+//! ([`Stmt`]), then calls each registered check with them; each check pushes plain
+//! [`Finding`]s. Machinery shared by several codes stays in this file and in the topic
+//! modules below (`resources`, `conditions`, `security`, `quota`, `escalation`).
 
-mod actions;
 pub(crate) mod conditions;
-mod dead_arn;
 pub mod docs;
 pub(crate) mod escalation;
 pub mod quota;
@@ -13,6 +21,126 @@ mod resources;
 pub use resources::describe_types;
 mod security;
 
+/// Calls one registered check of kind `$want` when the code's hooks include it.
+///
+/// Hooks: `action` (`fn action(&mut Cx, &Stmt, &ResolvedAction) -> bool`, per `Action`
+/// value other than `*`, true when the value needs no later action check), `statement`
+/// (`fn statement(&mut Cx, &Stmt)`, per statement) and `policy` (`fn policy(&mut Cx,
+/// &[Stmt])`, once per document).
+macro_rules! hook {
+    (action action $m:ident $cx:ident $s:ident $a:ident) => {
+        if $m::action($cx, $s, $a) {
+            return;
+        }
+    };
+    (statement statement $m:ident $cx:ident $s:ident) => {
+        $m::statement($cx, $s);
+    };
+    (policy policy $m:ident $cx:ident $s:ident) => {
+        $m::policy($cx, $s);
+    };
+    (action $other:ident $m:ident $cx:ident $s:ident $a:ident) => {};
+    (statement $other:ident $m:ident $cx:ident $s:ident) => {};
+    (policy $other:ident $m:ident $cx:ident $s:ident) => {};
+}
+
+/// The table of codes: `Variant = "name", Severity, module [hooks], "summary";`.
+macro_rules! registry {
+    ($( $(#[$m:meta])* $variant:ident = $name:literal, $sev:ident, $module:ident [$($hook:ident)*], $summary:literal; )*) => {
+        $( pub(crate) mod $module; )*
+
+        /// The stable id of a kind of finding.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[non_exhaustive]
+        pub enum Code {
+            $( $(#[$m])* #[doc = $summary] $variant, )*
+        }
+
+        impl Code {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            /// The kebab-case id.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $name,)* }
+            }
+
+            /// The severity unless configuration says otherwise.
+            pub fn default_severity(self) -> crate::finding::Severity {
+                match self { $(Code::$variant => crate::finding::Severity::$sev,)* }
+            }
+
+            /// One line on what the code flags.
+            pub fn summary(self) -> &'static str {
+                match self { $(Code::$variant => $summary,)* }
+            }
+
+            /// The documentation: what it flags, why it matters, an example, the fix.
+            pub fn doc(self) -> &'static docs::Doc {
+                match self { $(Code::$variant => &$module::DOC,)* }
+            }
+        }
+
+        /// Each code with the module that holds it, for the test that keeps them in step.
+        #[cfg(test)]
+        const MODULES: &[(Code, &str)] = &[$((Code::$variant, stringify!($module))),*];
+
+        /// The `action` checks, in table order, on one value of `s`.
+        fn run_action(cx: &mut Cx<'_>, s: &Stmt<'_>, a: &ResolvedAction<'_>) {
+            $( $( hook!(action $hook $module cx s a); )* )*
+        }
+
+        /// The `statement` checks, in table order.
+        fn run_statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
+            $( $( hook!(statement $hook $module cx s); )* )*
+        }
+
+        /// The `policy` checks, in table order.
+        fn run_policy(cx: &mut Cx<'_>, s: &[Stmt<'_>]) {
+            $( $( hook!(policy $hook $module cx s); )* )*
+        }
+    };
+}
+
+registry! {
+    JsonSyntax = "json-syntax", Error, json_syntax [], "the text is not valid JSON";
+    UnknownField = "unknown-field", Error, unknown_field [], "an element name IAM does not know";
+    MissingField = "missing-field", Error, missing_field [], "a required element is absent";
+    InvalidValue = "invalid-value", Error, invalid_value [action], "an element has a value IAM rejects";
+    DuplicateKey = "duplicate-key", Error, duplicate_key [], "a key occurs twice in one object; IAM keeps the last";
+    DuplicateSid = "duplicate-sid", Error, duplicate_sid [], "two statements share a Sid";
+    UnknownService = "unknown-service", Warning, unknown_service [action], "an action names a service prefix the catalog does not list";
+    UnknownAction = "unknown-action", Error, unknown_action [action], "an action the catalog does not list for its service";
+    PatternMatchesNothing = "pattern-matches-nothing", Error, pattern_matches_nothing [action], "an action wildcard that matches no action";
+    InvalidArn = "invalid-arn", Error, invalid_arn [statement], "a resource that is not an ARN or `*`";
+    DeadArn = "dead-arn", Error, dead_arn [policy], "an ARN whose partition, Region or account field matches no resource";
+    ResourceMismatch = "resource-mismatch", Error, resource_mismatch [statement], "an action that can act on none of the statement's resources, or a resource none of its actions act on";
+    ResourceLevelUnsupported = "resource-level-unsupported", Warning, resource_level_unsupported [], "an action without resource-level permissions scoped to specific ARNs";
+    UnknownConditionOperator = "unknown-condition-operator", Error, unknown_condition_operator [statement], "a condition operator IAM does not know";
+    UnknownConditionKey = "unknown-condition-key", Warning, unknown_condition_key [statement], "a condition key neither global nor listed for its service";
+    ConditionKeyNotApplicable = "condition-key-not-applicable", Warning, condition_key_not_applicable [], "a service condition key that none of the statement's actions carry";
+    InvalidConditionValue = "invalid-condition-value", Error, invalid_condition_value [statement], "a condition value its operator cannot read: not a date, number, Boolean, IP address, ARN or base-64 value";
+    ConditionTypeMismatch = "condition-type-mismatch", Warning, condition_type_mismatch [statement], "a numeric, date, Boolean, IP or ARN operator on a condition key of another type";
+    RedundantAction = "redundant-action", Warning, redundant_action [statement], "an action listed twice, or covered by a wildcard in the same statement";
+    DeprecatedAction = "deprecated-action", Warning, deprecated_action [action], "an action AWS retired or replaced";
+    FullAdmin = "full-admin", Warning, full_admin [statement], "`*` allowed on `*`";
+    AllActions = "all-actions", Warning, all_actions [statement], "`Action: \"*\"` on a narrower resource, or with no resource";
+    PassroleToAny = "passrole-to-any", Warning, passrole_to_any [statement], "`iam:PassRole` allowed on every role";
+    PassroleAnyService = "passrole-any-service", Warning, passrole_any_service [statement], "`iam:PassRole` without an `iam:PassedToService` condition";
+    AllowNotAction = "allow-not-action", Warning, allow_not_action [statement], "`Allow` with `NotAction` grants everything not listed";
+    AllowNotResource = "allow-not-resource", Warning, allow_not_resource [statement], "`Allow` with `NotResource` grants on everything not listed";
+    PrivilegeEscalation = "privilege-escalation", Warning, privilege_escalation [policy], "the policy allows a known privilege-escalation method";
+    PolicyTooLarge = "policy-too-large", Error, policy_too_large [], "a policy, or a principal's inline policies together, over IAM's size quota";
+    TooManyAttachedPolicies = "too-many-attached-policies", Warning, too_many_attached_policies [], "more managed policies attached to a principal than IAM's default quota";
+    BroadResource = "broad-resource", Info, broad_resource [statement], "a write or permissions-management action that supports resource-level permissions granted on `*` without a condition";
+    MissingGrant = "missing-grant", Error, missing_grant [], "a required action on a required resource is not allowed";
+    MisScopedGrant = "mis-scoped-grant", Warning, mis_scoped_grant [], "a required action is allowed, but on other resources than the rule needs";
+    ExcessGrant = "excess-grant", Warning, excess_grant [], "an action allowed that no rule requires";
+    MissingCondition = "missing-condition", Warning, missing_condition [], "a grant lacks the condition the rule requires";
+    ConditionalGrant = "conditional-grant", Warning, conditional_grant [], "a required action is allowed only under a condition the rule does not require";
+    ConditionalDeny = "conditional-deny", Warning, conditional_deny [], "a required action is denied under a condition the request context does not decide";
+}
+
 use crate::arn::{ArnError, ResourcePattern};
 use crate::catalog::{self, ActionRef, Catalog, Service};
 use crate::finding::Finding;
@@ -20,6 +148,20 @@ use crate::pattern::Pattern;
 use crate::policy::{Policy, Statement};
 use crate::span::Spanned;
 use std::rc::Rc;
+
+/// "Did you mean" searches per policy document; later unknown names get none. Each search
+/// scores every action of a service, and no policy AWS accepts lists this many actions: the
+/// largest document IAM takes, a role's inline policies, is 10,240 characters
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html>), and an
+/// action with its quotes and comma takes at least 8 (issue 10: bounded cost).
+pub(crate) const MAX_SUGGESTIONS: usize = 1000;
+
+/// The help of an unknown name past [`MAX_SUGGESTIONS`].
+pub(crate) fn over_budget() -> String {
+    format!(
+        "no \"did you mean\": this policy has more than {MAX_SUGGESTIONS} unknown names, more than a policy AWS accepts can hold"
+    )
+}
 
 /// One `Action`/`NotAction` value, resolved against the catalog.
 #[derive(Debug, Clone)]
@@ -58,6 +200,8 @@ pub(crate) struct ResolvedResource<'s> {
 /// A statement with its actions and resources resolved.
 pub(crate) struct Stmt<'s> {
     pub st: &'s Statement,
+    /// The statement's Sid, or `#N`, as findings name it.
+    pub reference: String,
     pub actions: Vec<ResolvedAction<'s>>,
     pub resources: Vec<ResolvedResource<'s>>,
     /// `Action` (not `NotAction`) is present.
@@ -95,7 +239,7 @@ pub(crate) struct Cx<'a> {
     /// `context` by lowercased service prefix, as "did you mean" weighs it; made on the
     /// first unknown action, once per document (issue 10: linear cost).
     suggest_context: Option<foldhash::HashMap<String, crate::suggest::Context>>,
-    /// "Did you mean" searches made for this document (see [`actions::MAX_SUGGESTIONS`]).
+    /// "Did you mean" searches made for this document (see [`MAX_SUGGESTIONS`]).
     suggestions: usize,
 }
 
@@ -107,7 +251,7 @@ impl Cx<'_> {
     /// Count one "did you mean" search; false once the document has had its share.
     pub fn take_suggestion(&mut self) -> bool {
         self.suggestions += 1;
-        self.suggestions <= actions::MAX_SUGGESTIONS
+        self.suggestions <= MAX_SUGGESTIONS
     }
 
     /// The names of the document's actions of service `prefix`, for "did you mean".
@@ -227,6 +371,7 @@ pub fn lint_policy(policy: &Policy, src: usize, out: &mut Vec<Finding>) {
         .iter()
         .map(|st| Stmt {
             st,
+            reference: st.reference(),
             actions: st
                 .action
                 .iter()
@@ -261,11 +406,46 @@ pub fn lint_policy(policy: &Policy, src: usize, out: &mut Vec<Finding>) {
         suggestions: 0,
     };
     for s in &stmts {
-        actions::check(&mut cx, s);
-        resources::check(&mut cx, s);
-        conditions::check(&mut cx, s);
-        security::check_statement(&mut cx, s);
+        for a in s.actions.iter().filter(|a| !a.all) {
+            run_action(&mut cx, s, a);
+        }
+        run_statement(&mut cx, s);
     }
-    security::check_policy(&mut cx, &stmts);
-    dead_arn::check(&mut cx, &stmts);
+    run_policy(&mut cx, &stmts);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Code, MODULES};
+
+    /// One file per code, named after it, opening with the code's name, with every part of
+    /// its documentation written.
+    #[test]
+    fn each_code_has_its_file_and_doc() {
+        assert_eq!(MODULES.len(), Code::ALL.len());
+        for (code, module) in MODULES {
+            let name = code.as_str();
+            assert_eq!(*module, name.replace('-', "_"), "module of `{name}`");
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("src/check")
+                .join(format!("{module}.rs"));
+            let text = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert!(
+                text.starts_with(&format!("//! `{name}`")),
+                "{} should open with `//! `{name}``",
+                path.display()
+            );
+            let d = code.doc();
+            for (part, t) in [
+                ("what", d.what),
+                ("why", d.why),
+                ("example", d.example),
+                ("fix", d.fix),
+                ("access_analyzer", d.access_analyzer),
+            ] {
+                assert!(!t.trim().is_empty(), "`{name}`: empty {part}");
+            }
+        }
+    }
 }

@@ -1,10 +1,10 @@
-//! Checks on `Resource` values against the statement's actions: `invalid-arn`,
-//! `resource-mismatch` and `resource-level-unsupported`.
+//! What the resource checks share (`resource-mismatch`, `resource-level-unsupported`,
+//! `broad-resource`, `privilege-escalation`): whether an action can act on a resource value,
+//! cached, and how an action's resource types read in a message.
 
-use super::{Cx, ResolvedResource, Stmt};
-use crate::arn::{ArnError, ResourcePattern};
+use super::ResolvedResource;
+use crate::arn::ResourcePattern;
 use crate::catalog::ActionRef;
-use crate::finding::{Code, Finding};
 
 /// Can `action` act on the resource `r`? `*` fits every action; an ARN pattern fits when
 /// it can name a resource of one of the action's types. An action without resource types
@@ -41,7 +41,10 @@ thread_local! {
 }
 
 /// [`type_fits`], remembered across documents.
-fn type_fits_cached(t: &'static crate::catalog::ResourceType, r: &ResolvedResource<'_>) -> bool {
+pub(crate) fn type_fits_cached(
+    t: &'static crate::catalog::ResourceType,
+    r: &ResolvedResource<'_>,
+) -> bool {
     let key = std::ptr::from_ref(t) as usize;
     if let Some(hit) = FITS.with_borrow(|(_, m)| {
         m.get(&key)
@@ -62,147 +65,6 @@ fn type_fits_cached(t: &'static crate::catalog::ResourceType, r: &ResolvedResour
             .insert(r.item.value.as_str().into(), fit);
     });
     fit
-}
-
-pub(crate) fn check(cx: &mut Cx<'_>, s: &Stmt<'_>) {
-    for r in &s.resources {
-        if let Err(e) = &r.pattern {
-            let mut f = Finding::new(
-                Code::InvalidArn,
-                cx.src,
-                r.item.span,
-                format!("`{}` {e}", r.item.value),
-            )
-            .statement(Some(s.st.reference()))
-            .resource(r.item.value.clone());
-            match e {
-                ArnError::NotArn(Some(fix)) => f = f.suggest(fix.clone()),
-                ArnError::UnknownPartition(p) => {
-                    if let Some(g) =
-                        crate::suggest::closest(p, crate::arn::PARTITIONS.iter().copied())
-                    {
-                        f = f.suggest(r.item.value.replacen(p.as_str(), g, 1));
-                    }
-                }
-                _ => {}
-            }
-            cx.push(f);
-        }
-    }
-    // `NotAction`/`NotResource` name what is *not* granted: nothing to match.
-    if !s.positive_actions || !s.positive_resources || s.all_actions() {
-        return;
-    }
-    let valid: Vec<&ResolvedResource<'_>> =
-        s.resources.iter().filter(|r| r.pattern.is_ok()).collect();
-    if valid.is_empty() || s.any_resource() {
-        return;
-    }
-    // Which resources did some action fit? Used for the resource-side finding.
-    let mut fitted = vec![false; valid.len()];
-    let mut some_action_fits = false;
-    for a in &s.actions {
-        if a.matches.is_empty() {
-            continue;
-        }
-        let mut any_typed = false;
-        let mut fits = false;
-        for m in a.matches.iter() {
-            if m.action.resources.is_empty() {
-                continue;
-            }
-            any_typed = true;
-            for (k, r) in valid.iter().enumerate() {
-                let fit = m.resource_types().any(|(t, _)| type_fits_cached(t, r));
-                if fit {
-                    fits = true;
-                    if let Some(x) = fitted.get_mut(k) {
-                        *x = true;
-                    }
-                }
-            }
-        }
-        some_action_fits |= fits;
-        if !any_typed {
-            // Every action named supports no resource-level permissions.
-            let what = if a.is_wild() {
-                format!("no action named by `{}` supports", a.item.value)
-            } else {
-                format!("`{}` supports no", a.item.value)
-            };
-            cx.push(
-                Finding::new(
-                    Code::ResourceLevelUnsupported,
-                    cx.src,
-                    a.item.span,
-                    format!("{what} resource-level permissions, but the statement names specific resources"),
-                )
-                .statement(Some(s.st.reference()))
-                .action(a.item.value.clone())
-                .help("AWS documents `\"Resource\": \"*\"` for such actions; some work with ARNs, but that is not documented"),
-            );
-            some_action_fits = true;
-            continue;
-        }
-        if !fits {
-            let m = a
-                .matches
-                .iter()
-                .find(|m| !m.action.resources.is_empty())
-                .copied();
-            let takes = m.map(describe_types).unwrap_or_default();
-            let what = if a.is_wild() {
-                format!("no action named by `{}` can act on any", a.item.value)
-            } else {
-                format!("`{}` can act on none", a.item.value)
-            };
-            let res: Vec<String> = valid
-                .iter()
-                .map(|r| format!("`{}`", r.item.value))
-                .collect();
-            cx.push(
-                Finding::new(
-                    Code::ResourceMismatch,
-                    cx.src,
-                    a.item.span,
-                    format!(
-                        "{what} of the statement's resources ({})",
-                        crate::finding::bounded_list(&res)
-                    ),
-                )
-                .statement(Some(s.st.reference()))
-                .action(a.item.value.clone())
-                .help(format!(
-                    "`{}` takes {takes}",
-                    m.map(|m| m.full_name()).unwrap_or_default()
-                )),
-            );
-        }
-    }
-    if !some_action_fits {
-        return; // every action is already flagged; flagging each resource too is noise
-    }
-    for (r, fit) in valid.iter().zip(&fitted) {
-        let only_untyped = s
-            .named_actions()
-            .all(|(_, m)| m.action.resources.is_empty());
-        if !fit && !only_untyped {
-            cx.push(
-                Finding::new(
-                    Code::ResourceMismatch,
-                    cx.src,
-                    r.item.span,
-                    format!("no action of the statement can act on `{}`", r.item.value),
-                )
-                // Dead text rather than missing access: the statement's actions found
-                // resources; this one only adds nothing.
-                .severity(crate::finding::Severity::Warning)
-                .statement(Some(s.st.reference()))
-                .resource(r.item.value.clone())
-                .help("remove it, or add the actions it was meant for"),
-            );
-        }
-    }
 }
 
 thread_local! {
