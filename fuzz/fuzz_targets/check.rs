@@ -28,7 +28,7 @@ fuzz_target!(|data: &[u8]| {
     let doc = iamlint::eval::Doc {
         src: 1,
         origin: "fuzz.json".into(),
-        text: text.to_string(),
+        text: text.into(),
         policy,
     };
     let _ = iamlint::eval::check(rules(), 0, std::slice::from_ref(&doc));
