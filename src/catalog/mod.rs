@@ -39,6 +39,8 @@ pub struct Catalog {
     pub warning: Option<String>,
     /// Global condition keys by lowercased name, made on first use (see [`Catalog::global_key`]).
     global_index: OnceLock<GlobalIndex>,
+    /// Service positions by lowercased prefix, made on first use (see [`Catalog::service`]).
+    service_index: OnceLock<foldhash::HashMap<String, usize>>,
 }
 
 /// The global condition keys indexed: those without a variable by lowercased name, the
@@ -85,6 +87,7 @@ fn load() -> Catalog {
                     "the embedded catalog is unreadable ({e}); this is a bug"
                 )),
                 global_index: OnceLock::new(),
+                service_index: OnceLock::new(),
             };
         }
     };
@@ -102,6 +105,7 @@ fn load() -> Catalog {
                             origin: path.display().to_string(),
                             warning: None,
                             global_index: OnceLock::new(),
+                            service_index: OnceLock::new(),
                         };
                     }
                     Ok(_) => {}
@@ -120,6 +124,7 @@ fn load() -> Catalog {
         origin: "embedded".into(),
         warning,
         global_index: OnceLock::new(),
+        service_index: OnceLock::new(),
     }
 }
 
@@ -215,9 +220,21 @@ impl Catalog {
     /// The service with this prefix (case-insensitive).
     pub fn service(&'static self, prefix: &str) -> Option<&'static Service> {
         let s = &self.data.services;
-        s.binary_search_by(|x| cmp_ci(x.prefix, prefix))
-            .ok()
-            .and_then(|i| s.get(i))
+        // Prefixes are short and mostly lowercase already: look the lowercased text up in
+        // a table made on first use, rather than binary-search with case folded per byte.
+        let by_prefix = self.service_index.get_or_init(|| {
+            let mut m = foldhash::HashMap::default();
+            for (i, x) in s.iter().enumerate() {
+                m.entry(x.prefix.to_ascii_lowercase()).or_insert(i);
+            }
+            m
+        });
+        let i = if prefix.bytes().any(|b| b.is_ascii_uppercase()) {
+            by_prefix.get(&prefix.to_ascii_lowercase())
+        } else {
+            by_prefix.get(prefix)
+        };
+        i.and_then(|&i| s.get(i))
     }
 
     /// The action `service:name` (case-insensitive).
