@@ -613,6 +613,56 @@ fn cover_tokens(s: &str) -> Vec<Tok> {
 mod tests {
     use super::*;
 
+    /// The literal-ends test that `component_intersects` runs first never rejects a pair the
+    /// product automaton accepts: every policy component over a small alphabet (with `*`,
+    /// `?` and a policy variable) against every format component (with format variables).
+    #[test]
+    fn literal_ends_never_reject_an_intersecting_pair() {
+        let mut pats = vec![String::new()];
+        for _ in 0..4 {
+            let next: Vec<String> = pats
+                .iter()
+                .flat_map(|p| {
+                    ["a", "b", "/", "*", "?", "${aws:username}"]
+                        .iter()
+                        .map(move |c| format!("{p}{c}"))
+                })
+                .collect();
+            pats.extend(next);
+        }
+        let mut formats = vec![String::new()];
+        for _ in 0..3 {
+            let next: Vec<String> = formats
+                .iter()
+                .flat_map(|f| {
+                    ["a", "b", "/", "${Name}", "${BucketName}"]
+                        .iter()
+                        .map(move |c| format!("{f}{c}"))
+                })
+                .collect();
+            formats.extend(next);
+        }
+        let mut checked = 0;
+        for p in &pats {
+            for f in &formats {
+                if intersects(&policy_tokens(p), &format_tokens(f)) {
+                    assert!(literal_ends_agree(p, f), "`{p}` against `{f}`");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 10_000, "{checked}");
+    }
+
+    #[test]
+    fn has_var_finds_a_policy_variable() {
+        assert!(has_var("a${aws:username}"));
+        assert!(has_var("${"));
+        assert!(!has_var("a$b{c}"));
+        assert!(!has_var("$"));
+        assert!(!has_var(""));
+    }
+
     /// The short cuts of `pattern_covers` and `patterns_overlap` agree with the tables they
     /// skip, on every pattern pair over a small alphabet up to length 4.
     #[test]
