@@ -446,9 +446,10 @@ pub fn read(input: &Input) -> Result<Document, LoadError> {
             ("-".to_string(), buf)
         }
         Input::Found(p) => {
-            // The walk saw a regular file (or a link to one). Opened without blocking, in
-            // case it has become a FIFO since; then only `open` and `read` reach the OS,
-            // which counts on a folder of thousands of policies.
+            // The walk saw a regular file (or a link to one), so only `open` and `read`
+            // reach the OS, which counts on a folder of thousands of policies. Opened
+            // without blocking: should it have become a FIFO since, neither call waits (an
+            // empty one reads as an empty document, which is an error finding, not a pass).
             let path = p.display().to_string();
             let bytes =
                 open_nonblocking(p)
