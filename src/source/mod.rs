@@ -559,11 +559,21 @@ pub fn policies(specs: &[String]) -> (Vec<Document>, Vec<String>) {
         errors.extend(errs.iter().map(ToString::to_string));
         let before = docs.len();
         let mut skipped = 0;
-        for i in &inputs {
-            match read(i) {
-                // JSON found in a folder that is not a policy is not one of the principal's.
-                Ok(d) if i.in_folder() && not_a_policy_text(&d) => skipped += 1,
-                Ok(d) => docs.push(d),
+        // Read on every core (a folder may hold thousands of policies), kept in order.
+        let read: Vec<Result<Option<Document>, LoadError>> = {
+            use rayon::prelude::*;
+            inputs
+                .par_iter()
+                .map(|i| {
+                    // JSON found in a folder that is not a policy is not one of the principal's.
+                    read(i).map(|d| (!(i.in_folder() && not_a_policy_text(&d))).then_some(d))
+                })
+                .collect()
+        };
+        for r in read {
+            match r {
+                Ok(Some(d)) => docs.push(d),
+                Ok(None) => skipped += 1,
                 Err(e) => errors.push(e.to_string()),
             }
         }
