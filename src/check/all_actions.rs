@@ -44,7 +44,7 @@ pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                 a.item.span,
                 format!("`\"Action\": \"*\"` allows every action of every service {scope}"),
             )
-            .statement(Some(s.reference.clone()))
+            .statement(Some(s.reference()))
             .action("*")
             .help("list the actions needed on these resources"),
         );

@@ -28,7 +28,7 @@ pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                 a.key,
                 "`Allow` with `NotAction` grants every action not listed, including future ones",
             )
-            .statement(Some(s.reference.clone()))
+            .statement(Some(s.reference()))
             .help("list the actions to allow with `Action` instead"),
         );
     }

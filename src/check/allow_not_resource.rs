@@ -28,7 +28,7 @@ pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                 r.key,
                 "`Allow` with `NotResource` grants on every resource not listed, including future ones",
             )
-            .statement(Some(s.reference.clone()))
+            .statement(Some(s.reference()))
             .help("list the resources to allow with `Resource` instead"),
         );
     }

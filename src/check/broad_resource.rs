@@ -51,7 +51,7 @@ pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
             )
         };
         let f = Finding::new(Code::BroadResource, cx.src, a.item.span, msg)
-            .statement(Some(s.reference.clone()))
+            .statement(Some(s.reference()))
             .action(a.item.value.clone())
             .resource("*")
             .help(format!(

@@ -22,7 +22,7 @@ pub(crate) const DOC: Doc = Doc {
 pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
     for c in &s.st.condition {
         if let Some(base) = base_operator(c.operator.value.as_str()) {
-            type_mismatch(cx, c, base, &s.reference);
+            type_mismatch(cx, c, base, s);
         }
     }
 }
@@ -31,7 +31,7 @@ pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
 /// catalog types otherwise. String operators read any key as text, and ARN-valued keys are
 /// often typed `String` (tags, encryption context), so those pairs are left alone; so is a
 /// numeric operator on a date key (epoch seconds are numbers).
-fn type_mismatch(cx: &mut Cx<'_>, c: &crate::policy::ConditionClause, base: &str, stmt_ref: &str) {
+fn type_mismatch(cx: &mut Cx<'_>, c: &crate::policy::ConditionClause, base: &str, s: &Stmt<'_>) {
     let kind = Kind::of(base);
     if matches!(kind, Kind::String | Kind::Null | Kind::Binary) {
         return;
@@ -76,7 +76,7 @@ fn type_mismatch(cx: &mut Cx<'_>, c: &crate::policy::ConditionClause, base: &str
                 k.ty
             ),
         )
-        .statement(Some(stmt_ref.to_string()))
+        .statement(Some(s.reference()))
         .help(format!(
             "IAM cannot read the key's value as {}, so the condition never matches (with a `Not` operator, always); use an operator for {} values",
             kind.one(),

@@ -28,7 +28,7 @@ pub(crate) fn action(cx: &mut Cx<'_>, s: &Stmt<'_>, a: &ResolvedAction<'_>) -> b
                 a.item.span,
                 format!("`{}` is deprecated", m.full_name()),
             )
-            .statement(Some(s.reference.clone()))
+            .statement(Some(s.reference()))
             .action(m.full_name());
             if !rep.is_empty() {
                 f = f.suggest(rep).help(format!("AWS replaced it with `{rep}`"));

@@ -26,7 +26,7 @@ pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
     if s.positive_resources && s.any_resource() && s.st.principal.is_none() {
         cx.push(
             Finding::new(Code::FullAdmin, cx.src, a.item.span, "the statement allows every action on every resource")
-                .statement(Some(s.reference.clone()))
+                .statement(Some(s.reference()))
                 .action("*")
                 .resource("*")
                 .help("grant the actions the principal needs; `iamlint render` prints a least-privilege policy for a known system"),

@@ -18,7 +18,6 @@ pub(crate) const DOC: Doc = Doc {
 
 /// Each `Resource`/`NotResource` value that does not parse.
 pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
-    let stmt_ref = &s.reference;
     for r in &s.resources {
         if let Err(e) = &r.pattern {
             let mut f = Finding::new(
@@ -27,7 +26,7 @@ pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                 r.item.span,
                 format!("`{}` {e}", r.item.value),
             )
-            .statement(Some(stmt_ref.clone()))
+            .statement(Some(s.reference()))
             .resource(r.item.value.clone());
             match e {
                 ArnError::NotArn(Some(fix)) => f = f.suggest(fix.clone()),

@@ -25,13 +25,13 @@ pub(crate) const DOC: Doc = Doc {
 pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
     for c in &s.st.condition {
         if let Some(base) = base_operator(c.operator.value.as_str()) {
-            values(cx, c, base, &s.reference);
+            values(cx, c, base, s);
         }
     }
 }
 
 /// `invalid-condition-value`: each value the operator cannot read as its type.
-fn values(cx: &mut Cx<'_>, c: &crate::policy::ConditionClause, base: &str, stmt_ref: &str) {
+fn values(cx: &mut Cx<'_>, c: &crate::policy::ConditionClause, base: &str, s: &Stmt<'_>) {
     let kind = Kind::of(base);
     if kind == Kind::String {
         return;
@@ -82,7 +82,7 @@ fn values(cx: &mut Cx<'_>, c: &crate::policy::ConditionClause, base: &str, stmt_
                 v.span,
                 format!("`{t}` is not {}", kind.one()),
             )
-            .statement(Some(stmt_ref.to_string()))
+            .statement(Some(s.reference()))
             .help(help),
         );
     }

@@ -29,7 +29,7 @@ pub(crate) fn action(cx: &mut Cx<'_>, s: &Stmt<'_>, a: &ResolvedAction<'_>) -> b
             a.item.span,
             format!("`{text}` is not an action: write `service:Action`, e.g. `s3:GetObject`"),
         )
-        .statement(Some(s.reference.clone()))
+        .statement(Some(s.reference()))
         .action(text.clone()),
     );
     true

@@ -200,8 +200,6 @@ pub(crate) struct ResolvedResource<'s> {
 /// A statement with its actions and resources resolved.
 pub(crate) struct Stmt<'s> {
     pub st: &'s Statement,
-    /// The statement's Sid, or `#N`, as findings name it.
-    pub reference: String,
     pub actions: Vec<ResolvedAction<'s>>,
     pub resources: Vec<ResolvedResource<'s>>,
     /// `Action` (not `NotAction`) is present.
@@ -211,6 +209,10 @@ pub(crate) struct Stmt<'s> {
 }
 
 impl Stmt<'_> {
+    /// The statement's Sid, or `#N`, as findings name it: made only for a finding.
+    pub fn reference(&self) -> String {
+        self.st.reference()
+    }
     /// Any resource is `*`.
     pub fn any_resource(&self) -> bool {
         self.resources
@@ -371,7 +373,6 @@ pub fn lint_policy(policy: &Policy, src: usize, out: &mut Vec<Finding>) {
         .iter()
         .map(|st| Stmt {
             st,
-            reference: st.reference(),
             actions: st
                 .action
                 .iter()

@@ -33,7 +33,7 @@ pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                 a.item.span,
                 format!("`{}` has no `iam:PassedToService` condition, so the roles can be passed to any service", a.item.value),
             )
-            .statement(Some(s.reference.clone()))
+            .statement(Some(s.reference()))
             .action("iam:PassRole")
             .help("add `\"Condition\": {\"StringEquals\": {\"iam:PassedToService\": \"ec2.amazonaws.com\"}}` naming the service"),
         );

@@ -40,7 +40,7 @@ pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                 r.item.span,
                 format!("`{}` allows passing every role (`{}`) to a service", a.item.value, r.item.value),
             )
-            .statement(Some(s.reference.clone()))
+            .statement(Some(s.reference()))
             .action("iam:PassRole")
             .resource(r.item.value.clone())
             .related("the action is here", a.item.span)

@@ -28,6 +28,6 @@ pub(crate) fn action(cx: &mut Cx<'_>, s: &Stmt<'_>, a: &ResolvedAction<'_>) -> b
         a.item.span,
         format!("`{text}` matches no action"),
     );
-    cx.push(f.statement(Some(s.reference.clone())).action(text.clone()));
+    cx.push(f.statement(Some(s.reference())).action(text.clone()));
     true
 }

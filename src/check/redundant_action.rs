@@ -17,7 +17,6 @@ pub(crate) const DOC: Doc = Doc {
 
 /// An action listed twice, or whose every action another value in the statement also names.
 pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
-    let stmt_ref = &s.reference;
     let acts = &s.actions;
     if acts.len() < 2 {
         return;
@@ -119,7 +118,7 @@ pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
             };
             cx.push(
                 Finding::new(Code::RedundantAction, cx.src, a.item.span, msg)
-                    .statement(Some(stmt_ref.to_string()))
+                    .statement(Some(s.reference()))
                     .action(a.item.value.clone())
                     .related(format!("`{}` is here", b.item.value), b.item.span)
                     .help("remove it"),

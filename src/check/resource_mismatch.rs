@@ -22,7 +22,6 @@ pub(crate) const DOC: Doc = Doc {
 /// none (`resource-mismatch`, or `resource-level-unsupported` when it takes no resource
 /// type), then a resource no action fits.
 pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
-    let stmt_ref = &s.reference;
     // `NotAction`/`NotResource` name what is *not* granted: nothing to match.
     if !s.positive_actions || !s.positive_resources || s.all_actions() {
         return;
@@ -71,7 +70,7 @@ pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                     a.item.span,
                     format!("{what} resource-level permissions, but the statement names specific resources"),
                 )
-                .statement(Some(stmt_ref.clone()))
+                .statement(Some(s.reference()))
                 .action(a.item.value.clone())
                 .help("AWS documents `\"Resource\": \"*\"` for such actions; some work with ARNs, but that is not documented"),
             );
@@ -104,7 +103,7 @@ pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                         crate::finding::bounded_list(&res)
                     ),
                 )
-                .statement(Some(stmt_ref.clone()))
+                .statement(Some(s.reference()))
                 .action(a.item.value.clone())
                 .help(format!(
                     "`{}` takes {takes}",
@@ -131,7 +130,7 @@ pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                 // Dead text rather than missing access: the statement's actions found
                 // resources; this one only adds nothing.
                 .severity(crate::finding::Severity::Warning)
-                .statement(Some(stmt_ref.clone()))
+                .statement(Some(s.reference()))
                 .resource(r.item.value.clone())
                 .help("remove it, or add the actions it was meant for"),
             );

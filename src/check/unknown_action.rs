@@ -53,6 +53,6 @@ pub(crate) fn action(cx: &mut Cx<'_>, s: &Stmt<'_>, a: &ResolvedAction<'_>) -> b
             cx.catalog.date()
         ));
     }
-    cx.push(f.statement(Some(s.reference.clone())).action(text.clone()));
+    cx.push(f.statement(Some(s.reference())).action(text.clone()));
     true
 }

@@ -21,11 +21,11 @@ pub(crate) const DOC: Doc = Doc {
 /// Per condition clause of the statement.
 pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
     for c in &s.st.condition {
-        key(cx, s, c, &s.reference);
+        key(cx, s, c);
     }
 }
 
-fn key(cx: &mut Cx<'_>, s: &Stmt<'_>, c: &crate::policy::ConditionClause, stmt_ref: &str) {
+fn key(cx: &mut Cx<'_>, s: &Stmt<'_>, c: &crate::policy::ConditionClause) {
     let key = c.key.value.as_str();
     let Some((prefix, _)) = key.split_once(':') else {
         cx.push(
@@ -35,7 +35,7 @@ fn key(cx: &mut Cx<'_>, s: &Stmt<'_>, c: &crate::policy::ConditionClause, stmt_r
                 c.key.span,
                 format!("`{key}` is not a condition key: keys are written `service:name`"),
             )
-            .statement(Some(stmt_ref.to_string())),
+            .statement(Some(s.reference())),
         );
         return;
     };
@@ -51,7 +51,7 @@ fn key(cx: &mut Cx<'_>, s: &Stmt<'_>, c: &crate::policy::ConditionClause, stmt_r
                 c.key.span,
                 format!("unknown global condition key `{key}`"),
             )
-            .statement(Some(stmt_ref.to_string()));
+            .statement(Some(s.reference()));
             if let Some(g) = closest(key, cx.catalog.global_conditions().iter().map(|k| k.key)) {
                 f = f.suggest(g);
             }
@@ -67,7 +67,7 @@ fn key(cx: &mut Cx<'_>, s: &Stmt<'_>, c: &crate::policy::ConditionClause, stmt_r
                 c.key.span,
                 format!("condition key `{key}` names the unknown service `{prefix}`"),
             )
-            .statement(Some(stmt_ref.to_string())),
+            .statement(Some(s.reference())),
         );
         return;
     };
@@ -78,7 +78,7 @@ fn key(cx: &mut Cx<'_>, s: &Stmt<'_>, c: &crate::policy::ConditionClause, stmt_r
             c.key.span,
             format!("`{}` lists no condition key `{key}`", svc.prefix),
         )
-        .statement(Some(stmt_ref.to_string()));
+        .statement(Some(s.reference()));
         if let Some(g) = closest(key, svc.conditions.iter().map(|k| k.key)) {
             f = f.suggest(g);
         }
@@ -103,7 +103,7 @@ fn key(cx: &mut Cx<'_>, s: &Stmt<'_>, c: &crate::policy::ConditionClause, stmt_r
                 c.key.span,
                 format!("no action of the statement carries the condition key `{key}`"),
             )
-            .statement(Some(stmt_ref.to_string()))
+            .statement(Some(s.reference()))
             .help("the condition never matches for these actions: with a positive operator the grant is dead, with a negative one the condition does nothing"),
         );
     }

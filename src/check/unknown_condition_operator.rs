@@ -20,7 +20,6 @@ pub(crate) const DOC: Doc = Doc {
 
 /// Each unknown operator of the statement, once.
 pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
-    let stmt_ref = &s.reference;
     let mut seen_ops: Vec<&str> = Vec::new();
     for c in &s.st.condition {
         let op = c.operator.value.as_str();
@@ -32,7 +31,7 @@ pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                 c.operator.span,
                 format!("unknown condition operator `{op}`"),
             )
-            .statement(Some(stmt_ref.clone()));
+            .statement(Some(s.reference()));
             let (prefix, rest) = match op.split_once(':') {
                 Some((p, r)) => (format!("{p}:"), r),
                 None => (String::new(), op),

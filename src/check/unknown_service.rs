@@ -31,7 +31,7 @@ pub(crate) fn action(cx: &mut Cx<'_>, s: &Stmt<'_>, a: &ResolvedAction<'_>) -> b
             cx.catalog.date()
         ),
     )
-    .statement(Some(s.reference.clone()))
+    .statement(Some(s.reference()))
     .action(text.clone());
     let name = text.split_once(':').map_or("", |(_, n)| n);
     if cx.catalog.is_retired(&a.prefix) {
