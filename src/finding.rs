@@ -142,6 +142,31 @@ impl Serialize for Related {
 }
 
 impl Finding {
+    /// A fingerprint that names this finding across commits: a hash of its file, code,
+    /// statement, action, resource and message, but not of its line or column, so it
+    /// survives lines moving above it. Two findings alike in all of these share one (a
+    /// baseline counts them). 16 hex digits (64-bit FNV-1a, stable across versions and
+    /// platforms).
+    pub fn fingerprint(&self) -> String {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let parts = [
+            self.location.file.as_str(),
+            self.code.as_str(),
+            self.statement.as_deref().unwrap_or(""),
+            self.action.as_deref().unwrap_or(""),
+            self.resource.as_deref().unwrap_or(""),
+            self.message.as_str(),
+        ];
+        for part in parts {
+            // Each part is ended by a byte no UTF-8 text holds, so ("ab", "c") != ("a", "bc").
+            for b in part.bytes().chain(std::iter::once(0xff)) {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        }
+        format!("{h:016x}")
+    }
+
     /// A finding with the code's default severity at `span` of source `source`.
     pub fn new(code: Code, source: usize, span: Span, message: impl Into<String>) -> Self {
         Finding {
@@ -279,6 +304,26 @@ mod tests {
         let s = bounded_list(&[huge.as_str(), "y"]);
         assert!(s.len() < 400 && s.contains("more characters") && s.ends_with(" and 1 more"));
         assert_eq!(bounded_list::<&str>(&[]), "");
+    }
+
+    #[test]
+    fn fingerprint_ignores_position_only() {
+        let f = Finding::new(Code::UnknownAction, 0, Span::default(), "unknown `s3:Get`")
+            .action("s3:Get");
+        let mut moved = f.clone();
+        moved.location.line = 40;
+        moved.location.column = 9;
+        moved.location.span = Span {
+            start: 400,
+            end: 410,
+        };
+        assert_eq!(f.fingerprint(), moved.fingerprint());
+        assert_eq!(f.fingerprint().len(), 16);
+        let mut other = f.clone();
+        other.location.file = "b.json".into();
+        assert_ne!(f.fingerprint(), other.fingerprint());
+        let other = f.clone().action("s3:Ge");
+        assert_ne!(f.fingerprint(), other.fingerprint());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use clap::Args;
 
-use super::{Format, Outcome, OutputArgs, emit, emit_with};
+use super::{Outcome, OutputArgs, emit, emit_with};
 use crate::analysis::check::Request;
 use crate::eval;
 use crate::report;
@@ -140,9 +140,6 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         color: args.out.color.enabled(),
     };
     // Written as it is rendered: a table of 10,000 grants is never held whole.
-    emit_with(|out| match args.out.format {
-        Format::Json => report::check::write_json(out, &result),
-        Format::Text => report::check::write_text(out, &result, opts),
-    })?;
+    emit_with(|out| report::write(out, &result, args.out.format, opts))?;
     Ok(super::lint::outcome(&result.report, args.out.fail_on))
 }

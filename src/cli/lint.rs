@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::{FailOn, Format, Outcome, OutputArgs, emit_with};
+use super::{FailOn, Outcome, OutputArgs, emit_with};
 use crate::report;
 
 /// Arguments of `iamlint lint`.
@@ -44,7 +44,7 @@ pub fn run(args: &LintArgs) -> anyhow::Result<Outcome> {
     }
     let opts = crate::LintOptions {
         policy_kind: args.policy_kind,
-        drop_texts: args.out.format == Format::Json,
+        drop_texts: !args.out.format.shows_source(),
     };
     let report = crate::lint(&args.paths, &live.0, &live.1, opts);
     let catalog = catalog.join().unwrap_or_else(|_| crate::catalog::get());
@@ -55,10 +55,7 @@ pub fn run(args: &LintArgs) -> anyhow::Result<Outcome> {
         color: args.out.color.enabled(),
     };
     // Written as it is rendered: the report's text is never held whole.
-    emit_with(|out| match args.out.format {
-        Format::Json => report::json::write_with::<serde_json::Value>(out, &report, &[]),
-        Format::Text => report::text::write(out, &report, opts),
-    })?;
+    emit_with(|out| report::write(out, &report, args.out.format, opts))?;
     Ok(outcome(&report, args.out.fail_on))
 }
 

@@ -86,8 +86,8 @@ pub enum Command {
 #[derive(Debug, clap::Args)]
 pub struct OutputArgs {
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = crate::report::Format::Text)]
+    pub format: crate::report::Format,
     /// Fail (exit 1) on findings of this severity or worse.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
@@ -96,7 +96,8 @@ pub struct OutputArgs {
     pub color: Color,
 }
 
-/// Output format.
+/// Output format of the commands that print one thing (`can`, `catalog`, `rules`); `lint`,
+/// `check` and `diff` take [`crate::report::Format`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// Compiler-style text.

@@ -46,6 +46,18 @@ pub fn write_text(out: &mut dyn Write, r: &CheckResult, opts: text::Options) -> 
     Ok(())
 }
 
+impl super::Render for CheckResult {
+    fn report(&self) -> &crate::Report {
+        &self.report
+    }
+    fn write_text(&self, out: &mut dyn Write, opts: text::Options) -> io::Result<()> {
+        write_text(out, self, opts)
+    }
+    fn write_json(&self, out: &mut dyn Write) -> io::Result<()> {
+        write_json(out, self)
+    }
+}
+
 /// [`write_text`] into a string.
 pub fn render_text(r: &CheckResult, opts: text::Options) -> String {
     let mut out = Vec::new();

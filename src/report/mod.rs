@@ -4,13 +4,73 @@
 //! has its own file rendering it in every format: [`check`] (the requirement table, the
 //! simulator's verdict, the suggested fix) and [`can`] (one decision). Nothing here reads
 //! input or decides an exit code.
+//!
+//! Every command's result implements [`Render`]: a format is a variant of [`Format`], an arm
+//! of [`write`], a method of [`Render`] whose default renders the findings of
+//! [`Render::report`], and its own file here. A command whose result holds more than a
+//! report overrides the methods it has more for.
 
 pub mod can;
 pub mod check;
 pub mod json;
 pub mod text;
 
+use std::io::{self, Write};
+
 use crate::finding::{Finding, Severity};
+
+/// An output format of `lint`, `check` and `diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Compiler-style text.
+    Text,
+    /// One JSON object.
+    Json,
+}
+
+impl Format {
+    /// Does rendering in this format show source lines (so the texts must be kept)?
+    pub fn shows_source(self) -> bool {
+        match self {
+            Format::Text => true,
+            Format::Json => false,
+        }
+    }
+}
+
+/// A command's result, renderable in every [`Format`]. Each method's default renders the
+/// findings of [`Render::report`] alone.
+pub trait Render {
+    /// The findings, the sources they point into, and what could not be read.
+    fn report(&self) -> &crate::Report;
+    /// Compiler-style text.
+    fn write_text(&self, out: &mut dyn Write, opts: text::Options) -> io::Result<()> {
+        text::write(out, self.report(), opts)
+    }
+    /// One JSON object.
+    fn write_json(&self, out: &mut dyn Write) -> io::Result<()> {
+        json::write_with::<serde_json::Value>(out, self.report(), &[])
+    }
+}
+
+impl Render for crate::Report {
+    fn report(&self) -> &crate::Report {
+        self
+    }
+}
+
+/// Write `result` in `format` into `out`, as it is rendered.
+pub fn write(
+    out: &mut dyn Write,
+    result: &dyn Render,
+    format: Format,
+    opts: text::Options,
+) -> io::Result<()> {
+    match format {
+        Format::Text => result.write_text(out, opts),
+        Format::Json => result.write_json(out),
+    }
+}
 
 /// Counts by severity.
 #[derive(Debug, Default, Clone, Copy, serde::Serialize)]
