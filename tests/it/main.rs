@@ -23,6 +23,7 @@ mod fuzz_regressions;
 mod gaad;
 mod hostile;
 mod live;
+mod org;
 mod output;
 mod pipeline;
 mod published;

@@ -32,6 +32,8 @@ pub const ALLOWED: &[&str] = &[
     "iam:ListUserPolicies",
     "iam:ListUsers",
     "iam:SimulatePrincipalPolicy",
+    "organizations:ListAccounts",
+    "sts:AssumeRole",
     "sts:GetCallerIdentity",
 ];
 

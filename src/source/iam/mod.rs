@@ -12,6 +12,7 @@
 
 pub mod gaad;
 pub mod guard;
+pub mod org;
 pub mod session;
 pub mod simulate;
 
@@ -59,8 +60,9 @@ pub struct Clients {
     pub sts: aws_sdk_sts::Client,
 }
 
-/// Build the clients from the standard chain and the options.
-pub async fn connect(o: &Options) -> Clients {
+/// The AWS configuration of the standard chain and the options: credentials, region,
+/// endpoint, adaptive retries and timeouts.
+pub async fn sdk_config(o: &Options) -> aws_config::SdkConfig {
     use aws_config::{BehaviorVersion, Region, retry::RetryConfig, timeout::TimeoutConfig};
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .retry_config(
@@ -84,19 +86,33 @@ pub async fn connect(o: &Options) -> Clients {
     if let Some(u) = &o.endpoint_url {
         loader = loader.endpoint_url(u);
     }
-    let mut conf = loader.load().await;
+    let conf = loader.load().await;
     if conf.region().is_none() {
-        conf = conf.into_builder().region(Region::new("us-east-1")).build();
+        return conf.into_builder().region(Region::new("us-east-1")).build();
     }
-    let iam = aws_sdk_iam::config::Builder::from(&conf)
-        .interceptor(guard::ReadOnly)
-        .build();
-    let sts = aws_sdk_sts::config::Builder::from(&conf)
-        .interceptor(guard::ReadOnly)
-        .build();
+    conf
+}
+
+/// Build the clients from the standard chain and the options.
+pub async fn connect(o: &Options) -> Clients {
+    clients(&sdk_config(o).await, None)
+}
+
+/// The guarded clients of `conf`, signing with `credentials` instead of the chain's when
+/// given (an assumed role's).
+pub fn clients(
+    conf: &aws_config::SdkConfig,
+    credentials: Option<aws_sdk_iam::config::Credentials>,
+) -> Clients {
+    let mut iam = aws_sdk_iam::config::Builder::from(conf).interceptor(guard::ReadOnly);
+    let mut sts = aws_sdk_sts::config::Builder::from(conf).interceptor(guard::ReadOnly);
+    if let Some(c) = credentials {
+        iam = iam.credentials_provider(c.clone());
+        sts = sts.credentials_provider(c);
+    }
     Clients {
-        iam: aws_sdk_iam::Client::from_conf(iam),
-        sts: aws_sdk_sts::Client::from_conf(sts),
+        iam: aws_sdk_iam::Client::from_conf(iam.build()),
+        sts: aws_sdk_sts::Client::from_conf(sts.build()),
     }
 }
 
@@ -191,7 +207,12 @@ impl CallError {
             .is_some_and(|c| c.starts_with("AccessDenied") || c == "UnauthorizedOperation")
     }
 
-    fn new(who: &str, call: &str, code: Option<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        who: &str,
+        call: &str,
+        code: Option<String>,
+        message: impl Into<String>,
+    ) -> Self {
         CallError {
             who: who.to_string(),
             call: call.to_string(),
@@ -200,7 +221,7 @@ impl CallError {
         }
     }
 
-    fn from_sdk<E>(who: &str, call: &str, e: &SdkError<E, HttpResponse>) -> Self
+    pub(crate) fn from_sdk<E>(who: &str, call: &str, e: &SdkError<E, HttpResponse>) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
     {
@@ -310,6 +331,17 @@ pub fn caller_principal(arn: &str) -> Result<(Kind, String), String> {
             "`{arn}`: not a user or an assumed role, so there is nothing in IAM to read"
         )),
     }
+}
+
+/// The ARN of the running credentials (STS `GetCallerIdentity`).
+pub async fn caller_arn(clients: &Clients) -> Result<String, CallError> {
+    let out = clients
+        .sts
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| CallError::from_sdk("caller", "sts:GetCallerIdentity", &e))?;
+    Ok(out.arn().unwrap_or_default().to_string())
 }
 
 /// Resolve the running credentials to a principal with STS `GetCallerIdentity`.

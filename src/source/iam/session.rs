@@ -8,21 +8,55 @@ use crate::source::Document;
 /// A connection for one command: the runtime, the clients and the loader.
 pub struct Session {
     rt: tokio::runtime::Runtime,
+    conf: aws_config::SdkConfig,
+    opts: Options,
     clients: Clients,
     loader: Loader,
+}
+
+/// Which accounts to read with [`Session::accounts`].
+#[derive(Debug, Clone)]
+pub enum Accounts {
+    /// The organization's active accounts (`organizations:ListAccounts`).
+    Organization,
+    /// These.
+    Listed(Vec<super::org::Account>),
 }
 
 impl Session {
     /// Connect (no call is made yet).
     pub fn open(opts: &Options) -> anyhow::Result<Session> {
         let rt = super::runtime()?;
-        let clients = rt.block_on(super::connect(opts));
+        let conf = rt.block_on(super::sdk_config(opts));
+        let clients = super::clients(&conf, None);
         let loader = Loader::new(&clients, opts);
         Ok(Session {
             rt,
+            conf,
+            opts: opts.clone(),
             clients,
             loader,
         })
+    }
+
+    /// Shard `shard.0` of `shard.1` of `which` accounts, each read through `role_name`
+    /// assumed in it, `parallel` accounts at once. A listing that fails is an error;
+    /// an account that cannot be read is an error in its [`super::org::Read`].
+    pub fn accounts(
+        &self,
+        which: Accounts,
+        shard: (usize, usize),
+        role_name: &str,
+        parallel: usize,
+    ) -> Result<Vec<super::org::Read>, CallError> {
+        let all = match which {
+            Accounts::Organization => self.rt.block_on(super::org::list_accounts(&self.conf))?,
+            Accounts::Listed(a) => a,
+        };
+        let mine = super::org::shard(all, shard.0, shard.1);
+        Ok(self.rt.block_on(super::org::read_accounts(
+            &self.conf, &self.opts, &mine, role_name, parallel,
+        )))
     }
 
     /// Read the principals `wanted` names, and first the caller's when `caller` is set.
