@@ -65,10 +65,21 @@ impl<T: fmt::Display> fmt::Display for Spanned<T> {
     }
 }
 
+/// Bytes between two marks of a long line (see [`LineIndex`]).
+const MARK_EVERY: usize = 4096;
+
 /// Start offset of every line of a text, for offset -> line:column.
+///
+/// A column counts characters from the line start. On a long line (a minified account dump
+/// is one line of megabytes) that count is taken from the nearest mark instead: every
+/// [`MARK_EVERY`] bytes of such a line, the characters before it are recorded once, so each
+/// lookup counts at most that many bytes, and resolving many findings stays linear in the
+/// text (issue 10).
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     starts: Vec<u32>,
+    /// (byte offset, characters from its line's start), ascending; only on long lines.
+    marks: Vec<(u32, u32)>,
 }
 
 impl LineIndex {
@@ -80,17 +91,47 @@ impl LineIndex {
             memchr::memchr_iter(b'\n', text.as_bytes())
                 .map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
         );
-        LineIndex { starts }
+        let mut marks = Vec::new();
+        let ends = starts
+            .iter()
+            .skip(1)
+            .map(|&e| e as usize)
+            .chain([text.len()]);
+        for (&start, end) in starts.iter().zip(ends) {
+            let (mut at, mut chars) = (start as usize, 0usize);
+            while end.saturating_sub(at) > MARK_EVERY {
+                let mut next = at + MARK_EVERY;
+                while !text.is_char_boundary(next) {
+                    next -= 1;
+                }
+                chars += text.get(at..next).map_or(next - at, |s| s.chars().count());
+                marks.push((
+                    u32::try_from(next).unwrap_or(u32::MAX),
+                    u32::try_from(chars).unwrap_or(u32::MAX),
+                ));
+                at = next;
+            }
+        }
+        LineIndex { starts, marks }
     }
 
     /// 1-based line and 1-based column (in characters) of a byte offset.
     pub fn line_col(&self, text: &str, offset: u32) -> (u32, u32) {
         let line = self.starts.partition_point(|&s| s <= offset).max(1) - 1;
-        let start = self.starts.get(line).copied().unwrap_or(0) as usize;
-        let end = (offset as usize).min(text.len());
-        let col = text
-            .get(start..end)
-            .map_or(end.saturating_sub(start), |s| s.chars().count());
+        let start = self.starts.get(line).copied().unwrap_or(0);
+        // Count from the last mark of this line at or before the offset, if any.
+        let (from, before) = match self.marks.partition_point(|&(m, _)| m <= offset) {
+            0 => (start, 0),
+            i => match self.marks.get(i - 1) {
+                Some(&(m, c)) if m >= start => (m, c as usize),
+                _ => (start, 0),
+            },
+        };
+        let (from, end) = (from as usize, (offset as usize).min(text.len()));
+        let col = before
+            + text
+                .get(from..end)
+                .map_or(end.saturating_sub(from), |s| s.chars().count());
         (
             u32::try_from(line + 1).unwrap_or(u32::MAX),
             u32::try_from(col + 1).unwrap_or(u32::MAX),
@@ -122,6 +163,31 @@ mod tests {
         assert_eq!(ix.line_col(text, 6), (2, 3));
         assert_eq!(ix.line_col(text, 7), (3, 1));
         assert_eq!(ix.line_text(text, 2), "cé");
+    }
+
+    #[test]
+    fn long_lines_count_from_marks_and_agree_with_a_plain_count() {
+        // One line of 3 marks' length with multi-byte characters across the mark bytes,
+        // then a short line, then another long line.
+        let long: String = "aé€😀".repeat(3 * MARK_EVERY / 10);
+        let text = format!("{long}\nxy\n{long}");
+        let ix = LineIndex::new(&text);
+        assert!(ix.marks.len() >= 4, "{}", ix.marks.len());
+        let second = long.len() + 1 + 3;
+        for (offset, _) in text.char_indices().step_by(7).chain([(text.len(), ' ')]) {
+            let (line, col) = ix.line_col(&text, offset as u32);
+            let start = match line {
+                1 => 0,
+                2 => long.len() + 1,
+                _ => second,
+            };
+            assert_eq!(
+                col as usize,
+                text[start..offset].chars().count() + 1,
+                "{offset}"
+            );
+        }
+        assert_eq!(ix.line_col(&text, (long.len() + 2) as u32), (2, 2));
     }
 
     #[test]

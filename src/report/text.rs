@@ -287,19 +287,46 @@ pub(crate) fn finding(out: &mut String, f: &Finding, text: &str, ix: &LineIndex,
         let start_col = loc.column.saturating_sub(1) as usize;
         let span_text = text.get(loc.span.range()).unwrap_or("");
         let first_line = span_text.split('\n').next().unwrap_or("");
-        let width = first_line.chars().count().max(1);
-        let chars: Vec<char> = line
+        // No marker is wider than a window: count no further (a span can be megabytes).
+        let width = first_line.chars().take(MAX_LINE + 1).count().max(1);
+        // A long line (a minified policy, an account dump of megabytes on one line) shows a
+        // window around the span, found from the span's byte offset: the line is never
+        // walked whole, so many findings on one line cost no more than on many lines.
+        let long = line.chars().nth(MAX_LINE).is_some();
+        let (from, window_text, cut_after) = if long {
+            let line_start = (line.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+            let mut at = (loc.span.start as usize)
+                .saturating_sub(line_start)
+                .min(line.len());
+            while !line.is_char_boundary(at) {
+                at -= 1;
+            }
+            let back = start_col.min(CONTEXT);
+            let head = line.get(..at).unwrap_or_default();
+            let from_byte = head
+                .char_indices()
+                .rev()
+                .nth(back.saturating_sub(1))
+                .map_or(at, |(i, _)| if back == 0 { at } else { i });
+            let rest = line.get(from_byte..).unwrap_or_default();
+            let end = rest
+                .char_indices()
+                .nth(MAX_LINE)
+                .map_or(rest.len(), |(i, _)| i);
+            (
+                start_col - back,
+                rest.get(..end).unwrap_or_default(),
+                end < rest.len(),
+            )
+        } else {
+            (0, line, false)
+        };
+        let window: Vec<char> = window_text
             .chars()
             .map(|c| if c == '\t' { ' ' } else { c })
             .collect();
-        // A long line (a minified policy) shows a window around the span.
-        let (from, to) = if chars.len() > MAX_LINE {
-            let from = start_col.saturating_sub(CONTEXT).min(chars.len());
-            (from, (from + MAX_LINE).min(chars.len()))
-        } else {
-            (0, chars.len())
-        };
-        let window = chars.get(from..to).unwrap_or_default();
+        let window = window.as_slice();
+        let to = from + window.len();
         let mut shown = String::new();
         for &c in window {
             push_escaped(&mut shown, c);
@@ -316,7 +343,7 @@ pub(crate) fn finding(out: &mut String, f: &Finding, text: &str, ix: &LineIndex,
             shown.insert(0, '…');
             marker_at += 1;
         }
-        if to < chars.len() {
+        if cut_after {
             shown.push('…');
         }
         let width = width.min(to.saturating_sub(start_col).max(1));
