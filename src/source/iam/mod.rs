@@ -943,6 +943,11 @@ mod tests {
         assert!(guard::allowed("STS", "GetCallerIdentity"));
         assert!(!guard::allowed("IAM", "CreateUser"));
         assert!(!guard::allowed("IAM", "PutRolePolicy"));
-        assert!(!guard::allowed("STS", "AssumeRole"));
+        // AssumeRole changes nothing: it gives `--org` the credentials to read each account.
+        assert!(guard::allowed("STS", "AssumeRole"));
+        assert!(!guard::allowed("STS", "GetFederationToken"));
+        assert!(guard::allowed("Organizations", "ListAccounts"));
+        assert!(!guard::allowed("Organizations", "CreateAccount"));
+        assert!(!guard::allowed("Organizations", "LeaveOrganization"));
     }
 }
