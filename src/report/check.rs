@@ -176,7 +176,10 @@ pub fn markdown_extra(r: &CheckResult) -> super::markdown::Extra {
     }
     for (origin, old, new) in &r.suggestions {
         let text = if old == new {
-            format!("### Suggested fix for {}\n\nNo change needed.\n", code_span(origin))
+            format!(
+                "### Suggested fix for {}\n\nNo change needed.\n",
+                code_span(origin)
+            )
         } else {
             let diff = super::text::escape_lines(&unified_diff(origin, old, new));
             format!(

@@ -95,11 +95,11 @@ pub fn render(report: &Report, extra: &Extra) -> String {
     let avail = LIMIT.saturating_sub(1 + head.len() + CUT_NOTE);
     let all: usize = {
         let mut total = 0;
-        let mut last: Option<(usize, Code)> = None;
+        let mut last: Option<(usize, Code, Severity)> = None;
         for (e, n) in entries.iter().zip(&sizes) {
-            if last != Some((e.source, e.code)) {
+            if last != Some((e.source, e.code, e.severity)) {
                 total += group_size(e);
-                last = Some((e.source, e.code));
+                last = Some((e.source, e.code, e.severity));
             }
             total += n;
         }
@@ -109,7 +109,6 @@ pub fn render(report: &Report, extra: &Extra) -> String {
     // to last, until one does not fit, within a budget that leaves the parts after the
     // findings at least half.
     let mut keep = vec![true; entries.len()];
-    let mut findings_used = all;
     if all + tail_size > avail {
         let budget = if tail_size == 0 {
             avail
@@ -118,7 +117,7 @@ pub fn render(report: &Report, extra: &Extra) -> String {
         };
         keep = vec![false; entries.len()];
         let mut used = 0;
-        let mut opened: std::collections::HashSet<(usize, Code)> = Default::default();
+        let mut opened: std::collections::HashSet<(usize, Code, Severity)> = Default::default();
         let mut order: Vec<usize> = (0..entries.len()).collect();
         // Stable: within a severity, in document order.
         order.sort_by_key(|&i| std::cmp::Reverse(entries.get(i).map(|e| e.severity)));
@@ -126,7 +125,7 @@ pub fn render(report: &Report, extra: &Extra) -> String {
             let (Some(e), Some(&n)) = (entries.get(i), sizes.get(i)) else {
                 continue;
             };
-            let g = if opened.contains(&(e.source, e.code)) {
+            let g = if opened.contains(&(e.source, e.code, e.severity)) {
                 0
             } else {
                 group_size(e)
@@ -135,20 +134,19 @@ pub fn render(report: &Report, extra: &Extra) -> String {
                 break;
             }
             used += g + n;
-            opened.insert((e.source, e.code));
+            opened.insert((e.source, e.code, e.severity));
             if let Some(k) = keep.get_mut(i) {
                 *k = true;
             }
         }
-        findings_used = used;
     }
     let mut doc = head;
-    let mut last: Option<(usize, Code)> = None;
+    let mut last: Option<(usize, Code, Severity)> = None;
     for (e, _) in entries.iter().zip(&keep).filter(|(_, k)| **k) {
-        let new_file = last.is_none_or(|(s, _)| s != e.source);
-        let new_code = last != Some((e.source, e.code));
+        let new_file = last.is_none_or(|(s, _, _)| s != e.source);
+        let new_code = last != Some((e.source, e.code, e.severity));
         group_headings(&mut doc, report, e, new_file, new_code);
-        last = Some((e.source, e.code));
+        last = Some((e.source, e.code, e.severity));
         entry(&mut doc, report, e, &mut ix);
     }
     // What was cut, for the last paragraph.
@@ -178,11 +176,10 @@ pub fn render(report: &Report, extra: &Extra) -> String {
         ));
     }
     let mut room = LIMIT.saturating_sub(1 + CUT_NOTE + doc.len());
-    let _ = findings_used;
     for s in &extra.sections {
         match s {
             Section::Block { name, text } => {
-                if text.len() + 1 <= room {
+                if text.len() < room {
                     doc.push('\n');
                     doc.push_str(text);
                     room -= text.len() + 1;
@@ -283,10 +280,7 @@ fn entries(report: &Report) -> Vec<Entry<'_>> {
 /// The headings above an entry: the file's when `file`, the code's when `code`.
 fn group_headings(out: &mut String, report: &Report, e: &Entry<'_>, file: bool, code: bool) {
     if file {
-        let name = e
-            .findings
-            .first()
-            .map_or("", |f| f.location.file.as_str());
+        let name = e.findings.first().map_or("", |f| f.location.file.as_str());
         let _ = writeln!(out, "\n### {}", code_span(name));
     }
     if code {
@@ -337,7 +331,13 @@ fn entry(out: &mut String, report: &Report, e: &Entry<'_>, ix: &mut Option<(usiz
         }
         let Some((_, ix)) = ix else { return };
         let line = source_window(ix.line_text(text, loc.line), loc.column);
-        let _ = writeln!(out, "{}", fenced("json", &line, "  "));
+        // Rule files findings point into are TOML; everything else is a JSON document.
+        let info = if loc.file.ends_with(".toml") {
+            "toml"
+        } else {
+            "json"
+        };
+        let _ = writeln!(out, "{}", fenced(info, &line, "  "));
     }
     for r in &f.related {
         let _ = writeln!(
@@ -386,11 +386,7 @@ fn head(report: &Report, extra: &Extra) -> String {
     let s = super::summary(report);
     let c = crate::catalog::get();
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "## {}\n",
-        extra.title.as_deref().unwrap_or("iamlint")
-    );
+    let _ = writeln!(out, "## {}\n", extra.title.as_deref().unwrap_or("iamlint"));
     let mut line = format!(
         "**{} error{}, {} warning{}, {} info{}** in {} document{}",
         s.errors,
@@ -429,14 +425,11 @@ fn head(report: &Report, extra: &Extra) -> String {
         let rank = |c: Code| Code::ALL.iter().position(|&x| x == c).unwrap_or(usize::MAX);
         counts.sort_by_key(|&(c, s, _)| (std::cmp::Reverse(s), rank(c)));
         out.push('\n');
-        out.push_str(&table_header(&["code", "severity", "findings"].map(String::from)));
+        out.push_str(&table_header(
+            &["code", "severity", "findings"].map(String::from),
+        ));
         for (c, s, n) in counts {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {n} |",
-                code_span(c.as_str()),
-                s.as_str()
-            );
+            let _ = writeln!(out, "| {} | {} | {n} |", code_span(c.as_str()), s.as_str());
         }
     }
     if !report.errors.is_empty() {
@@ -572,7 +565,20 @@ pub fn escape_text(s: &str) -> String {
     for c in s.chars() {
         if matches!(
             c,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '#' | '&' | '!' | '{' | '}'
+            '\\' | '`'
+                | '*'
+                | '_'
+                | '['
+                | ']'
+                | '<'
+                | '>'
+                | '|'
+                | '~'
+                | '#'
+                | '&'
+                | '!'
+                | '{'
+                | '}'
         ) {
             out.push('\\');
         }
@@ -603,7 +609,10 @@ mod tests {
         assert_eq!(code_span("s3:Get`Object"), "``s3:Get`Object``");
         assert_eq!(code_span("`x"), "`` `x ``");
         assert_eq!(code_span("a\x1b[31m"), "`a\\x1b[31m`");
-        assert_eq!(escape_text("<img src=x> | *b*"), "\\<img src=x\\> \\| \\*b\\*");
+        assert_eq!(
+            escape_text("<img src=x> | *b*"),
+            "\\<img src=x\\> \\| \\*b\\*"
+        );
         assert_eq!(
             inline("unknown action `<script>` in `a|b`"),
             "unknown action `<script>` in `a|b`"

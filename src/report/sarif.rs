@@ -166,7 +166,12 @@ impl Serialize for Log<'_> {
         let mut m = s.serialize_map(Some(3))?;
         m.serialize_entry("$schema", SCHEMA)?;
         m.serialize_entry("version", "2.1.0")?;
-        m.serialize_entry("runs", &[RunOut { report: self.report }])?;
+        m.serialize_entry(
+            "runs",
+            &[RunOut {
+                report: self.report,
+            }],
+        )?;
         m.end()
     }
 }
@@ -220,7 +225,9 @@ impl Serialize for RunOut<'_> {
                         .physical_location(
                             sarif::PhysicalLocation::builder()
                                 .artifact_location(
-                                    sarif::ArtifactLocation::builder().uri(uri(&sk.file)).build(),
+                                    sarif::ArtifactLocation::builder()
+                                        .uri(uri(&sk.file))
+                                        .build(),
                                 )
                                 .build(),
                         )
@@ -249,7 +256,8 @@ impl Serialize for RunOut<'_> {
                     .build(),
             )
             .build();
-        let Value::Object(members) = serde_json::to_value(&run).map_err(serde::ser::Error::custom)?
+        let Value::Object(members) =
+            serde_json::to_value(&run).map_err(serde::ser::Error::custom)?
         else {
             return Err(serde::ser::Error::custom("a SARIF run is an object"));
         };
