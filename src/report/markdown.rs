@@ -229,7 +229,8 @@ pub fn render(report: &Report, extra: &Extra) -> String {
             doc,
             "\n---\n\n**Cut to stay under GitHub's {LIMIT}-character comment limit:** {}. \
              Run with `--format text` or `--format json` for everything.\n",
-            cut.join("; ")
+            // Bounded: hundreds of policies can each have a fix that was left out.
+            crate::finding::bounded_list_within(&cut, CUT_NOTE / 2)
         );
     }
     doc

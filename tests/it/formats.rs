@@ -620,3 +620,122 @@ fn the_schema_validator_rejects_broken_logs() {
         json!(0);
     assert!(!validator().is_valid(&bad));
 }
+
+/// A grant a `Deny` takes away: the result's related location is the `Deny`, its region
+/// the denied action's value.
+#[test]
+fn check_sarif_points_at_the_deny_that_won() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("deny.json"),
+        r#"{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Action": "ecr:*", "Resource": "*"},
+  {"Sid": "NoPush", "Effect": "Deny", "Action": "ecr:PutImage", "Resource": "*"}
+]}"#,
+    )
+    .unwrap();
+    let out = iamlint()
+        .current_dir(dir.path())
+        .args([
+            "check",
+            "--rules",
+            "ecr-push",
+            "--param",
+            "account_id=123456789012",
+            "--param",
+            "region=us-east-1",
+            "--param",
+            "repository=r",
+            "--policy",
+            "deny.json",
+            "--format",
+            "sarif",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v = valid_sarif(std::str::from_utf8(&out.stdout).unwrap());
+    check_results(&v);
+    let denied = v["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["message"]["text"]
+                .as_str()
+                .unwrap()
+                .contains("is denied by statement `NoPush`")
+        })
+        .unwrap();
+    assert_eq!(denied["ruleId"], "missing-grant");
+    assert_eq!(denied["properties"]["action"], "ecr:PutImage");
+    let deny = denied["relatedLocations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["message"]["text"] == "the Deny is here")
+        .unwrap();
+    assert_eq!(
+        deny["physicalLocation"]["artifactLocation"]["uri"],
+        "deny.json"
+    );
+    // `"ecr:PutImage"` on line 3 from column 49.
+    assert_eq!(
+        deny["physicalLocation"]["region"],
+        json!({"startLine": 3, "startColumn": 49, "endLine": 3, "endColumn": 63})
+    );
+}
+
+/// Hundreds of policies, each with a suggested fix: the fixes that do not fit are counted,
+/// and the note of what was cut stays short.
+#[test]
+fn many_suggested_fixes_are_cut_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut args: Vec<String> = [
+        "check",
+        "--rules",
+        "ecr-push",
+        "--param",
+        "account_id=123456789012",
+        "--param",
+        "region=us-east-1",
+        "--param",
+        "repository=r",
+        "--suggest",
+        "--format",
+        "markdown",
+    ]
+    .map(String::from)
+    .to_vec();
+    for i in 0..300 {
+        let name = format!("p{i:03}.json");
+        std::fs::write(
+            dir.path().join(&name),
+            format!(
+                r#"{{"Version": "2012-10-17", "Statement": [{{"Sid": "S{i}", "Effect": "Allow", "Action": ["ecr:GetAuthorizationToken", "s3:GetObject"], "Resource": "arn:aws:s3:::bucket-{i}/*"}}]}}"#
+            ),
+        )
+        .unwrap();
+        args.extend(["--policy".to_string(), name]);
+    }
+    let out = iamlint()
+        .current_dir(dir.path())
+        .args(&args)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = String::from_utf8(out.stdout).unwrap();
+    check_markdown(&md);
+    assert!(md.contains("### Suggested fix for `p000.json`"));
+    let cut = md.lines().last().unwrap();
+    assert!(cut.len() < 1000, "{cut}");
+    assert!(
+        cut.contains("the suggested fix for `p299.json`") || cut.contains(" more."),
+        "{cut}"
+    );
+}
