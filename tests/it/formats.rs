@@ -739,3 +739,10 @@ fn many_suggested_fixes_are_cut_and_counted() {
         "{cut}"
     );
 }
+
+/// The results of a small lint, for review: what code scanning receives.
+#[test]
+fn sarif_results_snapshot() {
+    let (_, v) = sarif_of(&["lint", SECURITY]);
+    insta::assert_json_snapshot!("sarif_results_security", v["runs"][0]["results"]);
+}
