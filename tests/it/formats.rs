@@ -746,3 +746,55 @@ fn sarif_results_snapshot() {
     let (_, v) = sarif_of(&["lint", SECURITY]);
     insta::assert_json_snapshot!("sarif_results_security", v["runs"][0]["results"]);
 }
+
+/// A live principal checked with `--simulate` (ministack on 127.0.0.1): the Markdown shows
+/// the principal read and the simulator's verdict; the SARIF validates.
+#[test]
+fn live_check_markdown_shows_the_principal_and_the_simulator() {
+    let s = crate::live::Server::ministack();
+    let iam = s.admin();
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            iam.create_user().user_name("pusher").send().await.unwrap();
+            iam.put_user_policy()
+                .user_name("pusher")
+                .policy_name("ecr")
+                .policy_document(
+                    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ecr:GetAuthorizationToken","ecr:BatchCheckLayerAvailability","ecr:PutImage"],"Resource":"*"}]}"#,
+                )
+                .send()
+                .await
+                .unwrap();
+        });
+    let mut args = vec!["check".to_string()];
+    args.extend(crate::util::ecr_push_in(s.account, "app"));
+    args.extend(["--user", "pusher", "--simulate"].map(String::from));
+    let out = s
+        .iamlint()
+        .args(&args)
+        .args(["--format", "markdown"])
+        .args(s.endpoint())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let md = String::from_utf8(out.stdout).unwrap();
+    check_markdown(&md);
+    assert!(md.contains("**Principal** `user/pusher`"), "{md}");
+    assert!(md.contains("- no permissions boundary"), "{md}");
+    assert!(
+        md.contains("### Policy simulator\n\nIAM's policy simulator agrees with iamlint on all 8 (action, resource) pairs."),
+        "{md}"
+    );
+    let out = s
+        .iamlint()
+        .args(&args)
+        .args(["--format", "sarif"])
+        .args(s.endpoint())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    check_results(&valid_sarif(std::str::from_utf8(&out.stdout).unwrap()));
+}
