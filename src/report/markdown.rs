@@ -88,7 +88,7 @@ pub fn render(report: &Report, extra: &Extra) -> String {
         .collect();
     let group_size = |e: &Entry<'_>| {
         let mut s = String::new();
-        group_headings(&mut s, report, e, true, true);
+        group_headings(&mut s, e, true, true);
         s.len()
     };
     let tail_size: usize = extra.sections.iter().map(section_size).sum();
@@ -145,30 +145,25 @@ pub fn render(report: &Report, extra: &Extra) -> String {
     for (e, _) in entries.iter().zip(&keep).filter(|(_, k)| **k) {
         let new_file = last.is_none_or(|(s, _, _)| s != e.source);
         let new_code = last != Some((e.source, e.code, e.severity));
-        group_headings(&mut doc, report, e, new_file, new_code);
+        group_headings(&mut doc, e, new_file, new_code);
         last = Some((e.source, e.code, e.severity));
         entry(&mut doc, report, e, &mut ix);
     }
     // What was cut, for the last paragraph.
     let mut cut: Vec<String> = Vec::new();
-    let shown: Vec<&Entry<'_>> = entries
-        .iter()
-        .zip(&keep)
-        .filter(|(_, k)| **k)
-        .map(|(e, _)| e)
-        .collect();
-    let shown_findings: usize = shown.iter().map(|e| e.findings.len()).sum();
-    if shown_findings < report.findings.len() {
-        let mut by = [0usize; 3];
-        for (e, _) in entries.iter().zip(&keep).filter(|(_, k)| !**k) {
-            if let Some(n) = by.get_mut(e.severity as usize) {
-                *n += e.findings.len();
-            }
-        }
-        let [infos, warnings, errors] = by;
+    let (mut errors, mut warnings, mut infos) = (0, 0, 0);
+    for (e, _) in entries.iter().zip(&keep).filter(|(_, k)| !**k) {
+        *match e.severity {
+            Severity::Error => &mut errors,
+            Severity::Warning => &mut warnings,
+            Severity::Info => &mut infos,
+        } += e.findings.len();
+    }
+    let not_shown = errors + warnings + infos;
+    if not_shown > 0 {
         cut.push(format!(
             "{} of {} findings ({errors} error{}, {warnings} warning{}, {infos} info{})",
-            report.findings.len() - shown_findings,
+            not_shown,
             report.findings.len(),
             plural(errors),
             plural(warnings),
@@ -279,7 +274,7 @@ fn entries(report: &Report) -> Vec<Entry<'_>> {
 }
 
 /// The headings above an entry: the file's when `file`, the code's when `code`.
-fn group_headings(out: &mut String, report: &Report, e: &Entry<'_>, file: bool, code: bool) {
+fn group_headings(out: &mut String, e: &Entry<'_>, file: bool, code: bool) {
     if file {
         let name = e.findings.first().map_or("", |f| f.location.file.as_str());
         let _ = writeln!(out, "\n### {}", code_span(name));
@@ -293,7 +288,6 @@ fn group_headings(out: &mut String, report: &Report, e: &Entry<'_>, file: bool, 
             inline(e.code.summary())
         );
     }
-    let _ = report;
 }
 
 /// One entry: where, the message, the source line, notes and help.
