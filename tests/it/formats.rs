@@ -88,6 +88,31 @@ fn check_results(v: &Value) {
     }
 }
 
+/// An account dump (findings point into the dump) and a policy from stdin validate too.
+#[test]
+fn lint_sarif_of_a_dump_and_of_stdin_validates() {
+    // The policies published by real projects, too.
+    let (code, v) = sarif_of(&["lint", "fixtures/published"]);
+    assert_eq!(code, 1);
+    check_results(&v);
+    let (code, v) = sarif_of(&["lint", "fixtures/gaad/account.json"]);
+    assert_eq!(code, 1);
+    check_results(&v);
+    assert!(!v["runs"][0]["results"].as_array().unwrap().is_empty());
+    let out = iamlint()
+        .args(["lint", "--format", "sarif", "-"])
+        .write_stdin(std::fs::read_to_string(SEED_002).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v = valid_sarif(std::str::from_utf8(&out.stdout).unwrap());
+    check_results(&v);
+    assert_eq!(
+        v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "-"
+    );
+}
+
 #[test]
 fn lint_sarif_validates_on_every_lint_fixture() {
     let (code, v) = sarif_of(&["lint", "fixtures/lint"]);
