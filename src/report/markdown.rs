@@ -71,7 +71,7 @@ pub fn write(out: &mut dyn Write, report: &Report, extra: &Extra) -> io::Result<
     out.write_all(render(report, extra).as_bytes())
 }
 
-/// [`write`] into a string.
+/// [`write()`] into a string.
 pub fn render(report: &Report, extra: &Extra) -> String {
     let head = head(report, extra);
     let entries = entries(report);

@@ -40,7 +40,7 @@ pub fn write(out: &mut dyn Write, report: &Report) -> io::Result<()> {
     out.write_all(b"\n")
 }
 
-/// [`write`] into a string.
+/// [`write()`] into a string.
 pub fn render(report: &Report) -> String {
     let mut out = Vec::new();
     // Writing into memory does not fail.
