@@ -598,7 +598,11 @@ fn user_text_cannot_break_the_markdown() {
     check_markdown(&md);
     assert!(!md.contains('\u{1b}') && !md.contains('\u{202e}'), "{md}");
     assert!(md.contains("\\x1b[31mRed\\u{202e}"), "{md}");
-    // `check` rows hold user text in table cells.
+    // `check` rows hold user text in table cells: a resource with a `|` and HTML stays one
+    // code span in one cell.
+    let arn = "arn:aws:ecr:us-east-1:123456789012:repository/r|<b>x</b>";
+    let policy = json!({"Version": "2012-10-17", "Statement": [
+        {"Sid": "x|y", "Effect": "Allow", "Action": "ecr:*", "Resource": arn}]});
     let out = iamlint()
         .args([
             "check",
@@ -621,6 +625,17 @@ fn user_text_cannot_break_the_markdown() {
     let md = String::from_utf8(out.stdout).unwrap();
     check_markdown(&md);
     assert!(md.contains("| rule | status |"), "{md}");
+    let mut in_cell = false;
+    let mut cell_codes = Vec::new();
+    for ev in pulldown_cmark::Parser::new_ext(&md, pulldown_cmark::Options::ENABLE_TABLES) {
+        match ev {
+            pulldown_cmark::Event::Start(pulldown_cmark::Tag::TableCell) => in_cell = true,
+            pulldown_cmark::Event::End(pulldown_cmark::TagEnd::TableCell) => in_cell = false,
+            pulldown_cmark::Event::Code(c) if in_cell => cell_codes.push(c.to_string()),
+            _ => {}
+        }
+    }
+    assert!(cell_codes.iter().any(|c| c == arn), "{cell_codes:?}");
 }
 
 /// The validator is not a rubber stamp: a log with an unknown level, a URI with a raw
