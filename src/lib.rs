@@ -14,8 +14,8 @@
 //!   one finding code each, producing [`finding::Finding`]s) and the evaluation against a
 //!   rule set ([`eval`], [`rules`]), with the AWS data of [`catalog`] and the ARN and
 //!   wildcard matching of [`arn`] and [`pattern`].
-//! - [`report`] renders every result in every format (text, JSON); line and column are
-//!   computed there, from the spans.
+//! - [`report`] renders every result in every format (text, JSON, SARIF, Markdown); line
+//!   and column are computed there, from the spans.
 //! - [`cli`] only parses arguments, calls the library, renders, and maps the outcome to an
 //!   exit code.
 //!

@@ -56,6 +56,144 @@ impl super::Render for CheckResult {
     fn write_json(&self, out: &mut dyn Write) -> io::Result<()> {
         write_json(out, self)
     }
+    fn write_markdown(&self, out: &mut dyn Write) -> io::Result<()> {
+        super::markdown::write(out, &self.report, &markdown_extra(self))
+    }
+}
+
+/// What Markdown shows after the findings: the principal read, the table of requirements
+/// not satisfied, the simulator's verdict, the suggested fix as `diff` blocks.
+pub fn markdown_extra(r: &CheckResult) -> super::markdown::Extra {
+    use super::markdown::{Extra, Section, cell, code_span, escape_text, fenced, table_row};
+    let mut extra = Extra {
+        title: Some(format!("iamlint check: {}", code_span(&r.rule_set))),
+        sections: Vec::new(),
+    };
+    if !r.ran {
+        return extra;
+    }
+    if let Some(p) = &r.principal {
+        let mut text = format!(
+            "**Principal** {} ({}): {} {}\n\n",
+            code_span(&p.name),
+            code_span(&p.arn),
+            p.policies.len(),
+            if p.policies.len() == 1 {
+                "policy"
+            } else {
+                "policies"
+            }
+        );
+        for o in &p.policies {
+            text.push_str(&format!("- {}\n", code_span(o)));
+        }
+        match &p.boundary {
+            Some(b) => text.push_str(&format!(
+                "- permissions boundary {}: a grant counts only where the boundary allows it too\n",
+                code_span(b)
+            )),
+            None => text.push_str("- no permissions boundary\n"),
+        }
+        extra.sections.push(Section::Block {
+            name: "the principal read".into(),
+            text,
+        });
+    }
+    let bad: Vec<&Row> = r.rows.iter().filter(|row| row.status != "ok").collect();
+    // Rows are made only up to the comment limit: a rule set of 10,000 grants is never
+    // rendered whole.
+    let mut rows = Vec::new();
+    let mut size = 0;
+    for row in &bad {
+        if size > super::markdown::LIMIT {
+            break;
+        }
+        let line = table_row(&[
+            code_span(&row.grant).replace('|', "\\|"),
+            row.status.to_string(),
+            code_span(&row.action).replace('|', "\\|"),
+            cell(&row.granted_on),
+            cell(&row.needed_on),
+        ]);
+        size += line.len() + 1;
+        rows.push(line);
+    }
+    extra.sections.push(Section::Table {
+        name: "requirement rows not satisfied".into(),
+        intro: format!(
+            "### Requirements\n\n{}: **{} of {} required grants satisfied**{}",
+            code_span(&r.rule_set),
+            r.rows.len() - bad.len(),
+            r.rows.len(),
+            if bad.is_empty() { "" } else { ":" }
+        ),
+        header: HEADER.iter().map(ToString::to_string).collect(),
+        rows,
+        total: bad.len(),
+    });
+    if let Some(sim) = &r.simulated {
+        let skipped = if sim.not_simulated_conditional > 0 {
+            format!(
+                " ({} pairs under a required condition not simulated: that needs request context)",
+                sim.not_simulated_conditional
+            )
+        } else {
+            String::new()
+        };
+        let intro = if sim.disagreements.is_empty() {
+            format!(
+                "### Policy simulator\n\nIAM's policy simulator agrees with iamlint on all {} (action, resource) pairs{skipped}.",
+                sim.compared
+            )
+        } else {
+            format!(
+                "### Policy simulator\n\nIAM's policy simulator **disagrees** with iamlint on {} of {} pairs{skipped}:",
+                sim.disagreements.len(),
+                sim.compared
+            )
+        };
+        extra.sections.push(Section::Table {
+            name: "simulator disagreements".into(),
+            intro,
+            header: ["action", "resource", "iamlint", "IAM simulator"]
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            rows: sim
+                .disagreements
+                .iter()
+                .map(|d| {
+                    table_row(&[
+                        cell(std::slice::from_ref(&d.action)),
+                        cell(std::slice::from_ref(&d.resource)),
+                        d.iamlint.to_string(),
+                        escape_text(&d.iam).replace('|', "\\|"),
+                    ])
+                })
+                .collect(),
+            total: sim.disagreements.len(),
+        });
+    }
+    for (origin, old, new) in &r.suggestions {
+        let text = if old == new {
+            format!(
+                "### Suggested fix for {}\n\nNo change needed.\n",
+                code_span(origin)
+            )
+        } else {
+            let diff = super::text::escape_lines(&unified_diff(origin, old, new));
+            format!(
+                "### Suggested fix for {}\n\n{}\n",
+                code_span(origin),
+                fenced("diff", &diff, "")
+            )
+        };
+        extra.sections.push(Section::Block {
+            name: format!("the suggested fix for {}", code_span(origin)),
+            text,
+        });
+    }
+    extra
 }
 
 /// [`write_text`] into a string.

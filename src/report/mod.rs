@@ -1,6 +1,7 @@
 //! Rendering, the last stage: every format takes the same [`Report`](crate::Report).
 //! `text` reads like a compiler; `json` is one object with findings, a summary, and the
-//! catalog the verdict was made with. A command whose result holds more than a report
+//! catalog the verdict was made with; [`sarif`] is a SARIF 2.1.0 log for code scanning;
+//! [`markdown`] is a PR comment or review document, kept under GitHub's comment limit. A command whose result holds more than a report
 //! has its own file rendering it in every format: [`check`] (the requirement table, the
 //! simulator's verdict, the suggested fix) and [`can`] (one decision). Nothing here reads
 //! input or decides an exit code.
@@ -13,6 +14,8 @@
 pub mod can;
 pub mod check;
 pub mod json;
+pub mod markdown;
+pub mod sarif;
 pub mod text;
 
 use std::io::{self, Write};
@@ -26,13 +29,19 @@ pub enum Format {
     Text,
     /// One JSON object.
     Json,
+    /// A SARIF 2.1.0 log (GitHub code scanning and other SARIF viewers).
+    Sarif,
+    /// Markdown for a pull-request comment or a review document (under 65,536 characters).
+    Markdown,
 }
 
 impl Format {
     /// Does rendering in this format show source lines (so the texts must be kept)?
     pub fn shows_source(self) -> bool {
         match self {
-            Format::Text => true,
+            // SARIF needs the text for each region's end line and column; Markdown shows the
+            // source line.
+            Format::Text | Format::Sarif | Format::Markdown => true,
             Format::Json => false,
         }
     }
@@ -50,6 +59,14 @@ pub trait Render {
     /// One JSON object.
     fn write_json(&self, out: &mut dyn Write) -> io::Result<()> {
         json::write_with::<serde_json::Value>(out, self.report(), &[])
+    }
+    /// A SARIF 2.1.0 log.
+    fn write_sarif(&self, out: &mut dyn Write) -> io::Result<()> {
+        sarif::write(out, self.report())
+    }
+    /// Markdown, under GitHub's comment limit.
+    fn write_markdown(&self, out: &mut dyn Write) -> io::Result<()> {
+        markdown::write(out, self.report(), &markdown::Extra::default())
     }
 }
 
@@ -69,6 +86,8 @@ pub fn write(
     match format {
         Format::Text => result.write_text(out, opts),
         Format::Json => result.write_json(out),
+        Format::Sarif => result.write_sarif(out),
+        Format::Markdown => result.write_markdown(out),
     }
 }
 

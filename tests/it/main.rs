@@ -19,6 +19,7 @@ mod difftest;
 mod dumps;
 mod eval_semantics;
 mod fixtures;
+mod formats;
 mod fuzz_regressions;
 mod gaad;
 mod hostile;
