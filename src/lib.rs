@@ -36,9 +36,11 @@
 
 pub mod analysis;
 pub mod arn;
+pub mod baseline;
 pub mod catalog;
 pub mod check;
 pub mod cli;
+pub mod config;
 pub mod eval;
 pub mod finding;
 pub mod pattern;
@@ -82,6 +84,12 @@ pub struct Report {
     pub support_sources: usize,
     /// JSON files found in a folder that are not policy documents, so not linted.
     pub skipped: Vec<source::Skipped>,
+    /// Findings an `[[ignore]]` of `iamlint.toml` accepted, with its reason: not in
+    /// `findings`, not counted ([`config::Config::apply`]).
+    pub suppressed: Vec<config::Suppressed>,
+    /// What a `--baseline` did: the findings it held were removed from `findings`
+    /// ([`baseline::Baseline::apply`]).
+    pub baseline: Option<baseline::Applied>,
 }
 
 impl Report {
@@ -146,6 +154,18 @@ pub fn lint_paths_with(args: &[String], extra: Vec<Document>, opts: LintOptions)
         }
     }
     report
+}
+
+/// Lint the files `iamlint.toml`'s globs found ([`config::Config::lint_files`]): as files
+/// found by walking a folder, JSON among them that is not a policy is skipped, not linted.
+pub fn lint_found(files: &[std::path::PathBuf], opts: LintOptions) -> Report {
+    collect(
+        files
+            .iter()
+            .map(|p| source::Pending::Read(Input::Found(p.clone())))
+            .collect(),
+        opts,
+    )
 }
 
 /// Lint inputs of which some may be stdin, already expanded.
