@@ -292,9 +292,9 @@ mod tests {
             ),
             (
                 "{\"version\": 1, \"findings\": [{\"file\": \"a\", \"code\": \"c\", \"message\": \"m\",\n \"fingerprint\": \"xyz\"}]}",
-                "b.json:2:21: `xyz` is not a fingerprint",
+                "b.json:2:22: `xyz` is not a fingerprint",
             ),
-            ("[]", "b.json:1:1: invalid type"),
+            ("true", "b.json:1:4: invalid type: boolean `true`"),
         ] {
             let e = Baseline::parse("b.json", text).unwrap_err().to_string();
             assert!(e.starts_with(want), "{text:?}: {e}");
