@@ -142,10 +142,14 @@ impl GateArgs {
         }
         let path = match &self.config {
             Some(p) => p.clone(),
-            None => match crate::config::discover(&std::env::current_dir()?) {
-                Some(p) => p,
-                None => return Ok(None),
-            },
+            None => {
+                let cwd = std::env::current_dir()?;
+                match crate::config::discover(&cwd) {
+                    // Shown as the user would write it: `../iamlint.toml`.
+                    Some(p) => crate::config::relative_to(&p, &cwd),
+                    None => return Ok(None),
+                }
+            }
         };
         Ok(Some(Config::load(&path)?))
     }
