@@ -95,6 +95,8 @@ pub struct Config {
     ignores: Vec<Ignore>,
     /// The `[[check]]` tables, in file order.
     pub checks: Vec<CheckTable>,
+    /// Every file below `dir` ([`walk`]), listed once when first needed.
+    below: std::sync::OnceLock<Vec<String>>,
 }
 
 /// A glob of the config, compiled, with where it is written.
@@ -350,6 +352,7 @@ impl Config {
             severity,
             ignores,
             checks,
+            below: std::sync::OnceLock::new(),
         })
     }
 
@@ -387,11 +390,11 @@ impl Config {
     }
 
     fn matching(&self, globs: &[Glob], cwd: &Path) -> Result<Vec<PathBuf>, ConfigError> {
-        let all = walk(&self.dir);
+        let all = self.below.get_or_init(|| walk(&self.dir));
         let mut out = Vec::new();
         for g in globs {
             let before = out.len();
-            for rel in &all {
+            for rel in all {
                 if g.matcher.is_match(rel) && !self.exclude.iter().any(|x| x.matcher.is_match(rel))
                 {
                     out.push(rel.clone());

@@ -654,3 +654,39 @@ fn bad_baselines_are_errors_at_line_and_column() {
     );
     assert_eq!(code, 2);
 }
+
+/// The full example of docs/config.md is a valid config, and its baseline example a valid
+/// baseline.
+#[test]
+fn the_documented_examples_are_valid() {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/config.md"))
+        .unwrap();
+    let block = |lang: &str| -> String {
+        let start = doc.find(&format!("```{lang}\n")).unwrap() + lang.len() + 4;
+        let end = start + doc[start..].find("```").unwrap();
+        doc[start..end].to_string()
+    };
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path();
+    write(dir, "iamlint.toml", &block("toml"));
+    let rule = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/dagster/ecr-push.toml"),
+    )
+    .unwrap()
+    .replace("id = \"ecr-push\"", "id = \"our-ecr-push\"");
+    write(dir, "rules/our-ecr-push.toml", &rule);
+    write(dir, "policies/a.json", &policy(&[CLEAN, BROAD]));
+    write(dir, "policies/vendor/v.json", &policy(&[TYPO]));
+    write(dir, "accounts/b.json", &policy(&[CLEAN]));
+    let (code, out, err) = run_in(dir, &["lint", "--format=json"]);
+    // fail-on warning: the all-actions warning fails; the vendor file is excluded.
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(codes(&json(&out)), ["all-actions"]);
+    write(dir, "base.json", &block("json"));
+    let (code, out, err) = run_in(dir, &["lint", "--baseline", "base.json", "--format=json"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(
+        json(&out)["baseline"]["fixed"][0]["statement"],
+        "AllOnBucket"
+    );
+}
