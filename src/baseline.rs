@@ -208,16 +208,17 @@ impl Baseline {
             path: shown.clone(),
             message,
         };
-        crate::source::regular_file(path).map_err(|e| io(e.to_string()))?;
-        let doc = crate::source::read(&crate::source::Input::File(path.to_path_buf()))
-            .map_err(|e| io(e.to_string()))?;
-        if doc.text.len() as u64 > MAX_BYTES {
-            return Err(io(format!(
-                "the file is {} bytes, over the {MAX_BYTES} byte limit for a baseline",
-                doc.text.len()
-            )));
-        }
-        Baseline::parse(&shown, &doc.text)
+        let text = crate::config::read_settings(path, "a baseline is UTF-8 JSON", MAX_BYTES)
+            .map_err(|(at, message)| match at {
+                Some((line, column)) => BaselineError::Invalid {
+                    file: shown.clone(),
+                    line: line as usize,
+                    column: column as usize,
+                    message,
+                },
+                None => io(message),
+            })?;
+        Baseline::parse(&shown, &text)
     }
 
     /// Read baseline text (from `origin`).

@@ -214,15 +214,17 @@ impl Config {
             path: shown.clone(),
             message,
         };
-        crate::source::regular_file(path).map_err(|e| read_err(e.to_string()))?;
-        let doc = crate::source::read(&crate::source::Input::File(path.to_path_buf()))
-            .map_err(|e| read_err(e.to_string()))?;
-        if doc.text.len() as u64 > MAX_BYTES {
-            return Err(read_err(format!(
-                "the file is {} bytes, over the {MAX_BYTES} byte limit for a config file",
-                doc.text.len()
-            )));
-        }
+        let text = read_settings(path, "a config file is UTF-8 TOML", MAX_BYTES).map_err(
+            |(at, message)| match at {
+                Some((line, column)) => ConfigError::Invalid {
+                    file: shown.clone(),
+                    line,
+                    column,
+                    message,
+                },
+                None => read_err(message),
+            },
+        )?;
         let dir = path
             .parent()
             .map(|d| {
@@ -236,7 +238,7 @@ impl Config {
         let dir = dir
             .canonicalize()
             .map_err(|e| read_err(format!("its folder: {e}")))?;
-        Config::parse(path, dir, doc.text)
+        Config::parse(path, dir, text)
     }
 
     /// Validate config text read from `path`, whose folder is `dir` (absolute).
@@ -467,6 +469,59 @@ impl Config {
             }
         }
     }
+}
+
+/// A settings file's text (a config or a baseline), read with the one reader of inputs
+/// ([`crate::source::read`]: no FIFO or device is opened, the size is bounded, UTF-8 is
+/// checked); what it refuses is said in the words of settings (`what`: "a config file is
+/// UTF-8 TOML"), with the line and column where there is one, never repeating the path.
+pub(crate) fn read_settings(
+    path: &Path,
+    what: &str,
+    max: u64,
+) -> Result<String, (Option<(u32, u32)>, String)> {
+    use crate::source::LoadError;
+    let shown = path.display().to_string();
+    let e = match crate::source::regular_file(path)
+        .and_then(|()| crate::source::read(&crate::source::Input::File(path.to_path_buf())))
+    {
+        Ok(doc) if doc.text.len() as u64 > max => {
+            return Err((
+                None,
+                format!(
+                    "the file is {} bytes, over the {max} byte limit; {what}",
+                    doc.text.len()
+                ),
+            ));
+        }
+        Ok(doc) => return Ok(doc.text),
+        Err(e) => e,
+    };
+    Err(match e {
+        LoadError::IsDirectory { .. } => (None, format!("a folder, not a file; {what}")),
+        LoadError::NotRegular { kind, .. } => {
+            (None, format!("not a regular file ({kind}); {what}"))
+        }
+        LoadError::NotUtf8 { line, column, .. } => {
+            (Some((line, column)), format!("not UTF-8 text; {what}"))
+        }
+        LoadError::Binary { line, column, .. } => (
+            Some((line, column)),
+            format!("not a text file (a NUL byte); {what}"),
+        ),
+        LoadError::TooLarge { size, .. } => (
+            None,
+            format!("the file is {size} bytes, over the {max} byte limit; {what}"),
+        ),
+        e => {
+            let text = e.to_string();
+            let prefix = format!("{shown}: ");
+            (
+                None,
+                text.strip_prefix(&prefix).unwrap_or(&text).to_string(),
+            )
+        }
+    })
 }
 
 /// The config's place of `span` as `file:line:col`.

@@ -690,3 +690,36 @@ fn the_documented_examples_are_valid() {
         "AllOnBucket"
     );
 }
+
+/// A config or baseline that is no text file is refused in their own words, with the line
+/// and column of the first bad byte, never read as policy input.
+#[test]
+fn unreadable_config_and_baseline() {
+    let t = project();
+    std::fs::write(
+        t.path().join("iamlint.toml"),
+        b"files = [\"p.json\"]\n# caf\xe9\n",
+    )
+    .unwrap();
+    let (code, _, err) = run_in(t.path(), &["lint", "policies/a.json"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        err,
+        "error: iamlint.toml:2:6: not UTF-8 text; a config file is UTF-8 TOML\n"
+    );
+    let (code, _, err) = run_in(
+        t.path(),
+        &[
+            "lint",
+            "--no-config",
+            "--baseline",
+            "policies",
+            "policies/a.json",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert_eq!(
+        err,
+        "error: policies: a folder, not a file; a baseline is UTF-8 JSON\n"
+    );
+}
