@@ -14,6 +14,10 @@
 //!   one finding code each, producing [`finding::Finding`]s) and the evaluation against a
 //!   rule set ([`eval`], [`rules`]), with the AWS data of [`catalog`] and the ARN and
 //!   wildcard matching of [`arn`] and [`pattern`].
+//! - [`config`] (`iamlint.toml`) and [`baseline`] adjust a result after the analysis:
+//!   severities overridden per code, ignored findings moved to [`Report::suppressed`] with
+//!   their reason, findings a baseline holds counted in [`Report::baseline`] instead of
+//!   reported. The config also says what `lint` and `check` read when given no inputs.
 //! - [`report`] renders every result in every format (text, JSON); line and column are
 //!   computed there, from the spans.
 //! - [`cli`] only parses arguments, calls the library, renders, and maps the outcome to an
