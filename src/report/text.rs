@@ -124,6 +124,9 @@ fn render_to(
         }
     }
     gate(out, report);
+    if out.len() > FLUSH_AT {
+        flush(out)?;
+    }
     for e in &report.errors {
         let (a, b) = paint.sev(Severity::Error);
         let _ = writeln!(out, "{a}error{b}: {}", escape(e));
