@@ -185,6 +185,17 @@ impl GateArgs {
                     if unread == 1 { "" } else { "s" }
                 );
             } else {
+                // Only a baseline is overwritten: never a policy or another file named by
+                // mistake (nothing a user passes in is modified).
+                if path.exists() {
+                    if let Err(e) = Baseline::read(path) {
+                        anyhow::bail!(
+                            "--write-baseline {}: the file exists and is not a baseline, so it \
+                             is not overwritten ({e})",
+                            path.display()
+                        );
+                    }
+                }
                 let all: Vec<&crate::Report> = reports.iter().map(|r| &**r).collect();
                 let b = Baseline::of(&all, path);
                 b.write(path)?;

@@ -723,3 +723,38 @@ fn unreadable_config_and_baseline() {
         "error: policies: a folder, not a file; a baseline is UTF-8 JSON\n"
     );
 }
+
+/// `--write-baseline` overwrites a baseline, never another file (a policy named by mistake).
+#[test]
+fn write_baseline_overwrites_only_a_baseline() {
+    let t = project();
+    let before = std::fs::read_to_string(t.path().join("policies/a.json")).unwrap();
+    let (code, _, err) = run_in(
+        t.path(),
+        &[
+            "lint",
+            "--write-baseline",
+            "policies/a.json",
+            "policies/a.json",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--write-baseline policies/a.json: the file exists and is not a baseline"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(t.path().join("policies/a.json")).unwrap(),
+        before
+    );
+    // An older baseline is replaced.
+    write(t.path(), "b.json", "{\"version\": 1, \"findings\": []}");
+    let (code, _, err) = run_in(
+        t.path(),
+        &["lint", "--write-baseline", "b.json", "policies/a.json"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let b: Value =
+        serde_json::from_str(&std::fs::read_to_string(t.path().join("b.json")).unwrap()).unwrap();
+    assert_eq!(b["findings"].as_array().unwrap().len(), 1);
+}
