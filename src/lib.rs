@@ -14,6 +14,10 @@
 //!   one finding code each, producing [`finding::Finding`]s) and the evaluation against a
 //!   rule set ([`eval`], [`rules`]), with the AWS data of [`catalog`] and the ARN and
 //!   wildcard matching of [`arn`] and [`pattern`].
+//! - [`config`] (`iamlint.toml`) and [`baseline`] adjust a result after the analysis:
+//!   severities overridden per code, ignored findings moved to [`Report::suppressed`] with
+//!   their reason, findings a baseline holds counted in [`Report::baseline`] instead of
+//!   reported. The config also says what `lint` and `check` read when given no inputs.
 //! - [`report`] renders every result in every format (text, JSON, SARIF, Markdown); line
 //!   and column are computed there, from the spans.
 //! - [`cli`] only parses arguments, calls the library, renders, and maps the outcome to an
@@ -36,9 +40,11 @@
 
 pub mod analysis;
 pub mod arn;
+pub mod baseline;
 pub mod catalog;
 pub mod check;
 pub mod cli;
+pub mod config;
 pub mod eval;
 pub mod finding;
 pub mod pattern;
@@ -82,6 +88,12 @@ pub struct Report {
     pub support_sources: usize,
     /// JSON files found in a folder that are not policy documents, so not linted.
     pub skipped: Vec<source::Skipped>,
+    /// Findings an `[[ignore]]` of `iamlint.toml` accepted, with its reason: not in
+    /// `findings`, not counted ([`config::Config::apply`]).
+    pub suppressed: Vec<config::Suppressed>,
+    /// What a `--baseline` did: the findings it held were removed from `findings`
+    /// ([`baseline::Baseline::apply`]).
+    pub baseline: Option<baseline::Applied>,
 }
 
 impl Report {
@@ -146,6 +158,18 @@ pub fn lint_paths_with(args: &[String], extra: Vec<Document>, opts: LintOptions)
         }
     }
     report
+}
+
+/// Lint the files `iamlint.toml`'s globs found ([`config::Config::lint_files`]): as files
+/// found by walking a folder, JSON among them that is not a policy is skipped, not linted.
+pub fn lint_found(files: &[std::path::PathBuf], opts: LintOptions) -> Report {
+    collect(
+        files
+            .iter()
+            .map(|p| source::Pending::Read(Input::Found(p.clone())))
+            .collect(),
+        opts,
+    )
 }
 
 /// Lint inputs of which some may be stdin, already expanded.

@@ -196,6 +196,7 @@ pub fn check(req: Request<'_>) -> anyhow::Result<CheckResult> {
             errors,
             support_sources: 1,
             skipped: Vec::new(),
+            ..Report::default()
         },
         ran: true,
         rule_set: req.resolved.id.clone(),

@@ -2,10 +2,12 @@
 //! policies come from ([`Principal`]); the check itself is [`crate::check`], its rendering
 //! [`crate::report::check`].
 
+use anyhow::Context as _;
 use clap::Args;
 
 use super::{Outcome, OutputArgs, emit, emit_with};
 use crate::analysis::check::Request;
+use crate::config::CheckTable;
 use crate::eval;
 use crate::report;
 use crate::rules::{self, Resolved, RuleSet};
@@ -14,9 +16,11 @@ use crate::source::principal::Principal;
 /// Which rule set, with what parameters and features.
 #[derive(Debug, Args)]
 pub struct RuleArgs {
-    /// A shipped rule set id (`iamlint rules list`) or a path to a rule file.
+    /// A shipped rule set id (`iamlint rules list`) or a path to a rule file. `check`
+    /// without it takes the rule set, parameters and features of the `[[check]]` of
+    /// iamlint.toml whose `files` match the policies (`--param` and `--feature` add to them).
     #[arg(long, value_name = "ID|PATH")]
-    pub rules: String,
+    pub rules: Option<String>,
     /// A parameter of the rule set, `name=value` (repeatable).
     #[arg(long = "param", value_name = "NAME=VALUE")]
     pub params: Vec<String>,
@@ -26,9 +30,44 @@ pub struct RuleArgs {
 }
 
 impl RuleArgs {
-    /// Load and resolve the rule set.
+    /// Load and resolve the rule set `--rules` names.
     pub fn load(&self) -> anyhow::Result<(RuleSet, Resolved)> {
-        let set = rules::find(&self.rules)?;
+        let Some(id) = &self.rules else {
+            anyhow::bail!("give --rules ID|PATH (`iamlint rules list` shows the shipped ones)");
+        };
+        let set = rules::find(id)?;
+        let resolved = set.resolve(&self.param_pairs()?, &self.features)?;
+        Ok((set, resolved))
+    }
+
+    /// Load and resolve the rule set of a `[[check]]` of the config, its parameters
+    /// overridden by `--param` of the same name and its features joined by `--feature`'s
+    /// (the command line comes first).
+    pub fn load_table(&self, table: &CheckTable) -> anyhow::Result<(RuleSet, Resolved)> {
+        let cli = self.param_pairs()?;
+        let mut params: Vec<(String, String)> = table
+            .params
+            .iter()
+            .filter(|(k, _)| !cli.iter().any(|(c, _)| c == k))
+            .cloned()
+            .collect();
+        params.extend(cli);
+        let mut features = table.features.clone();
+        features.extend(
+            self.features
+                .iter()
+                .filter(|f| !table.features.contains(f))
+                .cloned(),
+        );
+        let set =
+            rules::find(&table.rules).with_context(|| format!("the [[check]] at {}", table.at))?;
+        let resolved = set
+            .resolve(&params, &features)
+            .with_context(|| format!("the [[check]] at {}", table.at))?;
+        Ok((set, resolved))
+    }
+
+    fn param_pairs(&self) -> anyhow::Result<Vec<(String, String)>> {
         let mut params = Vec::new();
         for p in &self.params {
             let Some((k, v)) = p.split_once('=') else {
@@ -36,8 +75,7 @@ impl RuleArgs {
             };
             params.push((k.trim().to_string(), v.trim().to_string()));
         }
-        let resolved = set.resolve(&params, &self.features)?;
-        Ok((set, resolved))
+        Ok(params)
     }
 }
 
@@ -49,11 +87,9 @@ pub struct CheckArgs {
     pub rules: RuleArgs,
     /// A policy of the principal (repeatable): a file, a folder, `-`, or an AWS managed
     /// policy ARN such as `arn:aws:iam::aws:policy/SecretsManagerReadWrite` (offline).
-    #[arg(
-        long = "policy",
-        value_name = "PATH|ARN",
-        required_unless_present_any = ["gaad", "users", "roles", "groups", "caller"]
-    )]
+    /// Without one (nor --gaad nor a live principal), each `[[check]]` of iamlint.toml
+    /// checks the files it lists.
+    #[arg(long = "policy", value_name = "PATH|ARN")]
     pub policies: Vec<String>,
     /// An account dump (`aws iam get-account-authorization-details` output) to take the
     /// principal's policies from, with `--principal`.
@@ -103,11 +139,68 @@ pub fn render(args: &RenderArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Clean)
 }
 
-/// Run `iamlint check`: parse the principal's source from the arguments, call
-/// [`crate::check`], render its result, map it to an exit code.
+/// Run `iamlint check`: parse the principal's source from the arguments (or take each
+/// `[[check]]` of the config), call [`crate::check`], apply the config and the baseline,
+/// render, map to an exit code.
 pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
-    let (set, resolved) = args.rules.load()?;
+    let config = args.out.gate.config()?;
+    let baseline = args.out.gate.baseline()?;
+    let fail_on = args.out.fail_on(config.as_ref());
     let live_wanted = args.live.any();
+    let own_principal = live_wanted || args.gaad.is_some() || !args.policies.is_empty();
+    // What to check: (rule set, principal, the `[[check]]` it comes from).
+    let mut jobs: Vec<(RuleSet, Resolved, Option<Principal>, Option<&CheckTable>)> = Vec::new();
+    if args.rules.rules.is_some() {
+        if !own_principal {
+            anyhow::bail!(
+                "give the policies to check: --policy, --gaad with --principal, or a live principal"
+            );
+        }
+        let (set, resolved) = args.rules.load()?;
+        jobs.push((set, resolved, None, None));
+    } else {
+        let Some(c) = config.as_ref().filter(|c| !c.checks.is_empty()) else {
+            anyhow::bail!(
+                "give --rules ID|PATH, or a `[[check]]` in iamlint.toml (see docs/config.md)"
+            );
+        };
+        if !args.policies.is_empty() {
+            let Some(t) = c.check_for(&args.policies) else {
+                anyhow::bail!(
+                    "no `[[check]]` of {} lists every --policy in its `files`: give --rules",
+                    c.path.display()
+                );
+            };
+            let (set, resolved) = args.rules.load_table(t)?;
+            jobs.push((set, resolved, None, Some(t)));
+        } else if own_principal {
+            let [t] = c.checks.as_slice() else {
+                anyhow::bail!(
+                    "{} has {} `[[check]]` tables: give --rules",
+                    c.path.display(),
+                    c.checks.len()
+                );
+            };
+            let (set, resolved) = args.rules.load_table(t)?;
+            jobs.push((set, resolved, None, Some(t)));
+        } else {
+            let several = c.checks.len() > 1;
+            if several && !matches!(args.out.format, report::Format::Text | report::Format::Json) {
+                anyhow::bail!(
+                    "{} has {} `[[check]]` tables and this format shows one check: give --policy or --rules",
+                    c.path.display(),
+                    c.checks.len()
+                );
+            }
+            let cwd = std::env::current_dir()?.canonicalize()?;
+            for t in &c.checks {
+                let files = c.check_files(t, &cwd)?;
+                let (set, resolved) = args.rules.load_table(t)?;
+                let files = files.iter().map(|f| f.display().to_string()).collect();
+                jobs.push((set, resolved, Some(Principal::Policies(files)), Some(t)));
+            }
+        }
+    }
     if live_wanted && (args.gaad.is_some() || !args.policies.is_empty()) {
         anyhow::bail!("a live principal is checked on its own: drop --policy and --gaad");
     }
@@ -115,31 +208,70 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         anyhow::bail!("--simulate asks live IAM: give --user, --role, --group or --caller");
     }
     let mut session = None;
-    let principal = if live_wanted {
-        args.live.single()?;
-        let (s, principals, errors) = args.live.load()?;
-        session = Some(s);
-        Principal::Live { principals, errors }
-    } else if let (Some(path), Some(principal)) = (&args.gaad, &args.principal) {
-        Principal::Dump {
-            path: path.clone(),
-            principal: principal.clone(),
-        }
-    } else {
-        Principal::Policies(args.policies.clone())
-    };
-    let result = crate::check(Request {
-        set: &set,
-        resolved: &resolved,
-        principal,
-        context: &args.context,
-        suggest: args.suggest,
-        simulate: session.as_ref().filter(|_| args.simulate),
-    })?;
+    let mut results = Vec::new();
+    for (set, resolved, principal, table) in jobs {
+        let principal = match principal {
+            Some(p) => p,
+            None if live_wanted => {
+                args.live.single()?;
+                let (s, principals, errors) = args.live.load()?;
+                session = Some(s);
+                Principal::Live { principals, errors }
+            }
+            None => match (&args.gaad, &args.principal) {
+                (Some(path), Some(principal)) => Principal::Dump {
+                    path: path.clone(),
+                    principal: principal.clone(),
+                },
+                _ => Principal::Policies(args.policies.clone()),
+            },
+        };
+        let result = crate::check(Request {
+            set: &set,
+            resolved: &resolved,
+            principal,
+            context: &args.context,
+            suggest: args.suggest,
+            simulate: session.as_ref().filter(|_| args.simulate),
+        })?;
+        results.push((table.map(|t| t.at.clone()), result));
+    }
+    {
+        let mut reports: Vec<&mut crate::Report> =
+            results.iter_mut().map(|(_, r)| &mut r.report).collect();
+        args.out
+            .gate
+            .finish(&mut reports, config.as_ref(), baseline.as_ref())?;
+    }
     let opts = report::text::Options {
         color: args.out.color.enabled(),
     };
     // Written as it is rendered: a table of 10,000 grants is never held whole.
-    emit_with(|out| report::write(out, &result, args.out.format, opts))?;
-    Ok(super::lint::outcome(&result.report, args.out.fail_on))
+    match results.as_slice() {
+        [(_, result)] => emit_with(|out| report::write(out, result, args.out.format, opts))?,
+        many => emit_with(|out| {
+            let json = args.out.format == report::Format::Json;
+            if json {
+                out.write_all(b"[\n")?;
+            }
+            for (i, (at, result)) in many.iter().enumerate() {
+                if json && i > 0 {
+                    out.write_all(b",\n")?;
+                } else if !json {
+                    if i > 0 {
+                        out.write_all(b"\n")?;
+                    }
+                    let at = at.as_deref().unwrap_or("");
+                    writeln!(out, "== check `{}` ([[check]] at {at}) ==", result.rule_set)?;
+                }
+                report::write(out, result, args.out.format, opts)?;
+            }
+            if json {
+                out.write_all(b"]\n")?;
+            }
+            Ok(())
+        })?,
+    }
+    let reports: Vec<&crate::Report> = results.iter().map(|(_, r)| &r.report).collect();
+    Ok(args.out.gate.outcome(&reports, fail_on))
 }

@@ -9,10 +9,8 @@ use crate::report;
 #[derive(Debug, Args)]
 pub struct LintArgs {
     /// Policy files, folders (every *.json below), account dumps, or `-` for stdin.
-    #[arg(
-        value_name = "PATH",
-        required_unless_present_any = ["users", "roles", "groups", "caller"]
-    )]
+    /// With none (and no live principal), the `files` of iamlint.toml.
+    #[arg(value_name = "PATH")]
     pub paths: Vec<String>,
     /// What a policy file is saved as, for IAM's size quota (account dumps say it
     /// themselves). Default: a managed policy, or a trust policy when the text is one.
@@ -29,6 +27,26 @@ pub struct LintArgs {
 /// Run `iamlint lint`: read the live principals asked for, call [`crate::lint`], render,
 /// map the report to an exit code.
 pub fn run(args: &LintArgs) -> anyhow::Result<Outcome> {
+    let config = args.out.gate.config()?;
+    let baseline = args.out.gate.baseline()?;
+    let fail_on = args.out.fail_on(config.as_ref());
+    // No path and no live principal: the files the config lists.
+    let mut found = Vec::new();
+    if args.paths.is_empty() && !args.live.any() {
+        match &config {
+            Some(c) if c.has_files() => {
+                let cwd = std::env::current_dir()?.canonicalize()?;
+                found = c.lint_files(&cwd)?;
+            }
+            Some(c) => anyhow::bail!(
+                "give a PATH to lint: {} lists no `files` (see docs/config.md)",
+                c.path.display()
+            ),
+            None => anyhow::bail!(
+                "give a PATH to lint, or list `files` in an iamlint.toml (see docs/config.md)"
+            ),
+        }
+    }
     // Decode the catalog while the files are read; linting waits for it.
     let catalog = std::thread::spawn(crate::catalog::get);
     let mut live = (Vec::new(), Vec::new());
@@ -46,7 +64,14 @@ pub fn run(args: &LintArgs) -> anyhow::Result<Outcome> {
         policy_kind: args.policy_kind,
         drop_texts: !args.out.format.shows_source(),
     };
-    let report = crate::lint(&args.paths, &live.0, &live.1, opts);
+    let mut report = if found.is_empty() {
+        crate::lint(&args.paths, &live.0, &live.1, opts)
+    } else {
+        crate::lint_found(&found, opts)
+    };
+    args.out
+        .gate
+        .finish(&mut [&mut report], config.as_ref(), baseline.as_ref())?;
     let catalog = catalog.join().unwrap_or_else(|_| crate::catalog::get());
     if let Some(w) = &catalog.warning {
         eprintln!("warning: {w}");
@@ -56,7 +81,7 @@ pub fn run(args: &LintArgs) -> anyhow::Result<Outcome> {
     };
     // Written as it is rendered: the report's text is never held whole.
     emit_with(|out| report::write(out, &report, args.out.format, opts))?;
-    Ok(outcome(&report, args.out.fail_on))
+    Ok(args.out.gate.outcome(&[&report], fail_on))
 }
 
 /// The exit outcome of a report.

@@ -15,7 +15,10 @@ use std::io::{IsTerminal, Write};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::finding::Severity;
+use std::path::PathBuf;
+
+use crate::baseline::Baseline;
+use crate::config::Config;
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,18 +85,144 @@ pub enum Command {
     },
 }
 
-/// `--format`, `--fail-on` and `--color`, shared by `lint` and `check`.
+/// `--format`, `--fail-on`, `--color` and the gate's flags, shared by `lint` and `check`.
 #[derive(Debug, clap::Args)]
 pub struct OutputArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = crate::report::Format::Text)]
     pub format: crate::report::Format,
-    /// Fail (exit 1) on findings of this severity or worse.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub fail_on: FailOn,
+    /// Fail (exit 1) on findings of this severity or worse [default: `fail-on` of
+    /// iamlint.toml, else error].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
     /// Colour the text output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    /// Config file and baseline.
+    #[command(flatten)]
+    pub gate: GateArgs,
+}
+
+impl OutputArgs {
+    /// `--fail-on`, else the config's `fail-on`, else `error`.
+    pub fn fail_on(&self, config: Option<&Config>) -> FailOn {
+        self.fail_on
+            .or(config.and_then(|c| c.fail_on))
+            .unwrap_or(FailOn::Error)
+    }
+}
+
+/// The config file and the baseline: `--config`, `--no-config`, `--baseline`,
+/// `--write-baseline`. The work is the library's ([`Config::apply`], [`Baseline::apply`]).
+#[derive(Debug, clap::Args)]
+pub struct GateArgs {
+    /// The config file [default: iamlint.toml in the working directory or the nearest folder
+    /// above it].
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Read no config file.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Fail only on findings this baseline does not hold; count the baselined ones and list
+    /// the fixed ones (in the baseline, not found now).
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+    /// Record the findings (after the config) in this baseline file and exit 0, unless an
+    /// input could not be read (then nothing is written and the exit is 2).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+}
+
+impl GateArgs {
+    /// The config: `--config`, else the one found upward from the working directory,
+    /// unless `--no-config`.
+    pub fn config(&self) -> anyhow::Result<Option<Config>> {
+        if self.no_config {
+            return Ok(None);
+        }
+        let path = match &self.config {
+            Some(p) => p.clone(),
+            None => {
+                let cwd = std::env::current_dir()?;
+                match crate::config::discover(&cwd) {
+                    // Shown as the user would write it: `../iamlint.toml`.
+                    Some(p) => crate::config::relative_to(&p, &cwd),
+                    None => return Ok(None),
+                }
+            }
+        };
+        Ok(Some(Config::load(&path)?))
+    }
+
+    /// The `--baseline`, read before any work so a bad one fails at once.
+    pub fn baseline(&self) -> anyhow::Result<Option<Baseline>> {
+        Ok(self.baseline.as_deref().map(Baseline::read).transpose()?)
+    }
+
+    /// Apply the config to each report, then the baseline across them all, or record them
+    /// in `--write-baseline` (only when every input was read: a baseline never records a
+    /// partial run).
+    pub fn finish(
+        &self,
+        reports: &mut [&mut crate::Report],
+        config: Option<&Config>,
+        baseline: Option<&Baseline>,
+    ) -> anyhow::Result<()> {
+        if let Some(c) = config {
+            for r in reports.iter_mut() {
+                c.apply(r);
+            }
+        }
+        if let (Some(b), Some(path)) = (baseline, &self.baseline) {
+            b.apply(reports, path);
+        }
+        if let Some(path) = &self.write_baseline {
+            let unread: usize = reports.iter().map(|r| r.errors.len()).sum();
+            if unread > 0 {
+                eprintln!(
+                    "error: {}: not written: {unread} input{} could not be read",
+                    path.display(),
+                    if unread == 1 { "" } else { "s" }
+                );
+            } else {
+                // Only a baseline is overwritten: never a policy or another file named by
+                // mistake (nothing a user passes in is modified).
+                if path.exists() {
+                    if let Err(e) = Baseline::read(path) {
+                        anyhow::bail!(
+                            "--write-baseline {}: the file exists and is not a baseline, so it \
+                             is not overwritten ({e})",
+                            path.display()
+                        );
+                    }
+                }
+                let all: Vec<&crate::Report> = reports.iter().map(|r| &**r).collect();
+                let b = Baseline::of(&all, path);
+                b.write(path)?;
+                eprintln!(
+                    "wrote {} finding{} to {}",
+                    b.findings.len(),
+                    if b.findings.len() == 1 { "" } else { "s" },
+                    path.display()
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// The outcome of reports at `fail_on`: writing a baseline accepts every finding.
+    pub fn outcome(&self, reports: &[&crate::Report], fail_on: FailOn) -> Outcome {
+        let fail_on = if self.write_baseline.is_some() {
+            FailOn::Never
+        } else {
+            fail_on
+        };
+        reports
+            .iter()
+            .map(|r| lint::outcome(r, fail_on))
+            .max_by_key(|o| o.code())
+            .unwrap_or(Outcome::Clean)
+    }
 }
 
 /// Output format of the commands that print one thing (`can`, `catalog`, `rules`); `lint`,
@@ -106,30 +235,7 @@ pub enum Format {
     Json,
 }
 
-/// The severity from which the run fails.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
-    /// Errors only.
-    Error,
-    /// Warnings and errors.
-    Warning,
-    /// Anything.
-    Info,
-    /// Never fail on findings (unreadable input still exits 2).
-    Never,
-}
-
-impl FailOn {
-    /// Does a finding of severity `s` fail the run?
-    pub fn fails(self, s: Severity) -> bool {
-        match self {
-            FailOn::Error => s >= Severity::Error,
-            FailOn::Warning => s >= Severity::Warning,
-            FailOn::Info => true,
-            FailOn::Never => false,
-        }
-    }
-}
+pub use crate::config::FailOn;
 
 /// When to colour text output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,5 +1,6 @@
 //! `--format json`: `{"findings": [...], "summary": {...}, "catalog": {...}, "errors": [...],
-//! "skipped": [...]}`.
+//! "skipped": [...]}`, then `"suppressed": [...]` (findings `iamlint.toml` accepted, each
+//! with its `reason`) and `"baseline": {...}` (`file`, `baselined`, `fixed`) when there are.
 
 use std::io::{self, Write};
 
@@ -66,6 +67,13 @@ pub fn write_with<X: Serialize + Sync>(
             m.serialize_entry("catalog", &catalog_info())?;
             m.serialize_entry("errors", &r.errors)?;
             m.serialize_entry("skipped", &r.skipped)?;
+            // Present only when the config suppressed findings, or a baseline was applied.
+            if !r.suppressed.is_empty() {
+                m.serialize_entry("suppressed", &r.suppressed)?;
+            }
+            if let Some(b) = &r.baseline {
+                m.serialize_entry("baseline", b)?;
+            }
             for (k, v) in self.1 {
                 m.serialize_entry(k, v)?;
             }

@@ -123,6 +123,10 @@ fn render_to(
             flush(out)?;
         }
     }
+    gate(out, report);
+    if out.len() > FLUSH_AT {
+        flush(out)?;
+    }
     for e in &report.errors {
         let (a, b) = paint.sev(Severity::Error);
         let _ = writeln!(out, "{a}error{b}: {}", escape(e));
@@ -149,11 +153,60 @@ fn render_to(
             String::new()
         } else {
             format!("; {skipped}")
-        },
+        } + &gate_summary(report),
         c.source(),
         c.date()
     );
     Ok(())
+}
+
+/// The findings `iamlint.toml` suppressed, one line each with the reason, and what a
+/// baseline did: the fixed entries, one line each (the baselined are counted in the summary).
+fn gate(out: &mut String, report: &Report) {
+    for s in &report.suppressed {
+        let f = &s.finding;
+        let _ = writeln!(
+            out,
+            "{}:{}:{}: suppressed {}[{}]: {} (reason: {}; {})",
+            escape(&f.location.file),
+            f.location.line,
+            f.location.column,
+            f.severity.as_str(),
+            f.code.as_str(),
+            line_text(&f.message),
+            line_text(&s.reason),
+            escape(&s.ignore)
+        );
+    }
+    if let Some(b) = &report.baseline {
+        for e in &b.fixed {
+            let _ = writeln!(
+                out,
+                "fixed: {}: {}: {}{} (in the baseline {}, not found now)",
+                escape(&e.file),
+                escape(&e.code),
+                line_text(&e.message),
+                e.statement
+                    .as_deref()
+                    .map(|s| format!(" (statement {})", escape(s)))
+                    .unwrap_or_default(),
+                escape(&b.file)
+            );
+        }
+    }
+}
+
+/// `; 2 suppressed; 5 baselined, 1 fixed` for the summary line; empty without config or
+/// baseline effects.
+fn gate_summary(report: &Report) -> String {
+    let mut s = String::new();
+    if !report.suppressed.is_empty() {
+        let _ = write!(s, "; {} suppressed", report.suppressed.len());
+    }
+    if let Some(b) = &report.baseline {
+        let _ = write!(s, "; {} baselined, {} fixed", b.baselined, b.fixed.len());
+    }
+    s
 }
 
 /// For each finding: `None` when it repeats an earlier one of the same source word for word

@@ -608,7 +608,7 @@ impl RuleSet {
 /// The first place where `text` nests arrays, inline tables or dotted-key segments deeper
 /// than [`MAX_NESTING`], with a message; `None` when it does not. Strings and comments are
 /// skipped, so brackets and dots inside them do not count. One pass, no recursion.
-fn too_deep(text: &str) -> Option<(usize, String)> {
+pub(crate) fn too_deep(text: &str) -> Option<(usize, String)> {
     let b = text.as_bytes();
     let mut depth = 0usize;
     // Dots outside strings since the last `=`, `,`, bracket, brace or line break: the

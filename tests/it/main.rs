@@ -14,6 +14,7 @@ mod catalog_prefixes;
 mod check;
 mod cli;
 mod condvalues;
+mod config;
 mod deadarn;
 mod difftest;
 mod dumps;
