@@ -400,6 +400,21 @@ fn head(report: &Report, extra: &Extra) -> String {
     if !skipped.is_empty() {
         let _ = write!(line, "; {}", escape_text(&skipped));
     }
+    if !report.suppressed.is_empty() {
+        let _ = write!(
+            line,
+            "; {} suppressed by `iamlint.toml`",
+            report.suppressed.len()
+        );
+    }
+    if let Some(b) = &report.baseline {
+        let _ = write!(
+            line,
+            "; {} in the baseline, {} fixed since",
+            b.baselined,
+            b.fixed.len()
+        );
+    }
     let _ = writeln!(
         out,
         "{line} (catalog {}, {})",

@@ -282,7 +282,20 @@ impl Serialize for Results<'_> {
             report: r,
             indexes: HashMap::new(),
         };
-        let mut seq = s.serialize_seq(Some(r.findings.len()))?;
+        let mut seq = s.serialize_seq(Some(r.findings.len() + r.suppressed.len()))?;
+        // A finding an `iamlint.toml` ignore moved aside is still a result, marked
+        // suppressed with the ignore's reason: code scanning shows it as dismissed.
+        for sup in &r.suppressed {
+            let mut res = result(&sup.finding, &mut lines);
+            res.suppressions = Some(vec![
+                sarif::Suppression::builder()
+                    .kind(json!("external"))
+                    .status(json!("accepted"))
+                    .justification(format!("{} ({})", sup.reason, sup.ignore))
+                    .build(),
+            ]);
+            seq.serialize_element(&res)?;
+        }
         for f in &r.findings {
             seq.serialize_element(&result(f, &mut lines))?;
             // The line index of the finding's own source is kept only while its findings

@@ -260,6 +260,31 @@ reason = "the fleet janitor terminates any instance"
     assert_eq!(s[0]["ignore"], "iamlint.toml:2:1");
     assert_eq!(s[1]["statement"], "Broad");
     assert_eq!(v["summary"]["errors"], 1);
+    // In SARIF they are results marked suppressed, with the reason: code scanning shows
+    // them as dismissed, not as open alerts.
+    let mut sarif_args = args.to_vec();
+    sarif_args.insert(1, "--format=sarif");
+    let (_, out, _) = run_in(t.path(), &sarif_args);
+    let v = crate::formats::valid_sarif(&out);
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 4);
+    let suppressed: Vec<&Value> = results
+        .iter()
+        .filter(|r| r.get("suppressions").is_some())
+        .collect();
+    assert_eq!(suppressed.len(), 2);
+    assert_eq!(suppressed[0]["ruleId"], "unknown-action");
+    assert_eq!(
+        suppressed[0]["suppressions"][0]["justification"],
+        "legacy role, removed in TICKET-1 (iamlint.toml:2:1)"
+    );
+    let mut md_args = args.to_vec();
+    md_args.insert(1, "--format=markdown");
+    let (_, out, _) = run_in(t.path(), &md_args);
+    assert!(
+        out.contains("in 3 documents; 2 suppressed by `iamlint.toml`"),
+        "{out}"
+    );
     // A Sid that is not the finding's suppresses nothing.
     write(
         t.path(),

@@ -39,7 +39,7 @@ fn validator() -> &'static jsonschema::Validator {
 }
 
 /// Parse a SARIF log and fail on every schema error.
-fn valid_sarif(out: &str) -> Value {
+pub fn valid_sarif(out: &str) -> Value {
     let v: Value = serde_json::from_str(out).unwrap_or_else(|e| panic!("{e}: {out}"));
     let errors: Vec<String> = validator()
         .iter_errors(&v)
