@@ -77,6 +77,44 @@ pub struct Request<'a> {
     pub errors: Vec<String>,
     /// New access inside this rule set's grants is allowed (`--allow-rules`).
     pub allow: Option<&'a Resolved>,
+    /// JSON files that are not policies on either side, so not compared.
+    pub skipped: Vec<crate::source::Skipped>,
+}
+
+/// The comparisons of files changed since a git ref ([`crate::source::git::changed_since`]):
+/// a modified file against its version at the ref, an added one against nothing, a deleted
+/// one as nothing against it. A side that could not be read is an error (its file is not
+/// compared); JSON that is a policy on neither side is skipped.
+pub fn git_pairs(
+    changes: Vec<crate::source::git::Changed>,
+) -> (Vec<Pair>, Vec<String>, Vec<crate::source::Skipped>) {
+    use crate::source::git::Status;
+    let mut pairs = Vec::new();
+    let mut errors = Vec::new();
+    let mut skipped = Vec::new();
+    for c in changes {
+        let mut side = |d: Option<Result<Document, crate::source::LoadError>>| match d {
+            None => Some(Vec::new()),
+            Some(Ok(d)) => Some(vec![d]),
+            Some(Err(e)) => {
+                errors.push(e.to_string());
+                None
+            }
+        };
+        let (Some(old), Some(new)) = (side(c.old), side(c.new)) else {
+            continue;
+        };
+        let change = match c.status {
+            Status::Modified => Change::Modified,
+            Status::Added => Change::Added,
+            Status::Deleted => Change::Deleted,
+        };
+        match pair_or_skip(c.path, change, old, new) {
+            Ok(p) => pairs.push(p),
+            Err(s) => skipped.push(s),
+        }
+    }
+    (pairs, errors, skipped)
 }
 
 /// Why a grant of one side is not a grant of the other.
@@ -146,6 +184,95 @@ impl DiffResult {
     }
 }
 
+/// The pair, or why it is skipped: every side there is is JSON and not a policy (a
+/// `package.json` beside the policies).
+fn pair_or_skip(
+    label: String,
+    change: Change,
+    old: Vec<Document>,
+    new: Vec<Document>,
+) -> Result<Pair, crate::source::Skipped> {
+    let not_policy = |d: &Document| {
+        crate::policy::json::parse(&d.text)
+            .ok()
+            .and_then(|p| crate::source::not_a_policy(&p.root))
+    };
+    let reasons: Vec<_> = old.iter().chain(&new).map(not_policy).collect();
+    if let Some(Some(reason)) = reasons.first() {
+        if reasons.iter().all(Option::is_some) {
+            return Err(crate::source::Skipped {
+                file: label,
+                reason: *reason,
+            });
+        }
+    }
+    Ok(Pair {
+        label,
+        change,
+        old,
+        new,
+    })
+}
+
+/// The comparisons of two folders, file by file (by path below each): a file in both is
+/// compared, one only in `new` is added, one only in `old` deleted. Files that could not be
+/// read are errors; JSON that is a policy on neither side is skipped.
+pub fn folder_pairs(
+    old: &std::path::Path,
+    new: &std::path::Path,
+) -> (Vec<Pair>, Vec<String>, Vec<crate::source::Skipped>) {
+    use crate::source::{self, Input};
+    let mut errors = Vec::new();
+    let mut files = |dir: &std::path::Path| {
+        let (inputs, errs) = source::expand(&[dir.display().to_string()]);
+        errors.extend(errs.iter().map(ToString::to_string));
+        inputs
+            .into_iter()
+            .filter_map(|i| match &i {
+                Input::Found(p) | Input::File(p) => p
+                    .strip_prefix(dir)
+                    .ok()
+                    .map(|rel| (rel.to_path_buf(), i.clone())),
+                Input::Stdin => None,
+            })
+            .collect::<BTreeMap<_, _>>()
+    };
+    let (o, n) = (files(old), files(new));
+    let mut rels: Vec<&std::path::PathBuf> = o.keys().chain(n.keys()).collect();
+    rels.sort();
+    rels.dedup();
+    let mut pairs = Vec::new();
+    let mut skipped = Vec::new();
+    for rel in rels {
+        let mut side = |i: Option<&Input>| match i.map(source::read) {
+            None => Some(Vec::new()),
+            Some(Ok(d)) => Some(vec![d]),
+            Some(Err(e)) => {
+                errors.push(e.to_string());
+                None
+            }
+        };
+        let (Some(a), Some(b)) = (side(o.get(rel)), side(n.get(rel))) else {
+            continue;
+        };
+        let change = match (a.is_empty(), b.is_empty()) {
+            (true, _) => Change::Added,
+            (_, true) => Change::Deleted,
+            _ => Change::Compared,
+        };
+        let label = b
+            .first()
+            .or(a.first())
+            .map(|d| d.origin.clone())
+            .unwrap_or_default();
+        match pair_or_skip(label, change, a, b) {
+            Ok(p) => pairs.push(p),
+            Err(s) => skipped.push(s),
+        }
+    }
+    (pairs, errors, skipped)
+}
+
 /// Compare each pair of the request. A document that is not valid JSON (or not a policy)
 /// is an error of the result naming its file, line and column, and that pair is not
 /// compared: the gate never passes on what it could not read.
@@ -155,6 +282,7 @@ pub fn diff(req: Request<'_>) -> DiffResult {
         ..DiffResult::default()
     };
     out.report.errors = req.errors;
+    out.report.skipped = req.skipped;
     let rules = req.allow.map(RuleGrants::new);
     for pair in req.pairs {
         let base = out.report.sources.len();
@@ -677,28 +805,28 @@ fn findings(
         let noun = if n == 1 { "action" } else { "actions" };
         let message = match (dir, reason) {
             (Direction::Added, Reason::Action) => {
-                format!("new access: {n} {noun} not allowed before, {what}, on {on}")
+                format!("new access on {on}: {n} {noun} not allowed before: {what}")
             }
             (Direction::Added, Reason::Resource) => {
-                format!("new access: {n} {noun} on {on}, wider than before: {what}")
+                format!("new access on {on}, wider than before: {n} {noun}: {what}")
             }
             (Direction::Added, Reason::Condition) => format!(
-                "new access: {n} {noun} on {on} without the condition that limited them before: {what}"
+                "new access on {on} without the condition that limited it before: {n} {noun}: {what}"
             ),
             (Direction::Added, Reason::Deny) => format!(
-                "new access: {n} {noun} on {on} that a `Deny` now removed denied before: {what}"
+                "new access on {on} that a removed `Deny` denied before: {n} {noun}: {what}"
             ),
             (Direction::Removed, Reason::Action) => {
-                format!("removed access: {n} {noun} no longer allowed, {what}, on {on}")
+                format!("removed access on {on}: {n} {noun} no longer allowed: {what}")
             }
             (Direction::Removed, Reason::Resource) => {
-                format!("removed access: {n} {noun} on {on}, narrowed now: {what}")
+                format!("removed access on {on}, narrowed now: {n} {noun}: {what}")
             }
             (Direction::Removed, Reason::Condition) => format!(
-                "removed access: {n} {noun} on {on}, now allowed only under a condition: {what}"
+                "removed access on {on}, now allowed only under a condition: {n} {noun}: {what}"
             ),
             (Direction::Removed, Reason::Deny) => format!(
-                "removed access: {n} {noun} on {on}, denied now by a new `Deny`: {what}"
+                "removed access on {on}, denied now by a new `Deny`: {n} {noun}: {what}"
             ),
         };
         let code = match dir {
@@ -762,26 +890,47 @@ fn findings(
     }
 }
 
-/// Actions grouped by service and access level, each group bounded: "`s3` Write
-/// (`s3:PutObject`, `s3:DeleteObject`), `s3` Read (`s3:GetObject`)".
+/// The order access levels are named in: what grants the most first.
+pub(crate) fn level_rank(level: &str) -> u8 {
+    match level {
+        "Permissions management" => 0,
+        "Write" => 1,
+        "Tagging" => 2,
+        "List" => 3,
+        "Read" => 4,
+        _ => 5,
+    }
+}
+
+/// Actions grouped by service and access level (the most powerful level first), each group
+/// and the whole bounded: "`s3` Write: `s3:DeleteObject`, `s3:PutObject`; `s3` Read:
+/// `s3:GetObject`" (then "and N more groups").
 pub(crate) fn grouped(actions: &[ActionRef]) -> String {
-    let mut by: BTreeMap<(&str, &str), Vec<String>> = BTreeMap::new();
+    let mut by: BTreeMap<(u8, &str, &str), Vec<String>> = BTreeMap::new();
     for a in actions {
-        by.entry((a.service.prefix, a.access_level()))
+        let level = a.access_level();
+        by.entry((level_rank(level), a.service.prefix, level))
             .or_default()
             .push(format!("`{}`", a.full_name()));
     }
-    let groups: Vec<String> = by
-        .into_iter()
-        .map(|((svc, level), mut names)| {
-            names.sort_unstable();
-            format!(
-                "`{svc}` {level} ({})",
-                bounded_list_within(&names, crate::finding::LIST_BUDGET / 2)
-            )
-        })
-        .collect();
-    bounded_list_within(&groups, 2 * crate::finding::LIST_BUDGET)
+    let total = by.len();
+    let mut out = String::new();
+    for (i, ((_, svc, level), mut names)) in by.into_iter().enumerate() {
+        names.sort_unstable();
+        let group = format!(
+            "`{svc}` {level}: {}",
+            bounded_list_within(&names, crate::finding::LIST_BUDGET / 2)
+        );
+        if i > 0 && out.len() + group.len() > 160 {
+            out.push_str(&format!(" and {} more groups", total - i));
+            break;
+        }
+        if i > 0 {
+            out.push_str("; ");
+        }
+        out.push_str(&group);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -829,7 +978,7 @@ mod tests {
         assert!(!added.contains(&"s3:GetObject"), "{added:?}");
         let f = &r.report.findings[0];
         assert_eq!(f.code, Code::NewAccess);
-        assert!(f.message.contains("`s3` Write ("), "{}", f.message);
+        assert!(f.message.contains("`s3` Write: `s3:DeleteObject`"), "{}", f.message);
         assert_eq!(f.location.file, "new.json");
         // The other way, the same actions are removed access.
         let back = run(&new, &old);

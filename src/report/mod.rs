@@ -12,6 +12,7 @@
 
 pub mod can;
 pub mod check;
+pub mod diff;
 pub mod json;
 pub mod text;
 
