@@ -518,17 +518,22 @@ fn deny_kept(d: &EStmt<'_>, d2: &EStmt<'_>, a: ActionRef, res: Res<'_>) -> bool 
                 Res::Pat(r) => patterns_overlap(&y.value, r),
                 Res::Not(_) => true,
             })
-            .all(|y| d2.resources.iter().any(|y2| pattern_covers(&y2.value, &y.value))),
+            .all(|y| {
+                d2.resources
+                    .iter()
+                    .any(|y2| pattern_covers(&y2.value, &y.value))
+            }),
         (false, true) => d.resources.iter().all(|y| {
             !d2.resources
                 .iter()
                 .any(|y2| patterns_overlap(&y2.value, &y.value))
         }),
         (true, false) => d2.resources.iter().any(|y2| y2.value == "*"),
-        (true, true) => d2
-            .resources
-            .iter()
-            .all(|y2| d.resources.iter().any(|y| pattern_covers(&y.value, &y2.value))),
+        (true, true) => d2.resources.iter().all(|y2| {
+            d.resources
+                .iter()
+                .any(|y| pattern_covers(&y.value, &y2.value))
+        }),
     }
 }
 
@@ -825,16 +830,16 @@ fn findings(
             (Direction::Removed, Reason::Condition) => format!(
                 "removed access on {on}, now allowed only under a condition: {n} {noun}: {what}"
             ),
-            (Direction::Removed, Reason::Deny) => format!(
-                "removed access on {on}, denied now by a new `Deny`: {n} {noun}: {what}"
-            ),
+            (Direction::Removed, Reason::Deny) => {
+                format!("removed access on {on}, denied now by a new `Deny`: {n} {noun}: {what}")
+            }
         };
         let code = match dir {
             Direction::Added => Code::NewAccess,
             Direction::Removed => Code::RemovedAccess,
         };
-        let mut f = Finding::new(code, s.doc.src, first.span, message)
-            .statement(Some(s.st.reference()));
+        let mut f =
+            Finding::new(code, s.doc.src, first.span, message).statement(Some(s.st.reference()));
         // The value the finding underlines.
         let underlined = s
             .actions
@@ -922,7 +927,7 @@ pub(crate) fn grouped(actions: &[ActionRef]) -> String {
             bounded_list_within(&names, crate::finding::LIST_BUDGET / 2)
         );
         if i > 0 && out.len() + group.len() > 160 {
-            out.push_str(&format!(" and {} more groups", total - i));
+            out.push_str(&format!("; {} more groups", total - i));
             break;
         }
         if i > 0 {
@@ -978,7 +983,11 @@ mod tests {
         assert!(!added.contains(&"s3:GetObject"), "{added:?}");
         let f = &r.report.findings[0];
         assert_eq!(f.code, Code::NewAccess);
-        assert!(f.message.contains("`s3` Write: `s3:DeleteObject`"), "{}", f.message);
+        assert!(
+            f.message.contains("`s3` Write: `s3:DeleteObject`"),
+            "{}",
+            f.message
+        );
         assert_eq!(f.location.file, "new.json");
         // The other way, the same actions are removed access.
         let back = run(&new, &old);

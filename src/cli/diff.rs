@@ -63,7 +63,8 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Outcome> {
         None => None,
     };
     let (pairs, errors, skipped) = if let Some(base) = &args.git_base {
-        let changes = crate::source::git::changed_since(std::path::Path::new("."), base, &args.paths)?;
+        let changes =
+            crate::source::git::changed_since(std::path::Path::new("."), base, &args.paths)?;
         diff::git_pairs(changes)
     } else if !args.old.is_empty() {
         if !args.paths.is_empty() {
@@ -98,10 +99,7 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Outcome> {
 }
 
 /// One comparison of two sets of policies (files, folders, `-`, managed policy ARNs).
-fn sets(
-    old: &[String],
-    new: &[String],
-) -> (Vec<Pair>, Vec<String>, Vec<crate::source::Skipped>) {
+fn sets(old: &[String], new: &[String]) -> (Vec<Pair>, Vec<String>, Vec<crate::source::Skipped>) {
     let (o, mut errors) = crate::source::policies(old);
     let (n, e) = crate::source::policies(new);
     errors.extend(e);

@@ -51,8 +51,8 @@ fn groups(grants: &[Grant]) -> Groups<'_> {
             crate::analysis::diff::level_rank(g.access_level),
             g.access_level,
         ))
-            .or_default()
-            .push(g);
+        .or_default()
+        .push(g);
     }
     by
 }
@@ -265,7 +265,10 @@ mod tests {
             md.contains("| `s3` | Write | `s3:PutObject` | `arn:aws:s3:::b/*`, `*` |"),
             "{md}"
         );
-        assert!(md.contains("| `ec2` | List | `ec2:DescribeInstances` | `*` |"), "{md}");
+        assert!(
+            md.contains("| `ec2` | List | `ec2:DescribeInstances` | `*` |"),
+            "{md}"
+        );
         assert!(md.contains("**Access removed** (1 action)"), "{md}");
         assert!(md.contains("| `s3` | Read | `s3:GetObject` |"), "{md}");
     }

@@ -116,19 +116,24 @@ pub fn changed_since(
     paths: &[String],
 ) -> Result<Vec<Changed>, GitError> {
     let shown = dir.display().to_string();
-    let top = git(dir, &["rev-parse", "--show-toplevel"])?.map_err(|detail| {
-        GitError::NotARepo {
+    let top =
+        git(dir, &["rev-parse", "--show-toplevel"])?.map_err(|detail| GitError::NotARepo {
             dir: shown.clone(),
             detail,
-        }
-    })?;
+        })?;
     let top = PathBuf::from(text(&top));
     let prefix = text(&git(dir, &["rev-parse", "--show-prefix"])?.map_err(failed("rev-parse"))?);
     // `--end-of-options`: a ref that starts with `-` is a ref, never an option.
     let spec = format!("{reference}^{{commit}}");
     let commit = git(
         dir,
-        &["rev-parse", "--verify", "--quiet", "--end-of-options", &spec],
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            &spec,
+        ],
     )?
     .map_err(|detail| GitError::BadRef {
         reference: reference.to_string(),
@@ -150,6 +155,9 @@ pub fn changed_since(
         "-z",
         "--no-ext-diff",
         "--no-textconv",
+        // A file moved with few edits is compared with its old self; two merely similar
+        // policies (git's default is 50%) are not taken for one renamed.
+        "--find-renames=90%",
         &commit,
         "--",
     ];

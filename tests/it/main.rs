@@ -15,6 +15,7 @@ mod check;
 mod cli;
 mod condvalues;
 mod deadarn;
+mod diff;
 mod difftest;
 mod dumps;
 mod eval_semantics;
