@@ -684,14 +684,17 @@ fn gained<'a>(to: &'a [EStmt<'_>], ti: &Index, from: &[EStmt<'_>], fi: &Index) -
 
 /// The grants of a rule set by action, with their resources and required conditions.
 struct RuleGrants {
-    by_action: HashMap<usize, Vec<(Vec<String>, Vec<Clause>)>>,
+    by_action: HashMap<usize, Vec<RuleGrant>>,
 }
 
 type Clause = (String, String, Vec<String>);
 
+/// The resources a rule grant needs an action on, and the conditions it requires.
+type RuleGrant = (Vec<String>, Vec<Clause>);
+
 impl RuleGrants {
     fn new(r: &Resolved) -> RuleGrants {
-        let mut by_action: HashMap<usize, Vec<(Vec<String>, Vec<Clause>)>> = HashMap::new();
+        let mut by_action: HashMap<usize, Vec<RuleGrant>> = HashMap::new();
         for g in &r.grants {
             let req: Vec<Clause> = g
                 .condition

@@ -177,7 +177,10 @@ fn conditions_compare_as_sets_whatever_their_spelling() {
 fn adding_a_deny_removes_and_removing_one_adds() {
     let allow = stmt("Allow", "s3:*", B);
     let deny = stmt("Deny", "s3:Delete*", "*");
-    let (added_deny, removed_deny) = both_ways(&policy(&[allow.clone()]), &policy(&[allow, deny]));
+    let (added_deny, removed_deny) = both_ways(
+        &policy(std::slice::from_ref(&allow)),
+        &policy(&[allow, deny]),
+    );
     assert_eq!(added_deny.code, 0, "{}", added_deny.json);
     assert!(added_deny.added.is_empty());
     assert!(
@@ -207,7 +210,7 @@ fn a_conditional_deny_added_adds_nothing_and_kept_is_no_change() {
     let mut deny = stmt("Deny", "s3:Delete*", "*");
     deny["Condition"] = serde_json::json!({"Bool": {"aws:MultiFactorAuthPresent": "false"}});
     let (fwd, back) = both_ways(
-        &policy(&[allow.clone()]),
+        &policy(std::slice::from_ref(&allow)),
         &policy(&[allow.clone(), deny.clone()]),
     );
     assert_eq!(fwd.code, 0, "{}", fwd.json);
@@ -307,7 +310,7 @@ fn not_resource_is_a_complement_both_ways() {
         "NotResource": "arn:aws:s3:::public/*"});
     let allow = stmt("Allow", "s3:GetObject", "*");
     let (fwd, back) = both_ways(
-        &policy(&[allow.clone()]),
+        &policy(std::slice::from_ref(&allow)),
         &policy(&[allow.clone(), deny.clone()]),
     );
     assert_eq!(fwd.code, 0);
