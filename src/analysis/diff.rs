@@ -277,6 +277,7 @@ pub fn folder_pairs(
 /// is an error of the result naming its file, line and column, and that pair is not
 /// compared: the gate never passes on what it could not read.
 pub fn diff(req: Request<'_>) -> DiffResult {
+    use rayon::prelude::*;
     let mut out = DiffResult {
         allowed_by: req.allow.map(|r| r.id.clone()),
         ..DiffResult::default()
@@ -284,54 +285,27 @@ pub fn diff(req: Request<'_>) -> DiffResult {
     out.report.errors = req.errors;
     out.report.skipped = req.skipped;
     let rules = req.allow.map(RuleGrants::new);
-    for pair in req.pairs {
-        let base = out.report.sources.len();
-        let mut errors = Vec::new();
-        let old = read_side(&pair.old, base, &mut errors);
-        let new = read_side(&pair.new, base + pair.old.len(), &mut errors);
-        out.report
-            .sources
-            .extend(pair.old.into_iter().chain(pair.new).map(|d| SourceText {
-                origin: d.origin,
-                text: d.text,
-            }));
-        if !errors.is_empty() {
-            out.report.errors.extend(errors);
-            continue;
-        }
-        let os = eval::prepare(&old);
-        let ns = eval::prepare(&new);
-        let (oi, ni) = (Index::new(&os), Index::new(&ns));
-        let added = gained(&ns, &ni, &os, &oi);
-        let removed = gained(&os, &oi, &ns, &ni);
-        let mut delta = FileDelta {
-            file: pair.label,
-            change: pair.change,
-            added: Vec::new(),
-            removed: Vec::new(),
-        };
-        delta.added = grants(&ns, &added, rules.as_ref());
-        delta.removed = grants(&os, &removed, None);
-        findings(
-            &ns,
-            &added,
-            Direction::Added,
-            rules.as_ref(),
-            out.allowed_by.as_deref(),
-            &mut out.report.findings,
-        );
-        findings(
-            &os,
-            &removed,
-            Direction::Removed,
-            None,
-            None,
-            &mut out.report.findings,
-        );
-        out.files.push(delta);
+    // Each pair's documents take the next source numbers; the pairs run on every core.
+    let mut base = 0;
+    let numbered: Vec<(usize, Pair)> = req
+        .pairs
+        .into_iter()
+        .map(|p| {
+            let b = base;
+            base += p.old.len() + p.new.len();
+            (b, p)
+        })
+        .collect();
+    let done: Vec<Compared> = numbered
+        .into_par_iter()
+        .map(|(b, p)| compare(b, p, rules.as_ref(), out.allowed_by.as_deref()))
+        .collect();
+    for c in done {
+        out.report.sources.extend(c.sources);
+        out.report.errors.extend(c.errors);
+        out.report.findings.extend(c.findings);
+        out.files.extend(c.delta);
     }
-    let sources = &out.report.sources;
-    crate::resolve_all(&mut out.report.findings, sources);
     out.report.findings.sort_by(|a, b| {
         (a.location.source, a.location.span.start, a.code).cmp(&(
             b.location.source,
@@ -340,6 +314,99 @@ pub fn diff(req: Request<'_>) -> DiffResult {
         ))
     });
     out
+}
+
+/// What one pair gave.
+struct Compared {
+    sources: Vec<SourceText>,
+    errors: Vec<String>,
+    findings: Vec<Finding>,
+    delta: Option<FileDelta>,
+}
+
+/// Compare one pair whose first document is source `base`. Findings come back resolved;
+/// the texts are kept only when a finding points into them.
+fn compare(
+    base: usize,
+    pair: Pair,
+    rules: Option<&RuleGrants>,
+    allowed_by: Option<&str>,
+) -> Compared {
+    let mut errors = Vec::new();
+    let old = read_side(&pair.old, base, &mut errors);
+    let new = read_side(&pair.new, base + pair.old.len(), &mut errors);
+    let mut findings = Vec::new();
+    let mut delta = None;
+    // The same texts on both sides grant the same: nothing to expand.
+    let same = pair.old.len() == pair.new.len()
+        && pair
+            .old
+            .iter()
+            .zip(&pair.new)
+            .all(|(a, b)| a.text == b.text);
+    if errors.is_empty() {
+        let mut d = FileDelta {
+            file: pair.label,
+            change: pair.change,
+            added: Vec::new(),
+            removed: Vec::new(),
+        };
+        if !same {
+            let os = eval::prepare(&old);
+            let ns = eval::prepare(&new);
+            let (oi, ni) = (Index::new(&os), Index::new(&ns));
+            let added = gained(&ns, &ni, &os, &oi);
+            let removed = gained(&os, &oi, &ns, &ni);
+            d.added = grants(&ns, &added, rules);
+            d.removed = grants(&os, &removed, None);
+            findings_of(
+                &ns,
+                &added,
+                Direction::Added,
+                rules,
+                allowed_by,
+                &mut findings,
+            );
+            findings_of(&os, &removed, Direction::Removed, None, None, &mut findings);
+        }
+        delta = Some(d);
+    }
+    let mut sources: Vec<SourceText> = pair
+        .old
+        .into_iter()
+        .chain(pair.new)
+        .map(|d| SourceText {
+            origin: d.origin,
+            text: d.text,
+        })
+        .collect();
+    // Resolved against this pair's sources, renumbered as the report's.
+    for f in &mut findings {
+        f.location.source -= base;
+        for r in &mut f.related {
+            r.location.source -= base;
+        }
+    }
+    crate::resolve_all(&mut findings, &sources);
+    for f in &mut findings {
+        f.location.source += base;
+        for r in &mut f.related {
+            r.location.source += base;
+        }
+    }
+    for (i, s) in sources.iter_mut().enumerate() {
+        if !findings.iter().any(|f| {
+            f.location.source == base + i || f.related.iter().any(|r| r.location.source == base + i)
+        }) {
+            s.text = String::new();
+        }
+    }
+    Compared {
+        sources,
+        errors,
+        findings,
+        delta,
+    }
 }
 
 /// Read each document of a side into the model; `src` is the index of the first one's
@@ -406,24 +473,19 @@ impl Index {
         Index { by_action, wide }
     }
 
-    /// The statements that name `a`, in statement order.
+    /// The statements that name `a`: those listing it, in statement order, then those with
+    /// `*` or `NotAction` that name it.
     fn naming<'s, 'd>(
         &'s self,
         stmts: &'s [EStmt<'d>],
         a: ActionRef,
     ) -> impl Iterator<Item = (usize, &'s EStmt<'d>)> + 's {
-        let mut ids: Vec<usize> = self
-            .by_action
+        self.by_action
             .get(&key(a))
             .into_iter()
             .flatten()
             .chain(&self.wide)
-            .copied()
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        ids.into_iter()
-            .filter_map(move |i| stmts.get(i).map(|s| (i, s)))
+            .filter_map(move |&i| stmts.get(i).map(|s| (i, s)))
             .filter(move |(_, s)| s.names(a).is_some())
     }
 }
@@ -556,6 +618,8 @@ fn fits(a: ActionRef, r: &str, parsed: &Result<ResourcePattern, crate::arn::ArnE
 fn gained<'a>(to: &'a [EStmt<'_>], ti: &Index, from: &[EStmt<'_>], fi: &Index) -> Vec<Gain<'a>> {
     let c = catalog::get();
     let mut out = Vec::new();
+    let to_denies = to.iter().any(is_deny);
+    let from_denies = from.iter().any(is_deny);
     for (i, s) in to.iter().enumerate() {
         if !s.st.is_allow() || s.cond == eval::condition::Tri::False {
             continue;
@@ -618,9 +682,10 @@ fn gained<'a>(to: &'a [EStmt<'_>], ti: &Index, from: &[EStmt<'_>], fi: &Index) -
             };
             for (res, res_span) in values {
                 // Wholly denied on this side by an unconditional `Deny`: no access.
-                if ti
-                    .naming(to, a)
-                    .any(|(_, d)| is_deny(d) && d.clauses.is_empty() && covers(d, res))
+                if to_denies
+                    && ti
+                        .naming(to, a)
+                        .any(|(_, d)| is_deny(d) && d.clauses.is_empty() && covers(d, res))
                 {
                     continue;
                 }
@@ -647,6 +712,9 @@ fn gained<'a>(to: &'a [EStmt<'_>], ti: &Index, from: &[EStmt<'_>], fi: &Index) -
                     }
                     allowed = true;
                     break;
+                }
+                if allowed && !from_denies {
+                    continue;
                 }
                 if allowed {
                     // Allowed there too, unless a `Deny` there that reached it is gone.
@@ -767,7 +835,7 @@ enum Direction {
 }
 
 /// One finding per (statement, place, reason[, inside the allowed rule set]).
-fn findings(
+fn findings_of(
     stmts: &[EStmt<'_>],
     gains: &[Gain<'_>],
     dir: Direction,
