@@ -354,7 +354,7 @@ fn compare(
         if !same {
             let os = eval::prepare(&old);
             let ns = eval::prepare(&new);
-            let (oi, ni) = (Index::new(&os), Index::new(&ns));
+            let (oi, ni) = (Indexes::new(&os), Indexes::new(&ns));
             let added = gained(&ns, &ni, &os, &oi);
             let removed = gained(&os, &oi, &ns, &ni);
             d.added = grants(&ns, &added, rules);
@@ -444,6 +444,21 @@ fn read_side(docs: &[Document], src: usize, errors: &mut Vec<String>) -> Vec<Doc
     out
 }
 
+/// A side's `Allow` and `Deny` statements, each by the actions they name.
+struct Indexes {
+    allows: Index,
+    denies: Index,
+}
+
+impl Indexes {
+    fn new(stmts: &[EStmt<'_>]) -> Indexes {
+        Indexes {
+            allows: Index::new(stmts, |s| s.st.is_allow()),
+            denies: Index::new(stmts, is_deny),
+        }
+    }
+}
+
 /// Statements by the actions they name, so a grant is compared with those that can
 /// concern it only.
 struct Index {
@@ -453,10 +468,13 @@ struct Index {
 }
 
 impl Index {
-    fn new(stmts: &[EStmt<'_>]) -> Index {
+    fn new(stmts: &[EStmt<'_>], keep: impl Fn(&EStmt<'_>) -> bool) -> Index {
         let mut by_action: HashMap<usize, Vec<usize>> = HashMap::new();
         let mut wide = Vec::new();
         for (i, s) in stmts.iter().enumerate() {
+            if !keep(s) {
+                continue;
+            }
             if s.not_action || s.actions.iter().any(|x| x.all) {
                 wide.push(i);
                 continue;
@@ -473,18 +491,17 @@ impl Index {
         Index { by_action, wide }
     }
 
-    /// The statements that name `a`: those listing it, in statement order, then those with
-    /// `*` or `NotAction` that name it.
+    /// The statements that name `a`: those with `*` or `NotAction` that name it first (they
+    /// tend to be broad: a grant is decided sooner), then those listing it, in statement
+    /// order.
     fn naming<'s, 'd>(
         &'s self,
         stmts: &'s [EStmt<'d>],
         a: ActionRef,
     ) -> impl Iterator<Item = (usize, &'s EStmt<'d>)> + 's {
-        self.by_action
-            .get(&key(a))
-            .into_iter()
-            .flatten()
-            .chain(&self.wide)
+        self.wide
+            .iter()
+            .chain(self.by_action.get(&key(a)).into_iter().flatten())
             .filter_map(move |&i| stmts.get(i).map(|s| (i, s)))
             .filter(move |(_, s)| s.names(a).is_some())
     }
@@ -615,7 +632,12 @@ fn fits(a: ActionRef, r: &str, parsed: &Result<ResourcePattern, crate::arn::ArnE
 }
 
 /// Every grant of `to`'s `Allow` statements that `from` does not grant.
-fn gained<'a>(to: &'a [EStmt<'_>], ti: &Index, from: &[EStmt<'_>], fi: &Index) -> Vec<Gain<'a>> {
+fn gained<'a>(
+    to: &'a [EStmt<'_>],
+    ti: &Indexes,
+    from: &[EStmt<'_>],
+    fi: &Indexes,
+) -> Vec<Gain<'a>> {
     let c = catalog::get();
     let mut out = Vec::new();
     let to_denies = to.iter().any(is_deny);
@@ -684,16 +706,17 @@ fn gained<'a>(to: &'a [EStmt<'_>], ti: &Index, from: &[EStmt<'_>], fi: &Index) -
                 // Wholly denied on this side by an unconditional `Deny`: no access.
                 if to_denies
                     && ti
+                        .denies
                         .naming(to, a)
-                        .any(|(_, d)| is_deny(d) && d.clauses.is_empty() && covers(d, res))
+                        .any(|(_, d)| d.clauses.is_empty() && covers(d, res))
                 {
                     continue;
                 }
                 let mut reason = Reason::Action;
                 let mut related = None;
                 let mut allowed = false;
-                for (_, o) in fi.naming(from, a) {
-                    if !o.st.is_allow() || o.cond == eval::condition::Tri::False {
+                for (_, o) in fi.allows.naming(from, a) {
+                    if o.cond == eval::condition::Tri::False {
                         continue;
                     }
                     if !covers(o, res) {
@@ -718,10 +741,12 @@ fn gained<'a>(to: &'a [EStmt<'_>], ti: &Index, from: &[EStmt<'_>], fi: &Index) -
                 }
                 if allowed {
                     // Allowed there too, unless a `Deny` there that reached it is gone.
-                    let gone = fi.naming(from, a).find(|(_, d)| {
-                        is_deny(d)
-                            && reaches(d, a, res)
-                            && !ti.naming(to, a).any(|(_, d2)| deny_kept(d, d2, a, res))
+                    let gone = fi.denies.naming(from, a).find(|(_, d)| {
+                        reaches(d, a, res)
+                            && !ti
+                                .denies
+                                .naming(to, a)
+                                .any(|(_, d2)| deny_kept(d, d2, a, res))
                     });
                     match gone {
                         None => continue,

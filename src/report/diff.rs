@@ -96,7 +96,11 @@ pub fn write_text(out: &mut dyn Write, r: &DiffResult, opts: text::Options) -> i
         return Ok(());
     }
     out.write_all(b"\naccess delta:\n")?;
+    let quiet = quiet_files(r);
     for f in &r.files {
+        if quiet > 0 && unchanged(f) {
+            continue;
+        }
         let mut line = format!(
             "{} ({}): {} added, {} removed",
             f.file,
@@ -131,7 +135,23 @@ pub fn write_text(out: &mut dyn Write, r: &DiffResult, opts: text::Options) -> i
             }
         }
     }
+    if quiet > 0 {
+        writeln!(out, "{quiet} more files: no access added or removed")?;
+    }
     Ok(())
+}
+
+/// Files listed by name when they changed no access, at most; past it they are counted.
+pub const MAX_UNCHANGED_LISTED: usize = 10;
+
+fn unchanged(f: &FileDelta) -> bool {
+    f.added.is_empty() && f.removed.is_empty()
+}
+
+/// How many files are counted rather than listed (0: all are listed).
+fn quiet_files(r: &DiffResult) -> usize {
+    let n = r.files.iter().filter(|f| unchanged(f)).count();
+    if n > MAX_UNCHANGED_LISTED { n } else { 0 }
 }
 
 /// One JSON object: the report's members, plus `diff`: `allowed_by` and `files`, each
@@ -164,7 +184,11 @@ pub fn write_markdown_delta(out: &mut dyn Write, r: &DiffResult) -> io::Result<(
     if r.files.is_empty() {
         return writeln!(out, "No policy file to compare.");
     }
+    let quiet = quiet_files(r);
     for f in &r.files {
+        if quiet > 0 && unchanged(f) {
+            continue;
+        }
         writeln!(
             out,
             "### `{}` ({})\n",
@@ -223,6 +247,9 @@ pub fn write_markdown_delta(out: &mut dyn Write, r: &DiffResult) -> io::Result<(
             writeln!(out)?;
         }
     }
+    if quiet > 0 {
+        writeln!(out, "No access added or removed in {quiet} more files.")?;
+    }
     Ok(())
 }
 
@@ -271,5 +298,54 @@ mod tests {
         );
         assert!(md.contains("**Access removed** (1 action)"), "{md}");
         assert!(md.contains("| `s3` | Read | `s3:GetObject` |"), "{md}");
+    }
+
+    #[test]
+    fn files_without_change_are_counted_past_ten() {
+        let same = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+        let doc = |o: String| Document {
+            origin: o,
+            text: same.into(),
+        };
+        let pairs = |n: usize| {
+            (0..n)
+                .map(|i| Pair {
+                    label: format!("f{i}.json"),
+                    change: Change::Compared,
+                    old: vec![doc(format!("old/f{i}.json"))],
+                    new: vec![doc(format!("f{i}.json"))],
+                })
+                .collect::<Vec<_>>()
+        };
+        let text = |n: usize| {
+            let r = diff(Request {
+                pairs: pairs(n),
+                ..Request::default()
+            });
+            let mut out = Vec::new();
+            write_text(&mut out, &r, text::Options::default()).unwrap();
+            let mut md = Vec::new();
+            write_markdown_delta(&mut md, &r).unwrap();
+            (
+                String::from_utf8(out).unwrap(),
+                String::from_utf8(md).unwrap(),
+            )
+        };
+        let (t, md) = text(10);
+        assert!(
+            t.contains("f9.json (compared): 0 actions added, 0 actions removed"),
+            "{t}"
+        );
+        assert!(
+            md.contains("### `f9.json` (compared)\n\nNo access added or removed."),
+            "{md}"
+        );
+        let (t, md) = text(11);
+        assert!(!t.contains("f9.json"), "{t}");
+        assert!(
+            t.ends_with("access delta:\n11 more files: no access added or removed\n"),
+            "{t}"
+        );
+        assert_eq!(md, "No access added or removed in 11 more files.\n");
     }
 }
