@@ -17,7 +17,9 @@
 //! A new grant wholly denied by a new unconditional `Deny` is no access. A conditional new
 //! `Deny` denies only when its condition holds, which is not known offline: the grant is
 //! kept (conservative: the gate never passes access it could not rule out; an unchanged
-//! conditional `Deny` matches its old self and adds nothing). Covering is decided per grant:
+//! conditional `Deny` matches its old self and adds nothing). Statements with a `Principal`
+//! (resource and trust policies) grant to others and are not compared, as in `check`.
+//! Covering is decided per grant:
 //! a new resource value that only the union of several old values covers is reported
 //! (conservative again). Removed access is the same question the other way round.
 //!

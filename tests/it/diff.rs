@@ -766,3 +766,39 @@ fn git_base_with_a_bad_ref_or_outside_a_repository_exits_2() {
     assert_eq!(code, 2);
     assert!(err.contains("not a git repository"), "{err}");
 }
+
+#[test]
+fn git_base_compares_a_moved_file_with_its_old_self() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    git(p, &["init", "-q"]);
+    let stmts: Vec<Value> = (0..20)
+        .map(|i| {
+            stmt(
+                "Allow",
+                "s3:GetObject",
+                &format!("arn:aws:s3:::bucket-{i}/*"),
+            )
+        })
+        .collect();
+    std::fs::create_dir_all(p.join("policies/moved")).unwrap();
+    std::fs::write(p.join("policies/x.json"), policy(&stmts)).unwrap();
+    git(p, &["add", "-A"]);
+    git(p, &["commit", "-q", "-m", "base"]);
+    let mut more = stmts.clone();
+    more[0]["Action"] = "s3:PutObject".into();
+    std::fs::remove_file(p.join("policies/x.json")).unwrap();
+    std::fs::write(p.join("policies/moved/x.json"), policy(&more)).unwrap();
+    git(p, &["add", "-A"]);
+    git(p, &["commit", "-q", "-m", "move"]);
+    let d = diff_json(&["--git-base", "HEAD~1", "policies"], p);
+    assert_eq!(d.code, 1, "{}", d.json);
+    let files = d.json["diff"]["files"].as_array().unwrap();
+    assert_eq!(files.len(), 1, "{}", d.json);
+    assert_eq!(files[0]["file"], "policies/moved/x.json");
+    assert_eq!(files[0]["change"], "modified");
+    assert_eq!(d.added, set(&["s3:PutObject"]));
+    assert_eq!(d.removed, set(&["s3:GetObject"]));
+    let removed = d.json["diff"]["files"][0]["removed"][0]["resources"].clone();
+    assert_eq!(removed, serde_json::json!(["arn:aws:s3:::bucket-0/*"]));
+}
