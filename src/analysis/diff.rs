@@ -553,8 +553,17 @@ fn is_deny(s: &EStmt<'_>) -> bool {
     matches!(s.st.effect.as_ref().map(|e| e.value), Some(Effect::Deny))
 }
 
-/// Does the statement's resource part cover every resource of `res`?
-fn covers(s: &EStmt<'_>, res: Res<'_>) -> bool {
+/// Does the statement apply to the request on `*` that an action taking no resource type
+/// is made on?
+fn applies_to_star(s: &EStmt<'_>) -> bool {
+    s.resources.iter().any(|x| arn_match(&x.value, "*")) != s.not_resource
+}
+
+/// Does the statement's resource part cover every resource of `res` for action `a`?
+fn covers(s: &EStmt<'_>, a: ActionRef, res: Res<'_>) -> bool {
+    if a.resource_types().next().is_none() {
+        return applies_to_star(s);
+    }
     match (s.not_resource, res) {
         (false, Res::Pat(r)) => s.resources.iter().any(|x| pattern_covers(&x.value, r)),
         (true, Res::Pat(r)) => !s.resources.iter().any(|x| patterns_overlap(&x.value, r)),
@@ -590,6 +599,9 @@ fn clauses_within<T: PartialEq>(sub: &[T], of: &[T]) -> bool {
 fn deny_kept(d: &EStmt<'_>, d2: &EStmt<'_>, a: ActionRef, res: Res<'_>) -> bool {
     if !is_deny(d2) || d2.names(a).is_none() || !clauses_within(&d2.clauses, &d.clauses) {
         return false;
+    }
+    if a.resource_types().next().is_none() {
+        return applies_to_star(d2);
     }
     match (d.not_resource, d2.not_resource) {
         (false, false) => d
@@ -710,7 +722,7 @@ fn gained<'a>(
                     && ti
                         .denies
                         .naming(to, a)
-                        .any(|(_, d)| d.clauses.is_empty() && covers(d, res))
+                        .any(|(_, d)| d.clauses.is_empty() && covers(d, a, res))
                 {
                     continue;
                 }
@@ -721,7 +733,7 @@ fn gained<'a>(
                     if o.cond == eval::condition::Tri::False {
                         continue;
                     }
-                    if !covers(o, res) {
+                    if !covers(o, a, res) {
                         if reason == Reason::Action {
                             reason = Reason::Resource;
                             related = Some((o.doc.src, o.names(a).unwrap_or(o.st.span)));
@@ -1103,5 +1115,20 @@ mod tests {
             r#""arn:aws:s3:::b/*""#,
         )]);
         assert!(!run(&old, &new).has_new_access());
+    }
+
+    /// An action that takes no resource type is requested on `*`: a `NotResource` of ARNs
+    /// applies to it, and the same statement on both sides covers it (found by the
+    /// generated-policy test: every such action was reported as widened).
+    #[test]
+    fn actions_without_resource_types_under_not_resource_compare_equal() {
+        let a = r#"{"Effect":"Allow","NotAction":"s3:*","NotResource":"arn:aws:s3:::*"}"#;
+        let b = r#"{"Effect":"Allow","Action":"ec2:DescribeInstances","Resource":"*"}"#;
+        let r = run(
+            &policy(&[a.into(), b.into()]),
+            &policy(&[b.into(), a.into()]),
+        );
+        assert!(r.files[0].added.is_empty() && r.files[0].removed.is_empty());
+        assert!(r.report.findings.is_empty());
     }
 }

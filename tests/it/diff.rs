@@ -802,3 +802,107 @@ fn git_base_compares_a_moved_file_with_its_old_self() {
     let removed = d.json["diff"]["files"][0]["removed"][0]["resources"].clone();
     assert_eq!(removed, serde_json::json!(["arn:aws:s3:::bucket-0/*"]));
 }
+
+/// Invariants over generated policies (a fixed-seed generator): reordering changes no
+/// access; adding a `Deny` (conditional or not), or a condition to an `Allow`, adds none;
+/// adding an `Allow` removes none.
+#[test]
+fn generated_policies_keep_the_invariants() {
+    use iamlint::analysis::diff::{Change, Pair, Request, diff};
+    use iamlint::source::Document;
+    let seed = std::cell::Cell::new(0x2545_f491_4f6c_dd1d_u64);
+    let next = |n: usize| {
+        let mut x = seed.get();
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        seed.set(x);
+        (x % n as u64) as usize
+    };
+    let actions = [
+        "s3:GetObject",
+        "s3:Get*",
+        "s3:*",
+        "s3:PutObject",
+        "ec2:Describe*",
+        "iam:PassRole",
+    ];
+    let resources = [
+        "*",
+        B,
+        "arn:aws:s3:::b/logs/*",
+        "arn:aws:s3:::*",
+        "arn:aws:iam::123456789012:role/app-*",
+    ];
+    let conditions = [
+        Value::Null,
+        serde_json::json!({"Bool": {"aws:SecureTransport": "true"}}),
+        serde_json::json!({"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}),
+    ];
+    let make = |effect: &str| {
+        let mut s = serde_json::json!({"Effect": effect});
+        let a = actions[next(actions.len())];
+        let r = resources[next(resources.len())];
+        s[if next(6) == 0 { "NotAction" } else { "Action" }] = a.into();
+        s[if next(6) == 0 {
+            "NotResource"
+        } else {
+            "Resource"
+        }] = r.into();
+        let c = &conditions[next(conditions.len())];
+        if !c.is_null() {
+            s["Condition"] = c.clone();
+        }
+        s
+    };
+    let run = |old: &[Value], new: &[Value]| {
+        let doc = |o: &str, st: &[Value]| Document {
+            origin: o.into(),
+            text: policy(st),
+        };
+        let r = diff(Request {
+            pairs: vec![Pair {
+                label: "new.json".into(),
+                change: Change::Compared,
+                old: vec![doc("old.json", old)],
+                new: vec![doc("new.json", new)],
+            }],
+            ..Request::default()
+        });
+        assert!(r.report.errors.is_empty(), "{:?}", r.report.errors);
+        let f = &r.files[0];
+        (f.added.len(), f.removed.len())
+    };
+    // `NotAction` (one statement in six) expands to every action: the costly path.
+    for case in 0..30 {
+        let n = 1 + case % 4;
+        let mut p: Vec<Value> = (0..n)
+            .map(|_| {
+                let e = if next(4) == 0 { "Deny" } else { "Allow" };
+                make(e)
+            })
+            .collect();
+        let mut shuffled = p.clone();
+        shuffled.reverse();
+        assert_eq!(run(&p, &shuffled), (0, 0), "reordered: {p:?}");
+        let mut denied = p.clone();
+        denied.insert(next(p.len() + 1), make("Deny"));
+        assert_eq!(run(&p, &denied).0, 0, "Deny added: {denied:?} from {p:?}");
+        let mut allowed = p.clone();
+        allowed.push(make("Allow"));
+        assert_eq!(
+            run(&p, &allowed).1,
+            0,
+            "Allow added: {allowed:?} from {p:?}"
+        );
+        if let Some(i) = p.iter().position(|s| s["Effect"] == "Allow") {
+            let old = p.clone();
+            // One more clause (an operator the pool never uses), the others kept.
+            if p[i]["Condition"].is_null() {
+                p[i]["Condition"] = serde_json::json!({});
+            }
+            p[i]["Condition"]["Null"] = serde_json::json!({"aws:TokenIssueTime": "false"});
+            assert_eq!(run(&old, &p).0, 0, "condition added: {p:?} from {old:?}");
+        }
+    }
+}
