@@ -803,14 +803,17 @@ fn git_base_compares_a_moved_file_with_its_old_self() {
     assert_eq!(removed, serde_json::json!(["arn:aws:s3:::bucket-0/*"]));
 }
 
-/// Invariants over generated policies (a fixed-seed generator): reordering changes no
+/// Invariants over generated policies (a fixed-seed generator; `DIFF_CASES`, `DIFF_SEED`): reordering changes no
 /// access; adding a `Deny` (conditional or not), or a condition to an `Allow`, adds none;
 /// adding an `Allow` removes none.
 #[test]
 fn generated_policies_keep_the_invariants() {
     use iamlint::analysis::diff::{Change, Pair, Request, diff};
     use iamlint::source::Document;
-    let seed = std::cell::Cell::new(0x2545_f491_4f6c_dd1d_u64);
+    // `DIFF_CASES` and `DIFF_SEED` run a longer or another series.
+    let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<u64>().ok());
+    let cases = env("DIFF_CASES").unwrap_or(30);
+    let seed = std::cell::Cell::new(env("DIFF_SEED").unwrap_or(0x2545_f491_4f6c_dd1d).max(1));
     let next = |n: usize| {
         let mut x = seed.get();
         x ^= x << 13;
@@ -874,8 +877,8 @@ fn generated_policies_keep_the_invariants() {
         (f.added.len(), f.removed.len())
     };
     // `NotAction` (one statement in six) expands to every action: the costly path.
-    for case in 0..30 {
-        let n = 1 + case % 4;
+    for case in 0..cases {
+        let n = 1 + (case % 4) as usize;
         let mut p: Vec<Value> = (0..n)
             .map(|_| {
                 let e = if next(4) == 0 { "Deny" } else { "Allow" };
