@@ -10,7 +10,8 @@
 //!   typed model ([`policy::parse`]), collecting structural findings.
 //! - [`analysis`] is each command as a library call returning plain data: [`lint`] (a
 //!   [`Report`]) and [`check()`] (a [`CheckResult`]: findings, requirement rows, the policy
-//!   simulator's verdict, the suggested fix, errors). It runs the lint checks ([`mod@check`],
+//!   simulator's verdict, the suggested fix, errors) and [`diff()`] (a [`DiffResult`]: the
+//!   access one side grants and the other does not). It runs the lint checks ([`mod@check`],
 //!   one finding code each, producing [`finding::Finding`]s) and the evaluation against a
 //!   rule set ([`eval`], [`rules`]), with the AWS data of [`catalog`] and the ARN and
 //!   wildcard matching of [`arn`] and [`pattern`].
@@ -61,6 +62,7 @@ pub use source::iam as live;
 use rayon::prelude::*;
 
 pub use analysis::check::{CheckResult, check};
+pub use analysis::diff::{DiffResult, diff};
 pub use analysis::lint::{
     LintOptions, Linted, dump_errors, lint, lint_document, lint_one, resolve, resolve_all,
 };

@@ -139,6 +139,8 @@ registry! {
     MissingCondition = "missing-condition", Warning, missing_condition [], "a grant lacks the condition the rule requires";
     ConditionalGrant = "conditional-grant", Warning, conditional_grant [], "a required action is allowed only under a condition the rule does not require";
     ConditionalDeny = "conditional-deny", Warning, conditional_deny [], "a required action is denied under a condition the request context does not decide";
+    NewAccess = "new-access", Error, new_access [], "a policy change grants access the old version did not";
+    RemovedAccess = "removed-access", Info, removed_access [], "a policy change takes away access the old version granted";
 }
 
 use crate::arn::{ArnError, ResourcePattern};

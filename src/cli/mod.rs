@@ -7,6 +7,7 @@
 mod can;
 mod catalog;
 mod check;
+mod diff;
 mod lint;
 mod live;
 mod rules;
@@ -66,6 +67,9 @@ pub enum Command {
     Can(can::CanArgs),
     /// Print the least-privilege policy a rule set describes.
     Render(check::RenderArgs),
+    /// The access a policy change adds (and removes): two policies, two sets, or every
+    /// policy file changed since a git ref. Exit 1 on new access.
+    Diff(diff::DiffArgs),
     /// List, show and compare rule sets.
     #[command(subcommand)]
     Rules(rules::RulesCommand),
@@ -268,6 +272,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Catalog(cmd) => catalog::run(cmd),
         Command::Check(args) => check::run(&args),
         Command::Render(args) => check::render(&args),
+        Command::Diff(args) => diff::run(&args),
         Command::Can(args) => can::run(&args),
         Command::Rules(cmd) => rules::run(cmd),
         Command::Managed(cmd) => rules::managed(cmd),

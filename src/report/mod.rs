@@ -13,6 +13,7 @@
 
 pub mod can;
 pub mod check;
+pub mod diff;
 pub mod json;
 pub mod markdown;
 pub mod sarif;

@@ -1,6 +1,7 @@
 //! Where documents come from, the first stage: files, folders (recursive `*.json`) and
 //! standard input (here), AWS managed policies of the embedded snapshot ([`managed`]),
-//! account dumps ([`gaad`]) and live IAM ([`iam`], read-only). Each hands labelled
+//! account dumps ([`gaad`]), live IAM ([`iam`], read-only) and files changed since a git
+//! ref ([`git`], for `diff`). Each hands labelled
 //! [`Document`]s (origin + text) to the next stage, the JSON reader and the model
 //! ([`crate::policy`]); what it cannot read is a [`LoadError`] or an error message naming
 //! file, line and column, never "no policies".
@@ -11,6 +12,7 @@
 //! [`principal::Documents`]. A new source is one more file here and one more arm there.
 
 pub mod gaad;
+pub mod git;
 pub mod iam;
 pub mod managed;
 pub mod principal;

@@ -16,6 +16,7 @@ mod cli;
 mod condvalues;
 mod config;
 mod deadarn;
+mod diff;
 mod difftest;
 mod dumps;
 mod eval_semantics;
