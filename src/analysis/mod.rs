@@ -8,5 +8,6 @@
 //!
 //! Nothing here prints or decides an exit code: that is the command line's ([`crate::cli`]).
 
+pub mod audit;
 pub mod check;
 pub mod lint;

@@ -10,6 +10,7 @@ mod check;
 mod lint;
 mod live;
 mod rules;
+mod whocan;
 
 use std::io::{IsTerminal, Write};
 
@@ -61,6 +62,9 @@ pub enum Command {
     /// Decide one request: is ACTION on RESOURCE allowed by the policies (and boundary)?
     /// Exit 0 allowed, 1 denied or not allowed, 2 on bad input.
     Can(can::CanArgs),
+    /// Every user and role of an account dump allowed ACTION on RESOURCE, and those allowed
+    /// only if a condition holds. Exit 0, or 2 when a principal could not be evaluated.
+    WhoCan(whocan::WhoCanArgs),
     /// Print the least-privilege policy a rule set describes.
     Render(check::RenderArgs),
     /// List, show and compare rule sets.
@@ -163,6 +167,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Check(args) => check::run(&args),
         Command::Render(args) => check::render(&args),
         Command::Can(args) => can::run(&args),
+        Command::WhoCan(args) => whocan::run(&args),
         Command::Rules(cmd) => rules::run(cmd),
         Command::Managed(cmd) => rules::managed(cmd),
         Command::Fetch(cmd) => live::fetch(&cmd),

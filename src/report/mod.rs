@@ -14,6 +14,7 @@ pub mod can;
 pub mod check;
 pub mod json;
 pub mod text;
+pub mod whocan;
 
 use std::io::{self, Write};
 
