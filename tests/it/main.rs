@@ -10,6 +10,7 @@
 
 mod acceptance10;
 mod acceptance9;
+mod audit;
 mod catalog_prefixes;
 mod check;
 mod cli;
