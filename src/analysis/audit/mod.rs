@@ -99,6 +99,9 @@ pub struct Account {
     pub errors: Vec<String>,
     text: Arc<str>,
     lines: LineIndex,
+    /// The dump is ASCII, so a column is a byte distance (a compact dump is one line of
+    /// megabytes: counting characters up to each statement would dominate `who-can`).
+    ascii: bool,
     /// Indexed by [`Doc::src`].
     places: Vec<Place>,
     /// The AWS managed policies read from the embedded snapshot (not the dump).
@@ -253,6 +256,7 @@ impl Account {
             errors: Vec::new(),
             text: Arc::from(text),
             lines: LineIndex::new(text),
+            ascii: text.is_ascii(),
             places: Vec::new(),
             from_snapshot: Vec::new(),
         };
@@ -500,14 +504,24 @@ impl Account {
                 in_dump: true,
                 encoded_at: Some(at),
                 ..
-            }) => self.lines.line_col(&self.text, at.start),
-            Some(Place { in_dump: true, .. }) => self.lines.line_col(&self.text, st.span.start),
+            }) => self.line_col(at.start),
+            Some(Place { in_dump: true, .. }) => self.line_col(st.span.start),
             _ => LineIndex::new(&doc.text).line_col(&doc.text, st.span.start),
         };
         h.line = line;
         h.column = column;
         h.policy = place.map_or_else(|| doc.origin.clone(), |p| p.label.clone());
         h
+    }
+
+    /// Line and column of a byte offset of the dump.
+    fn line_col(&self, offset: u32) -> (u32, u32) {
+        if !self.ascii {
+            return self.lines.line_col(&self.text, offset);
+        }
+        let (line, _) = self.lines.line_col("", offset);
+        let start = self.lines.line_start(line);
+        (line, offset.saturating_sub(start).saturating_add(1))
     }
 
     /// Where a [`Hit`]'s line and column are: the dump, or (for an AWS managed policy of the
