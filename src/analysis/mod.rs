@@ -4,7 +4,10 @@
 //!   every check ([`mod@crate::check`]): [`crate::Report`];
 //! - [`check`]: one principal's documents, each linted and parsed once, evaluated against a
 //!   rule set ([`crate::eval`]): [`check::CheckResult`] (findings, the requirement rows, the
-//!   policy simulator's verdict, the suggested fix, errors).
+//!   policy simulator's verdict, the suggested fix, errors);
+//! - [`audit`]: the principals of an account dump, each with what applies to it, decided
+//!   one request at a time by the same evaluator (`can --gaad`, `who-can`), and who each
+//!   role trusts.
 //!
 //! Nothing here prints or decides an exit code: that is the command line's ([`crate::cli`]).
 

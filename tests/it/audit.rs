@@ -377,3 +377,44 @@ fn bad_input_is_an_error_not_an_answer() {
     ]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn lint_of_a_dump_flags_the_dangerous_trust_policies_at_their_place() {
+    let (code, out, _) = run(&["lint", "--format", "json", "fixtures/audit/trust.json"]);
+    // The broken trust policy is an input error: exit 2, never a clean pass.
+    assert_eq!(code, 2, "{out}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let trust: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"].as_str().unwrap().starts_with("trust-"))
+        .map(|f| {
+            let m = f["message"].as_str().unwrap();
+            let role = m
+                .rsplit_once("(in ")
+                .unwrap()
+                .1
+                .trim_end_matches(" trust policy)");
+            (f["code"].as_str().unwrap().to_string(), role.to_string())
+        })
+        .collect();
+    // Exactly the dangerous shapes; the near misses (`ci` with its own repository,
+    // `org-only` narrowed by organization, `partner` naming accounts) have none.
+    assert_eq!(
+        trust,
+        [
+            ("trust-github-any-repo".into(), "role/ci-any-repo".into()),
+            ("trust-any-principal".into(), "role/open".into()),
+            ("trust-cognito-no-amr".into(), "role/app-users".into()),
+            ("trust-any-audience".into(), "role/web".into()),
+        ]
+    );
+    assert!(
+        v["errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("role/broken trust policy: the document does not URL-decode"),
+        "{v}"
+    );
+}

@@ -14,9 +14,11 @@
 //!
 //! [`effective`] decides one request for one principal (allowed, allowed if a condition
 //! holds, denied, not allowed); [`whocan`] decides it for every principal. Both hand plain
-//! data to [`crate::report::can`] and [`crate::report::whocan`].
+//! data to [`crate::report::can`] and [`crate::report::whocan`]. [`trust`] lists, for every
+//! role, whom its trust policy lets assume it, and its dangerous shapes as findings.
 
 pub mod effective;
+pub mod trust;
 pub mod whocan;
 
 use std::sync::Arc;
