@@ -1,6 +1,6 @@
 //! The decision of `iamlint can` ([`Decision`]) in every format: the verdict and the
 //! statements behind it as text, or the decision as one JSON object. For a principal of an
-//! account dump (`--gaad`), its [`Answer`]: the same, with "allowed if <condition>" for a
+//! account dump (`--gaad`), its [`Answer`]: the same, with "allowed if `<condition>`" for a
 //! grant under a condition the request does not decide.
 
 use crate::analysis::audit::effective::{Access, Answer};

@@ -13,7 +13,6 @@ use serde::Serialize;
 use super::AuditError;
 use crate::finding::{Code, Finding};
 use crate::policy::Statement;
-use crate::policy::json::Value;
 use crate::source::gaad::{self, Dump, Owner};
 use crate::span::LineIndex;
 
