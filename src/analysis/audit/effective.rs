@@ -183,3 +183,121 @@ pub fn context(args: &[String]) -> Result<Context, crate::eval::condition::Conte
     c.parse_args(args)?;
     Ok(c)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hit(effect: &'static str, boundary: bool, cond: &str) -> Hit {
+        Hit {
+            policy: "p".into(),
+            boundary,
+            statement: "s".into(),
+            effect,
+            line: 1,
+            column: 1,
+            conditions: if cond.is_empty() {
+                Vec::new()
+            } else {
+                vec![cond.to_string()]
+            },
+        }
+    }
+
+    fn decision(verdict: Verdict, deciding: Vec<Hit>, undecided: Vec<Hit>) -> Decision {
+        Decision {
+            verdict,
+            action: "s3:GetObject".into(),
+            resource: "*".into(),
+            deciding,
+            unmet: Vec::new(),
+            undecided,
+            notes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn access_reads_the_decision() {
+        use Verdict::{Allowed, Denied, NotAllowed};
+        let cases: Vec<(Decision, Option<bool>, Access, Option<&str>)> = vec![
+            // A Deny that holds decides alone.
+            (
+                decision(
+                    Denied,
+                    vec![hit("Deny", false, "")],
+                    vec![hit("Allow", false, "A")],
+                ),
+                None,
+                Access::Denied,
+                None,
+            ),
+            (
+                decision(Allowed, vec![hit("Allow", false, "")], vec![]),
+                None,
+                Access::Allowed,
+                None,
+            ),
+            (
+                decision(NotAllowed, vec![], vec![]),
+                None,
+                Access::NotAllowed,
+                None,
+            ),
+            // Conditional Allows are alternatives.
+            (
+                decision(
+                    NotAllowed,
+                    vec![],
+                    vec![hit("Allow", false, "A"), hit("Allow", false, "B")],
+                ),
+                None,
+                Access::AllowedIf,
+                Some("(A or B)"),
+            ),
+            // A sure Allow makes a conditional one irrelevant; a conditional Deny does not.
+            (
+                decision(
+                    Allowed,
+                    vec![hit("Allow", false, "")],
+                    vec![hit("Allow", false, "A"), hit("Deny", false, "D")],
+                ),
+                None,
+                Access::AllowedIf,
+                Some("unless D"),
+            ),
+            // The boundary must allow too: surely, under a condition, or not at all.
+            (
+                decision(NotAllowed, vec![], vec![hit("Allow", false, "A")]),
+                Some(true),
+                Access::AllowedIf,
+                Some("A"),
+            ),
+            (
+                decision(NotAllowed, vec![], vec![hit("Allow", false, "A")]),
+                Some(false),
+                Access::NotAllowed,
+                None,
+            ),
+            (
+                decision(
+                    NotAllowed,
+                    vec![hit("Allow", false, "")],
+                    vec![hit("Allow", true, "B")],
+                ),
+                Some(false),
+                Access::AllowedIf,
+                Some("B"),
+            ),
+            (
+                decision(NotAllowed, vec![hit("Allow", false, "")], vec![]),
+                Some(false),
+                Access::NotAllowed,
+                None,
+            ),
+        ];
+        for (i, (d, b, want, cond)) in cases.into_iter().enumerate() {
+            let (got, c) = access(&d, b);
+            assert_eq!((got, c.as_deref()), (want, cond), "case {i}");
+        }
+    }
+}
