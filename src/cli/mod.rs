@@ -59,8 +59,9 @@ pub enum Command {
     Catalog(catalog::CatalogCommand),
     /// Check policies against a rule set: missing, excess and mis-scoped grants.
     Check(check::CheckArgs),
-    /// Decide one request: is ACTION on RESOURCE allowed by the policies (and boundary)?
-    /// Exit 0 allowed, 1 denied or not allowed, 2 on bad input.
+    /// Decide one request: is ACTION on RESOURCE allowed by the policies (and boundary), or
+    /// (`--gaad`) for PRINCIPAL of an account dump? Exit 0 allowed, 1 denied, not allowed or
+    /// allowed only if a condition holds, 2 on bad input.
     Can(can::CanArgs),
     /// Every user and role of an account dump allowed ACTION on RESOURCE, and those allowed
     /// only if a condition holds. Exit 0, or 2 when a principal could not be evaluated.
