@@ -110,6 +110,17 @@ pub struct Account {
     from_snapshot: Vec<String>,
 }
 
+/// What reading the principals of one dump shares: each document parsed once, and the
+/// dump's managed policies by ARN (a dump holds thousands).
+struct Cache<'d> {
+    /// Indexed like [`Dump::docs`].
+    docs: Vec<Option<Arc<Doc>>>,
+    /// AWS managed policies read from the embedded snapshot.
+    snapshot: Vec<(String, Arc<Doc>)>,
+    /// Managed policy ARN -> index into [`Dump::docs`].
+    held: std::collections::HashMap<&'d str, usize>,
+}
+
 /// Why a dump cannot be audited at all.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -283,8 +294,11 @@ impl Account {
             ));
         }
         // Each document of the dump, parsed once, as it is first needed.
-        let mut docs: Vec<Option<Arc<Doc>>> = vec![None; dump.docs.len()];
-        let mut snapshot: Vec<(String, Arc<Doc>)> = Vec::new();
+        let mut cache = Cache {
+            docs: vec![None; dump.docs.len()],
+            snapshot: Vec::new(),
+            held: dump.managed.iter().map(|(a, i)| (a.as_str(), *i)).collect(),
+        };
         let by_start: std::collections::HashMap<u32, &Node> =
             ["UserDetailList", "RoleDetailList", "GroupDetailList"]
                 .iter()
@@ -330,7 +344,7 @@ impl Account {
                 });
                 continue;
             }
-            match acc.subject(&dump, pr, kind, entry_of(pr), &mut docs, &mut snapshot) {
+            match acc.subject(&dump, pr, kind, entry_of(pr), &mut cache) {
                 Ok(s) => acc.subjects.push(s),
                 Err(message) => {
                     let errors = gaad::errors(
@@ -355,13 +369,8 @@ impl Account {
     }
 
     /// A document of the dump, parsed (once) for evaluation.
-    fn dump_doc(
-        &mut self,
-        dump: &Dump,
-        i: usize,
-        docs: &mut [Option<Arc<Doc>>],
-    ) -> Option<Arc<Doc>> {
-        if let Some(Some(d)) = docs.get(i) {
+    fn dump_doc(&mut self, dump: &Dump, i: usize, cache: &mut Cache<'_>) -> Option<Arc<Doc>> {
+        if let Some(Some(d)) = cache.docs.get(i) {
             return Some(d.clone());
         }
         let pd = dump.docs.get(i)?;
@@ -383,7 +392,7 @@ impl Account {
             text,
             policy,
         });
-        if let Some(slot) = docs.get_mut(i) {
+        if let Some(slot) = cache.docs.get_mut(i) {
             *slot = Some(d.clone());
         }
         Some(d)
@@ -394,15 +403,14 @@ impl Account {
         &mut self,
         dump: &Dump,
         arn: &str,
-        docs: &mut [Option<Arc<Doc>>],
-        snapshot: &mut Vec<(String, Arc<Doc>)>,
+        cache: &mut Cache<'_>,
     ) -> Result<Arc<Doc>, String> {
-        if let Some((_, i)) = dump.managed.iter().find(|(a, _)| a == arn) {
-            if let Some(d) = self.dump_doc(dump, *i, docs) {
+        if let Some(&i) = cache.held.get(arn) {
+            if let Some(d) = self.dump_doc(dump, i, cache) {
                 return Ok(d);
             }
         }
-        if let Some((_, d)) = snapshot.iter().find(|(a, _)| a == arn) {
+        if let Some((_, d)) = cache.snapshot.iter().find(|(a, _)| a == arn) {
             return Ok(d.clone());
         }
         if !crate::source::managed::is_managed_arn(arn) {
@@ -420,7 +428,7 @@ impl Account {
             encoded_at: None,
         });
         let d = Arc::new(d);
-        snapshot.push((arn.to_string(), d.clone()));
+        cache.snapshot.push((arn.to_string(), d.clone()));
         self.from_snapshot.push(arn.to_string());
         Ok(d)
     }
@@ -431,22 +439,21 @@ impl Account {
         pr: &gaad::Principal,
         kind: Kind,
         entry: Option<&Node>,
-        docs: &mut [Option<Arc<Doc>>],
-        snapshot: &mut Vec<(String, Arc<Doc>)>,
+        cache: &mut Cache<'_>,
     ) -> Result<Subject, String> {
         let mut own = Vec::new();
         for &i in &pr.inline {
-            own.extend(self.dump_doc(dump, i, docs));
+            own.extend(self.dump_doc(dump, i, cache));
         }
         for arn in &pr.attached {
-            let d = self.managed(dump, arn, docs, snapshot)?;
+            let d = self.managed(dump, arn, cache)?;
             // A policy attached to the user and to one of its groups applies once.
             if !own.iter().any(|o: &Arc<Doc>| Arc::ptr_eq(o, &d)) {
                 own.push(d);
             }
         }
         let boundary = match pr.boundary.as_ref().filter(|b| !b.is_empty()) {
-            Some(b) => Some(vec![self.managed(dump, b, docs, snapshot)?]),
+            Some(b) => Some(vec![self.managed(dump, b, cache)?]),
             None => None,
         };
         let keys = principal_keys(kind, &pr.arn, entry);
