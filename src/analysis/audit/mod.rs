@@ -558,3 +558,70 @@ pub enum FindError {
     )]
     Unevaluated(Unevaluated),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::request::Request;
+
+    fn ask(acc: &Account, who: &str, action: &str, resource: &str) -> effective::Access {
+        let s = acc.find(who).unwrap();
+        let req = Request {
+            action: action.into(),
+            resource: resource.into(),
+            context: Context::new(false),
+        };
+        effective::decide(acc, s, &req).unwrap().access
+    }
+
+    #[test]
+    fn the_dumps_copy_of_an_aws_managed_policy_is_the_one_evaluated() {
+        // The dump holds its own (here narrower) version of AmazonS3ReadOnlyAccess; the
+        // embedded snapshot's grants `s3:Get*` on `*`.
+        let text = r#"{
+          "UserDetailList": [{"UserName": "u", "Arn": "arn:aws:iam::1:user/u",
+            "AttachedManagedPolicies": [{"PolicyName": "AmazonS3ReadOnlyAccess",
+              "PolicyArn": "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"}]},
+            {"UserName": "v", "Arn": "arn:aws:iam::1:user/v",
+            "AttachedManagedPolicies": [{"PolicyName": "AmazonS3ReadOnlyAccess",
+              "PolicyArn": "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"}]}],
+          "Policies": [{"PolicyName": "AmazonS3ReadOnlyAccess",
+            "Arn": "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", "DefaultVersionId": "v9",
+            "PolicyVersionList": [{"VersionId": "v9", "IsDefaultVersion": true, "Document":
+              {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                "Action": "s3:GetObject", "Resource": "arn:aws:s3:::only/*"}]}}]}]}"#;
+        let acc = Account::from_text("d.json", text).unwrap();
+        assert_eq!(
+            ask(&acc, "user/u", "s3:GetObject", "arn:aws:s3:::only/x"),
+            effective::Access::Allowed
+        );
+        assert_eq!(
+            ask(&acc, "user/u", "s3:GetObject", "arn:aws:s3:::other/x"),
+            effective::Access::NotAllowed
+        );
+        // Parsed once, shared by both users.
+        let (u, v) = (acc.find("user/u").unwrap(), acc.find("user/v").unwrap());
+        assert!(Arc::ptr_eq(&u.docs[0], &v.docs[0]));
+        assert!(acc.from_snapshot.is_empty());
+    }
+
+    #[test]
+    fn a_policy_attached_twice_applies_once_and_an_arn_finds_its_principal() {
+        let text = r#"{
+          "UserDetailList": [{"UserName": "u", "Path": "/team/", "Arn": "arn:aws:iam::1:user/team/u",
+            "GroupList": ["g"],
+            "AttachedManagedPolicies": [{"PolicyName": "p", "PolicyArn": "arn:aws:iam::1:policy/p"}]}],
+          "GroupDetailList": [{"GroupName": "g", "Arn": "arn:aws:iam::1:group/g",
+            "AttachedManagedPolicies": [{"PolicyName": "p", "PolicyArn": "arn:aws:iam::1:policy/p"}]}],
+          "Policies": [{"PolicyName": "p", "Arn": "arn:aws:iam::1:policy/p",
+            "PolicyVersionList": [{"VersionId": "v1", "IsDefaultVersion": true, "Document":
+              {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                "Action": "sqs:SendMessage", "Resource": "*"}]}}]}]}"#;
+        let acc = Account::from_text("d.json", text).unwrap();
+        for who in ["user/u", "user/team/u", "arn:aws:iam::1:user/team/u"] {
+            let s = acc.find(who).unwrap();
+            assert_eq!(s.docs.len(), 1, "{who}");
+        }
+        assert!(matches!(acc.find("user/w"), Err(FindError::Missing(_))));
+    }
+}
