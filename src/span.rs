@@ -138,6 +138,12 @@ impl LineIndex {
         )
     }
 
+    /// The byte offset at which 1-based line `line` starts.
+    pub fn line_start(&self, line: u32) -> u32 {
+        let i = (line as usize).saturating_sub(1);
+        self.starts.get(i).copied().unwrap_or(0)
+    }
+
     /// The text of 1-based line `line`, without its line break.
     pub fn line_text<'t>(&self, text: &'t str, line: u32) -> &'t str {
         let i = (line as usize).saturating_sub(1);

@@ -8,9 +8,13 @@
 //! - [`diff`]: two sides (two policies, two sets, each changed file and its version at a git
 //!   ref), each parsed once and expanded by the evaluator: [`diff::DiffResult`] (the access
 //!   one side grants and the other does not, both ways, as findings and a delta per file).
+//! - [`audit`]: the principals of an account dump, each with what applies to it, decided
+//!   one request at a time by the same evaluator (`can --gaad`, `who-can`), and who each
+//!   role trusts.
 //!
 //! Nothing here prints or decides an exit code: that is the command line's ([`crate::cli`]).
 
+pub mod audit;
 pub mod check;
 pub mod diff;
 pub mod lint;

@@ -20,6 +20,7 @@ mod resources;
 
 pub use resources::describe_types;
 mod security;
+mod trust;
 
 /// Calls one registered check of kind `$want` when the code's hooks include it.
 ///
@@ -133,6 +134,10 @@ registry! {
     PolicyTooLarge = "policy-too-large", Error, policy_too_large [], "a policy, or a principal's inline policies together, over IAM's size quota";
     TooManyAttachedPolicies = "too-many-attached-policies", Warning, too_many_attached_policies [], "more managed policies attached to a principal than IAM's default quota";
     BroadResource = "broad-resource", Info, broad_resource [statement], "a write or permissions-management action that supports resource-level permissions granted on `*` without a condition";
+    TrustAnyPrincipal = "trust-any-principal", Error, trust_any_principal [statement], "a trust policy lets any principal (`*`) assume the role with no condition on who";
+    TrustGithubAnyRepo = "trust-github-any-repo", Error, trust_github_any_repo [statement], "GitHub Actions' OIDC provider trusted without a `sub` that names the repositories' owner";
+    TrustCognitoNoAmr = "trust-cognito-no-amr", Warning, trust_cognito_no_amr [statement], "Cognito identity pools trusted without an `amr` condition";
+    TrustAnyAudience = "trust-any-audience", Error, trust_any_audience [statement], "`sts:AssumeRoleWithWebIdentity` allowed for tokens of any audience";
     MissingGrant = "missing-grant", Error, missing_grant [], "a required action on a required resource is not allowed";
     MisScopedGrant = "mis-scoped-grant", Warning, mis_scoped_grant [], "a required action is allowed, but on other resources than the rule needs";
     ExcessGrant = "excess-grant", Warning, excess_grant [], "an action allowed that no rule requires";

@@ -50,10 +50,13 @@ pub struct DiffArgs {
 /// Run `iamlint diff`: build the comparisons from the arguments, call
 /// [`crate::analysis::diff::diff`], render, map to an exit code.
 pub fn run(args: &DiffArgs) -> anyhow::Result<Outcome> {
+    let config = args.out.gate.config()?;
+    let baseline = args.out.gate.baseline()?;
+    let fail_on = args.out.fail_on(config.as_ref());
     let allow = match &args.allow_rules {
         Some(rules) => Some(
             RuleArgs {
-                rules: rules.clone(),
+                rules: Some(rules.clone()),
                 params: args.params.clone(),
                 features: args.features.clone(),
             }
@@ -85,17 +88,23 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Outcome> {
             sets(std::slice::from_ref(old), std::slice::from_ref(new))
         }
     };
-    let result = diff::diff(Request {
+    let mut result = diff::diff(Request {
         pairs,
         errors,
         allow: allow.as_ref(),
         skipped,
     });
+    // The config's severities and ignores, and the baseline, as for `lint`.
+    args.out.gate.finish(
+        &mut [&mut result.report],
+        config.as_ref(),
+        baseline.as_ref(),
+    )?;
     let opts = report::text::Options {
         color: args.out.color.enabled(),
     };
     emit_with(|out| report::write(out, &result, args.out.format, opts))?;
-    Ok(super::lint::outcome(&result.report, args.out.fail_on))
+    Ok(args.out.gate.outcome(&[&result.report], fail_on))
 }
 
 /// One comparison of two sets of policies (files, folders, `-`, managed policy ARNs).

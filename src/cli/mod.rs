@@ -11,6 +11,7 @@ mod diff;
 mod lint;
 mod live;
 mod rules;
+mod whocan;
 
 use std::io::{IsTerminal, Write};
 
@@ -62,9 +63,13 @@ pub enum Command {
     Catalog(catalog::CatalogCommand),
     /// Check policies against a rule set: missing, excess and mis-scoped grants.
     Check(check::CheckArgs),
-    /// Decide one request: is ACTION on RESOURCE allowed by the policies (and boundary)?
-    /// Exit 0 allowed, 1 denied or not allowed, 2 on bad input.
+    /// Decide one request: is ACTION on RESOURCE allowed by the policies (and boundary), or
+    /// (`--gaad`) for PRINCIPAL of an account dump? Exit 0 allowed, 1 denied, not allowed or
+    /// allowed only if a condition holds, 2 on bad input.
     Can(can::CanArgs),
+    /// Every user and role of an account dump allowed ACTION on RESOURCE, and those allowed
+    /// only if a condition holds. Exit 0, or 2 when a principal could not be evaluated.
+    WhoCan(whocan::WhoCanArgs),
     /// Print the least-privilege policy a rule set describes.
     Render(check::RenderArgs),
     /// The access a policy change adds (and removes): two policies, two sets, or every
@@ -274,6 +279,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Render(args) => check::render(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Can(args) => can::run(&args),
+        Command::WhoCan(args) => whocan::run(&args),
         Command::Rules(cmd) => rules::run(cmd),
         Command::Managed(cmd) => rules::managed(cmd),
         Command::Fetch(cmd) => live::fetch(&cmd),

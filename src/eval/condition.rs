@@ -54,6 +54,10 @@ pub struct Context {
     /// True when a key not given is absent from the request (a request); false when it may
     /// hold any value (a check without the request).
     pub complete: bool,
+    /// Lowercased keys, and prefixes ending in `/`, known to be absent even from an open
+    /// context (a principal of an account dump has no `aws:username` when it is a role, and
+    /// no `aws:PrincipalTag/` keys but its tags).
+    absent: Vec<String>,
 }
 
 /// A `--context` argument that is not `key=value`, or whose key no AWS page documents.
@@ -111,7 +115,27 @@ impl Context {
         Context {
             values: BTreeMap::new(),
             complete,
+            absent: Vec::new(),
         }
+    }
+
+    /// Mark `key` (or every key under a prefix ending in `/`, as `aws:PrincipalTag/`) as
+    /// absent from the request unless given, even when the context is open.
+    pub fn set_absent(&mut self, key_or_prefix: &str) {
+        self.absent.push(key_or_prefix.to_ascii_lowercase());
+    }
+
+    /// True when `key`, not given, may hold any value: the context is open and `key` is not
+    /// known to be absent.
+    pub fn open_for(&self, key: &str) -> bool {
+        if self.complete {
+            return false;
+        }
+        let k = key.to_ascii_lowercase();
+        !self
+            .absent
+            .iter()
+            .any(|a| *a == k || (a.ends_with('/') && k.starts_with(a.as_str())))
     }
 
     /// Add a value to `key` (a key given twice has several values, as `aws:TagKeys` does).
@@ -197,7 +221,7 @@ pub fn tokens(text: &str, ctx: &Context, vars: bool, wildcards: bool) -> Option<
                         match (ctx.get(key), default) {
                             (Some([v]), _) => out.extend(v.chars().map(Wild::Lit)),
                             (None, Some(d)) => out.extend(d.chars().map(Wild::Lit)),
-                            (None, None) if !ctx.complete => out.push(Wild::Any),
+                            (None, None) if ctx.open_for(key) => out.push(Wild::Any),
                             _ => return None,
                         }
                     }
@@ -474,7 +498,7 @@ pub fn eval(operator: &str, key: &str, values: &[&str], ctx: &Context, vars: boo
         return Tri::Unknown;
     };
     let req = ctx.get(key);
-    if req.is_none() && !ctx.complete {
+    if req.is_none() && ctx.open_for(key) {
         return Tri::Unknown;
     }
     if op.null {

@@ -11,6 +11,8 @@
 //! ([`crate::pattern::arn_match`]); an action that takes no resource type is requested on
 //! `*`, which only a `*` resource matches.
 
+use std::borrow::Borrow;
+
 use serde::Serialize;
 
 use super::Doc;
@@ -171,9 +173,15 @@ pub fn applies(
     Some(condition::all(&st.condition, ctx, vars))
 }
 
-fn hit(doc: &Doc, st: &Statement, boundary: bool) -> Hit {
+/// The [`Hit`] of statement `st` of `doc`, located in the document's own text.
+pub fn hit(doc: &Doc, st: &Statement, boundary: bool) -> Hit {
     let idx = LineIndex::new(&doc.text);
     let (line, column) = idx.line_col(&doc.text, st.span.start);
+    hit_at(doc, st, boundary, line, column)
+}
+
+/// The [`Hit`] of statement `st` of `doc`, at a `line` and `column` the caller computed.
+pub fn hit_at(doc: &Doc, st: &Statement, boundary: bool, line: u32, column: u32) -> Hit {
     Hit {
         policy: doc.origin.clone(),
         boundary,
@@ -186,10 +194,22 @@ fn hit(doc: &Doc, st: &Statement, boundary: bool) -> Hit {
 }
 
 /// Decide `req` against the identity policies `docs` and an optional permissions boundary.
-pub fn decide(
-    docs: &[Doc],
-    boundary: Option<&[Doc]>,
+pub fn decide<D: Borrow<Doc>>(
+    docs: &[D],
+    boundary: Option<&[D]>,
     req: &Request,
+) -> Result<Decision, RequestError> {
+    decide_with(docs, boundary, req, &hit)
+}
+
+/// [`decide`], with `hit` making the [`Hit`] of each statement that took part (a caller
+/// that evaluates many principals of one account dump locates statements with one line
+/// index of the dump, not one per hit).
+pub fn decide_with<D: Borrow<Doc>>(
+    docs: &[D],
+    boundary: Option<&[D]>,
+    req: &Request,
+    hit: &dyn Fn(&Doc, &Statement, bool) -> Hit,
 ) -> Result<Decision, RequestError> {
     let (action, wildcard_only) = lookup(&req.action)?;
     let mut notes = Vec::new();
@@ -211,6 +231,7 @@ pub fn decide(
     let sets = std::iter::once((docs, false)).chain(boundary.map(|b| (b, true)));
     for (set, is_boundary) in sets {
         for doc in set {
+            let doc: &Doc = doc.borrow();
             for st in &doc.policy.statements {
                 let Some(t) = applies(doc, st, &action, &resource, &req.context) else {
                     continue;

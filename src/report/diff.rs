@@ -28,6 +28,9 @@ impl super::Render for DiffResult {
     fn write_json(&self, out: &mut dyn Write) -> io::Result<()> {
         write_json(out, self)
     }
+    fn write_markdown(&self, out: &mut dyn Write) -> io::Result<()> {
+        super::markdown::write(out, &self.report, &markdown_extra(self))
+    }
 }
 
 fn change_name(c: Change) -> &'static str {
@@ -189,15 +192,62 @@ pub fn write_markdown_delta(out: &mut dyn Write, r: &DiffResult) -> io::Result<(
         if quiet > 0 && unchanged(f) {
             continue;
         }
+        write_file_delta(out, r, f)?;
+    }
+    if quiet > 0 {
+        writeln!(out, "No access added or removed in {quiet} more files.")?;
+    }
+    Ok(())
+}
+
+/// What Markdown shows after the findings: the access delta of each file, one block each
+/// (a file's delta is shown whole or cut whole under the comment limit, and said so).
+pub fn markdown_extra(r: &DiffResult) -> super::markdown::Extra {
+    use super::markdown::{Extra, Section};
+    let mut extra = Extra {
+        title: Some("iamlint diff: the access this change adds and removes".to_string()),
+        sections: Vec::new(),
+    };
+    if r.files.is_empty() {
+        extra.sections.push(Section::Block {
+            name: "the note that no file was compared".into(),
+            text: "No policy file to compare.\n".into(),
+        });
+        return extra;
+    }
+    let quiet = quiet_files(r);
+    for f in &r.files {
+        if quiet > 0 && unchanged(f) {
+            continue;
+        }
+        let mut text = Vec::new();
+        // Writing into memory does not fail.
+        let _ = write_file_delta(&mut text, r, f);
+        extra.sections.push(Section::Block {
+            name: format!("the access delta of `{}`", f.file),
+            text: String::from_utf8_lossy(&text).into_owned(),
+        });
+    }
+    if quiet > 0 {
+        extra.sections.push(Section::Block {
+            name: "the count of unchanged files".into(),
+            text: format!("No access added or removed in {quiet} more files.\n"),
+        });
+    }
+    extra
+}
+
+/// One file's heading and its tables of access added and removed.
+fn write_file_delta(out: &mut dyn Write, r: &DiffResult, f: &FileDelta) -> io::Result<()> {
+    {
         writeln!(
             out,
-            "### `{}` ({})\n",
+            "### Access delta of `{}` ({})\n",
             cell(&f.file).replace('`', "'"),
             change_name(f.change)
         )?;
         if f.added.is_empty() && f.removed.is_empty() {
-            writeln!(out, "No access added or removed.\n")?;
-            continue;
+            return writeln!(out, "No access added or removed.\n");
         }
         for (title, side, added) in [
             ("Access added", &f.added, true),
@@ -246,9 +296,6 @@ pub fn write_markdown_delta(out: &mut dyn Write, r: &DiffResult) -> io::Result<(
             }
             writeln!(out)?;
         }
-    }
-    if quiet > 0 {
-        writeln!(out, "No access added or removed in {quiet} more files.")?;
     }
     Ok(())
 }

@@ -18,6 +18,7 @@ pub mod json;
 pub mod markdown;
 pub mod sarif;
 pub mod text;
+pub mod whocan;
 
 use std::io::{self, Write};
 

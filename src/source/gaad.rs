@@ -593,6 +593,9 @@ impl Dump {
                     .to_string(),
             );
         }
+        // The first entry of each managed policy ARN: a map, as a dump holds thousands.
+        let mut first_at: std::collections::HashMap<String, Span> =
+            std::collections::HashMap::new();
         for p in d.items(root, "Policies", "the dump", &Scope::Dump) {
             let arn = str_of(p, "Arn").to_string();
             if arn.is_empty() {
@@ -611,8 +614,7 @@ impl Dump {
                 continue;
             }
             let scope = Scope::Policy(arn.clone());
-            if let Some((_, first)) = d.policy_at.iter().find(|(a, _)| *a == arn) {
-                let first = *first;
+            if let Some(&first) = first_at.get(&arn) {
                 d.problems.push(Problem {
                     at: p.span,
                     message: format!(
@@ -622,6 +624,7 @@ impl Dump {
                     scope: scope.clone(),
                 });
             }
+            first_at.entry(arn.clone()).or_insert(p.span);
             d.policy_at.push((arn.clone(), p.span));
             let what = format!("managed policy `{arn}`");
             let default = str_of(p, "DefaultVersionId");
@@ -751,11 +754,13 @@ impl Dump {
     /// policy of the embedded snapshot.
     fn missing_policies(&mut self) {
         let mut found = Vec::new();
+        let held: std::collections::HashSet<&str> =
+            self.managed.iter().map(|(a, _)| a.as_str()).collect();
         for pr in &self.principals {
             // Groups' policies reach a user too: name each once, at its holder.
             let own = pr.attached.get(..pr.own_attached).unwrap_or_default();
             for arn in own.iter().chain(pr.boundary.iter()) {
-                if self.managed.iter().any(|(a, _)| a == arn)
+                if held.contains(arn.as_str())
                     || self
                         .problems
                         .iter()
@@ -798,13 +803,13 @@ impl Dump {
     }
 
     fn duplicate_principals(&mut self) {
-        let mut seen: Vec<(&str, Span)> = Vec::new();
+        let mut seen: std::collections::HashMap<&str, Span> = std::collections::HashMap::new();
         let mut found = Vec::new();
         for pr in &self.principals {
             if pr.arn.is_empty() {
                 continue;
             }
-            if let Some((_, first)) = seen.iter().find(|(a, _)| *a == pr.arn) {
+            if let Some(first) = seen.get(pr.arn.as_str()) {
                 found.push(Problem {
                     at: pr.at,
                     message: format!(
@@ -815,7 +820,7 @@ impl Dump {
                     scope: Scope::Principal(pr.arn.clone()),
                 });
             } else {
-                seen.push((&pr.arn, pr.at));
+                seen.insert(&pr.arn, pr.at);
             }
         }
         self.problems.extend(found);

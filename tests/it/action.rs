@@ -109,7 +109,12 @@ fn serve(api: Arc<Mutex<Api>>) -> String {
 fn git(dir: &Path, args: &[&str]) {
     let out = Command::new("git")
         .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args(["-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"])
+        .args([
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+        ])
         .args(args)
         .current_dir(dir)
         .output()
@@ -135,7 +140,7 @@ fn repo(head: &str) -> (tempfile::TempDir, PathBuf) {
     let work = tmp.path().join("work");
     git(&work, &["checkout", "-qb", "pr"]);
     std::fs::write(work.join("policies/app.json"), head).unwrap();
-    git(&work, &["commit", "-qam", "head"]);
+    git(&work, &["commit", "-qam", "head", "--allow-empty"]);
     let event = tmp.path().join("event.json");
     std::fs::write(&event, r#"{"pull_request": {"number": 7}}"#).unwrap();
     (tmp, work)
@@ -189,7 +194,11 @@ fn new_access_fails_the_gate_and_one_comment_is_kept_up_to_date() {
     assert!(comment.contains("s3:PutObject"), "{comment}");
     let outputs = std::fs::read_to_string(tmp.path().join("output.txt")).unwrap();
     assert!(outputs.contains("exit-code=1"), "{outputs}");
-    assert!(std::fs::read_to_string(tmp.path().join("summary.md")).unwrap().contains("s3:PutObject"));
+    assert!(
+        std::fs::read_to_string(tmp.path().join("summary.md"))
+            .unwrap()
+            .contains("s3:PutObject")
+    );
 
     {
         let api = api.lock().unwrap();
@@ -198,18 +207,27 @@ fn new_access_fails_the_gate_and_one_comment_is_kept_up_to_date() {
         let post = api.requests.iter().find(|r| r.method == "POST").unwrap();
         assert_eq!(post.path, "/repos/acme/infra/issues/7/comments");
         assert_eq!(post.auth, "Bearer test-token");
+        assert!(
+            post.body
+                .starts_with(r#"{"body":"<!-- iamlint-comment -->"#),
+            "{}",
+            post.body
+        );
     }
 
-    // The next push narrows the change back: the same comment is updated, none is added.
-    std::fs::write(work.join("policies/app.json"), NARROW.replace("GetObject", "GetObjectTagging"))
-        .unwrap();
+    // The next push takes the widening back: the same comment is updated, none is added.
+    std::fs::write(work.join("policies/app.json"), NARROW).unwrap();
     git(&work, &["commit", "-qam", "narrow"]);
     let (code, out) = run(tmp.path(), &work, &url);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("updated comment 1000 on #7"), "{out}");
     let api = api.lock().unwrap();
     assert_eq!(api.comments.len(), 1, "{:?}", api.comments);
-    assert!(!api.comments[0].1.contains("s3:PutObject"), "{}", api.comments[0].1);
+    assert!(
+        !api.comments[0].1.contains("s3:PutObject"),
+        "{}",
+        api.comments[0].1
+    );
     assert!(api.requests.iter().any(|r| r.method == "PATCH"));
 }
 

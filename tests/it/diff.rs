@@ -909,3 +909,60 @@ fn generated_policies_keep_the_invariants() {
         }
     }
 }
+
+/// The PR comment of a diff: the findings, then the access delta of each file grouped by
+/// service and access level; valid SARIF for code scanning.
+#[test]
+fn diff_markdown_and_sarif() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.json");
+    let new = dir.path().join("new.json");
+    std::fs::write(
+        &old,
+        policy(&[
+            stmt("Allow", "s3:GetObject", B),
+            stmt("Allow", "ec2:TerminateInstances", "*"),
+        ]),
+    )
+    .unwrap();
+    std::fs::write(
+        &new,
+        policy(&[
+            stmt("Allow", "s3:*Object", B),
+            stmt("Allow", "ec2:DescribeInstances", "*"),
+        ]),
+    )
+    .unwrap();
+    let out = iamlint()
+        .current_dir(dir.path())
+        .args(["diff", "old.json", "new.json", "--format", "markdown"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let md = String::from_utf8(out.stdout).unwrap();
+    insta::assert_snapshot!("diff_markdown", md);
+    assert!(
+        md.contains("### Access delta of `new.json` (compared)"),
+        "{md}"
+    );
+    assert!(
+        md.contains("**Access added**") && md.contains("**Access removed**"),
+        "{md}"
+    );
+    let out = iamlint()
+        .current_dir(dir.path())
+        .args(["diff", "old.json", "new.json", "--format", "sarif"])
+        .output()
+        .unwrap();
+    let v = crate::formats::valid_sarif(&String::from_utf8(out.stdout).unwrap());
+    let rules: Vec<&str> = v["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
+    assert!(
+        rules.contains(&"new-access") && rules.contains(&"removed-access"),
+        "{rules:?}"
+    );
+}

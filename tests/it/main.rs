@@ -10,6 +10,8 @@
 
 mod acceptance10;
 mod acceptance9;
+mod action;
+mod audit;
 mod catalog_prefixes;
 mod check;
 mod cli;
