@@ -333,7 +333,7 @@ mod tests {
         let mut out = Vec::new();
         write_markdown_delta(&mut out, &result()).unwrap();
         let md = String::from_utf8(out).unwrap();
-        assert!(md.starts_with("### `p\\|x.json` (modified)\n"), "{md}");
+        assert!(md.starts_with("### Access delta of `p\\|x.json` (modified)\n"), "{md}");
         assert!(md.contains("**Access added** (2 actions)"), "{md}");
         assert!(
             md.contains("| `s3` | Write | `s3:PutObject` | `arn:aws:s3:::b/*`, `*` |"),
@@ -384,7 +384,7 @@ mod tests {
             "{t}"
         );
         assert!(
-            md.contains("### `f9.json` (compared)\n\nNo access added or removed."),
+            md.contains("### Access delta of `f9.json` (compared)\n\nNo access added or removed."),
             "{md}"
         );
         let (t, md) = text(11);

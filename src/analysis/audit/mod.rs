@@ -17,6 +17,7 @@
 //! data to [`crate::report::can`] and [`crate::report::whocan`]. [`trust`] lists, for every
 //! role, whom its trust policy lets assume it, and its dangerous shapes as findings.
 
+pub mod admin;
 pub mod effective;
 pub mod trust;
 pub mod whocan;
