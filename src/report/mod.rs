@@ -14,6 +14,7 @@
 pub mod can;
 pub mod check;
 pub mod diff;
+pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod sarif;
@@ -35,6 +36,8 @@ pub enum Format {
     Sarif,
     /// Markdown for a pull-request comment or a review document (under 65,536 characters).
     Markdown,
+    /// One self-contained HTML page (no network): overview, sortable and filterable tables.
+    Html,
 }
 
 impl Format {
@@ -44,7 +47,7 @@ impl Format {
             // SARIF needs the text for each region's end line and column; Markdown shows the
             // source line.
             Format::Text | Format::Sarif | Format::Markdown => true,
-            Format::Json => false,
+            Format::Json | Format::Html => false,
         }
     }
 }
@@ -70,6 +73,10 @@ pub trait Render {
     fn write_markdown(&self, out: &mut dyn Write) -> io::Result<()> {
         markdown::write(out, self.report(), &markdown::Extra::default())
     }
+    /// One self-contained HTML page.
+    fn write_html(&self, out: &mut dyn Write) -> io::Result<()> {
+        html::write(out, &html::findings_data(self.report()))
+    }
 }
 
 impl Render for crate::Report {
@@ -90,6 +97,7 @@ pub fn write(
         Format::Json => result.write_json(out),
         Format::Sarif => result.write_sarif(out),
         Format::Markdown => result.write_markdown(out),
+        Format::Html => result.write_html(out),
     }
 }
 

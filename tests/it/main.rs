@@ -27,6 +27,7 @@ mod formats;
 mod fuzz_regressions;
 mod gaad;
 mod hostile;
+mod html;
 mod live;
 mod org;
 mod output;
