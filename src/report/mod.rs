@@ -16,6 +16,7 @@ pub mod check;
 pub mod diff;
 pub mod json;
 pub mod markdown;
+pub mod paths;
 pub mod sarif;
 pub mod text;
 pub mod whocan;
