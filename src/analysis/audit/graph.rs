@@ -369,17 +369,20 @@ fn unvar(p: &str) -> String {
     out
 }
 
+/// Roles (nodes) a trust principal admits, each with the trust statement's condition.
+type Members = Vec<(usize, Option<String>)>;
+
 /// What a role's trust policy admits (`sts:AssumeRole`), indexed for lookup.
 #[derive(Default)]
 struct TrustIndex {
     /// Principal ARN -> (role node, trust statement location, conditions).
     by_arn: HashMap<String, Vec<(usize, String, Option<String>)>>,
     /// Account id -> roles trusting the account's root.
-    by_account: HashMap<String, Vec<(usize, Option<String>)>>,
+    by_account: HashMap<String, Members>,
     /// Roles trusting `*`.
-    any: Vec<(usize, Option<String>)>,
+    any: Members,
     /// Service principal -> roles trusting it.
-    by_service: HashMap<String, Vec<(usize, Option<String>)>>,
+    by_service: HashMap<String, Members>,
 }
 
 /// Does an action list of a trust statement allow `action`?
@@ -597,12 +600,13 @@ fn assume_role(
     }
     // The trust policy admits its account, or anyone: its own policy decides.
     let own = partition_account(&s.arn).1.to_string();
-    let groups: [(String, &[(usize, Option<String>)]); 2] = [
+    let none = Members::new();
+    let groups: [(String, &Members); 2] = [
         (
             format!("any role trusting account {own}"),
-            trust.by_account.get(&own).map_or(&[], Vec::as_slice),
+            trust.by_account.get(&own).unwrap_or(&none),
         ),
-        ("any role trusting `*`".to_string(), trust.any.as_slice()),
+        ("any role trusting `*`".to_string(), &trust.any),
     ];
     for (label, members) in groups {
         let members: Vec<(usize, Option<String>)> =
@@ -801,7 +805,6 @@ fn grant_self(
         .enumerate()
         .map(|(i, g)| (i, g.arn.as_str()))
         .collect();
-    let mut asked: Vec<usize> = Vec::new();
     if let (_, Some(g)) = ask(account, s, "iam:AddUserToGroup", &probe(s, "group"), ctx) {
         if let Some(first) = admin_groups.first() {
             b.edge(
@@ -814,7 +817,6 @@ fn grant_self(
         return;
     }
     for i in named(s, "iam:AddUserToGroup", &arns) {
-        asked.push(i);
         let Some(group) = admin_groups.get(i) else {
             continue;
         };
