@@ -218,6 +218,72 @@ struct Grant {
     condition: Option<String>,
 }
 
+/// The actions a subject's `Allow` statements name, by service: a request whose action none
+/// of them covers is not allowed, without asking the evaluator (most of the questions here
+/// are of actions most principals have no statement for).
+struct Acts {
+    by_service: HashMap<String, Vec<crate::pattern::Pattern>>,
+    /// Patterns whose service part has a wildcard (`*`, `i*:*`).
+    wild: Vec<crate::pattern::Pattern>,
+    /// A `NotAction` (or a statement without an action): anything may be allowed.
+    any: bool,
+}
+
+impl Acts {
+    fn of(s: &Subject) -> Acts {
+        let mut a = Acts {
+            by_service: HashMap::new(),
+            wild: Vec::new(),
+            any: false,
+        };
+        for doc in &s.docs {
+            for st in doc.policy.statements.iter().filter(|st| st.is_allow()) {
+                match &st.action {
+                    Some(el) if !el.not => {
+                        for i in &el.items {
+                            let p = crate::pattern::Pattern::new(&i.value, true);
+                            match i.value.split_once(':') {
+                                Some((svc, _)) if !svc.contains(['*', '?']) => a
+                                    .by_service
+                                    .entry(svc.to_ascii_lowercase())
+                                    .or_default()
+                                    .push(p),
+                                _ => a.wild.push(p),
+                            }
+                        }
+                    }
+                    _ => a.any = true,
+                }
+            }
+        }
+        a
+    }
+
+    /// May an `Allow` of the subject cover `action`?
+    fn may(&self, action: &str) -> bool {
+        let svc = action.split_once(':').map_or("", |(s, _)| s);
+        self.any
+            || self.wild.iter().any(|p| p.matches_ci(action))
+            || self
+                .by_service
+                .get(&svc.to_ascii_lowercase())
+                .is_some_and(|ps| ps.iter().any(|p| p.matches_ci(action)))
+    }
+}
+
+/// A subject with the actions it may be allowed.
+struct Who<'x> {
+    s: &'x Subject,
+    acts: Acts,
+}
+
+impl std::ops::Deref for Who<'_> {
+    type Target = Subject;
+    fn deref(&self) -> &Subject {
+        self.s
+    }
+}
+
 /// `a and b` of two optional conditions.
 fn both(a: Option<String>, b: Option<String>) -> Option<String> {
     match (a, b) {
@@ -234,6 +300,20 @@ fn at(account: &Account, h: &Hit) -> String {
 /// Ask `action` on `resource` of `s`; the answer and, when allowed (surely or if), the
 /// identity statement that grants it.
 fn ask(
+    account: &Account,
+    s: &Who<'_>,
+    action: &str,
+    resource: &str,
+    ctx: &Context,
+) -> (Access, Option<Grant>) {
+    if !s.acts.may(action) {
+        return (Access::NotAllowed, None);
+    }
+    decide(account, s.s, action, resource, ctx)
+}
+
+/// [`ask`] without the shortcut.
+fn decide(
     account: &Account,
     s: &Subject,
     action: &str,
@@ -273,7 +353,7 @@ fn grant_of(account: &Account, a: &Answer) -> Option<Grant> {
 /// allowed. The first statement, and the conditions joined.
 fn ask_all(
     account: &Account,
-    s: &Subject,
+    s: &Who<'_>,
     actions: &[(&str, &str)],
     ctx: &Context,
 ) -> Option<Grant> {
@@ -310,12 +390,12 @@ fn probe(s: &Subject, kind: &str) -> String {
     format!("arn:{p}:iam::{a}:{kind}/{PROBE}")
 }
 
-/// The candidates (indexes into `arns`) that some `Allow` statement of `s` whose action may
-/// cover `action` names by its resources: only these can be allowed when a grant on every
+/// The candidates (node, ARN) that some `Allow` statement of `s` whose action may cover
+/// `action` names by its resources: only these can be allowed when a grant on every
 /// principal is not. A policy variable (`${aws:username}`) is read as `*` here (the
 /// evaluator decides exactly afterwards).
-fn named(s: &Subject, action: &str, arns: &[(usize, &str)]) -> Vec<usize> {
-    let mut out = Vec::new();
+fn named<'c>(s: &Subject, action: &str, cands: &[(usize, &'c str)]) -> Vec<(usize, &'c str)> {
+    let mut out: Vec<(usize, &'c str)> = Vec::new();
     for doc in &s.docs {
         for st in doc.policy.statements.iter().filter(|st| st.is_allow()) {
             let acts = match &st.action {
@@ -331,15 +411,19 @@ fn named(s: &Subject, action: &str, arns: &[(usize, &str)]) -> Vec<usize> {
             match &st.resource {
                 Some(r) if !r.not => {
                     for item in &r.items {
-                        let pat = unvar(&item.value);
-                        for (i, arn) in arns {
-                            if crate::pattern::arn_match(&pat, arn) && !out.contains(i) {
-                                out.push(*i);
-                            }
+                        if item.value == "*" {
+                            out.extend_from_slice(cands);
+                            continue;
                         }
+                        let pat = unvar(&item.value);
+                        out.extend(
+                            cands
+                                .iter()
+                                .filter(|(_, arn)| crate::pattern::arn_match(&pat, arn)),
+                        );
                     }
                 }
-                _ => out.extend(arns.iter().map(|(i, _)| *i)),
+                _ => out.extend_from_slice(cands),
             }
         }
     }
@@ -448,9 +532,14 @@ struct Builder<'a> {
     edges: Vec<Edge>,
     /// Hub label -> node.
     hubs: HashMap<String, usize>,
+    /// Node -> ARN (users and roles).
+    arns: Vec<&'a str>,
+    /// Every user, and every role, as hub members.
+    users: Members,
+    roles: Members,
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
     /// The hub `label`, created with edges to `members` (node, condition) on first use.
     fn hub(&mut self, label: &str, via: &str, members: &[(usize, Option<String>)]) -> usize {
         if let Some(&h) = self.hubs.get(label) {
@@ -484,6 +573,27 @@ impl Builder<'_> {
             condition: g.condition,
         });
     }
+
+    /// The members of a hub with their ARNs, for asking one by one.
+    fn cands(&self, members: &[(usize, Option<String>)]) -> Vec<(usize, &'a str)> {
+        members
+            .iter()
+            .map(|(m, _)| (*m, self.arns.get(*m).copied().unwrap_or("")))
+            .collect()
+    }
+}
+
+/// Does a hub lead anywhere but back to `a`?
+fn others(members: &[(usize, Option<String>)], a: usize) -> bool {
+    members.iter().any(|(m, _)| *m != a)
+}
+
+/// The condition a hub member adds (its trust statement's).
+fn member_cond(members: &[(usize, Option<String>)], i: usize) -> Option<String> {
+    members
+        .iter()
+        .find(|(m, _)| *m == i)
+        .and_then(|(_, c)| c.clone())
 }
 
 /// The can-become graph of `account`.
@@ -497,6 +607,14 @@ pub fn graph(account: &Account) -> Graph {
         .iter()
         .map(|s| admin::admin(account, s) == Admin::Yes)
         .collect();
+    let of_kind = |k: Kind| -> Members {
+        subjects
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.kind == k)
+            .map(|(i, _)| (i, None))
+            .collect()
+    };
     let mut b = Builder {
         account,
         nodes: subjects
@@ -510,6 +628,9 @@ pub fn graph(account: &Account) -> Graph {
             .collect(),
         edges: Vec::new(),
         hubs: HashMap::new(),
+        arns: subjects.iter().map(|s| s.arn.as_str()).collect(),
+        users: of_kind(Kind::User),
+        roles: of_kind(Kind::Role),
     };
     let any_perm = b.nodes.len();
     b.nodes.push(Node {
@@ -523,18 +644,6 @@ pub fn graph(account: &Account) -> Graph {
         .map(|(i, s)| (s.arn.as_str(), i))
         .collect();
     let trust = TrustIndex::build(account, &node_of);
-    let users: Vec<(usize, &str)> = subjects
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.kind == Kind::User)
-        .map(|(i, s)| (i, s.arn.as_str()))
-        .collect();
-    let roles: Vec<(usize, &str)> = subjects
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.kind == Kind::Role)
-        .map(|(i, s)| (i, s.arn.as_str()))
-        .collect();
     let admin_groups: Vec<&Subject> = account
         .subjects
         .iter()
@@ -550,10 +659,14 @@ pub fn graph(account: &Account) -> Graph {
         if admin_of.get(a).copied().unwrap_or(false) {
             continue;
         }
-        assume_role(&mut b, &trust, &roles, a, s, &open);
-        pass_role(&mut b, &trust, &roles, a, s);
-        credentials(&mut b, &users, a, s, &open);
-        update_trust(&mut b, &roles, a, s, &open);
+        let s = &Who {
+            s,
+            acts: Acts::of(s),
+        };
+        assume_role(&mut b, &trust, a, s, &open);
+        pass_role(&mut b, &trust, a, s);
+        credentials(&mut b, a, s, &open);
+        update_trust(&mut b, a, s, &open);
         grant_self(&mut b, any_perm, &admin_groups, a, s, &open);
     }
     Graph {
@@ -563,22 +676,15 @@ pub fn graph(account: &Account) -> Graph {
 }
 
 /// `sts:AssumeRole` edges of subject `s` (node `a`).
-fn assume_role(
-    b: &mut Builder<'_>,
-    trust: &TrustIndex,
-    roles: &[(usize, &str)],
-    a: usize,
-    s: &Subject,
-    ctx: &Context,
-) {
+fn assume_role(b: &mut Builder<'_>, trust: &TrustIndex, a: usize, s: &Who<'_>, ctx: &Context) {
     let account = b.account;
     // The trust policy names it.
     for (role, loc, cond) in trust.by_arn.get(&s.arn).into_iter().flatten() {
         if *role == a {
             continue;
         }
-        let arn = roles.iter().find(|(i, _)| i == role).map_or("", |(_, r)| r);
-        let (access, g) = ask(account, s, "sts:AssumeRole", arn, ctx);
+        let arn = b.arns.get(*role).copied().unwrap_or("");
+        let (access, g) = decide(account, s.s, "sts:AssumeRole", arn, ctx);
         let g = match (access, g) {
             (_, Some(g)) => g,
             // The trust policy names it in its own account: no identity grant needed.
@@ -598,6 +704,9 @@ fn assume_role(
         };
         b.edge(a, *role, "sts:AssumeRole", g);
     }
+    if !s.acts.may("sts:AssumeRole") {
+        return;
+    }
     // The trust policy admits its account, or anyone: its own policy decides.
     let own = partition_account(&s.arn).1.to_string();
     let none = Members::new();
@@ -609,31 +718,22 @@ fn assume_role(
         ("any role trusting `*`".to_string(), &trust.any),
     ];
     for (label, members) in groups {
-        let members: Vec<(usize, Option<String>)> =
-            members.iter().filter(|(m, _)| *m != a).cloned().collect();
-        if members.is_empty() {
+        if !others(members, a) {
             continue;
         }
         if let (_, Some(g)) = ask(account, s, "sts:AssumeRole", &probe(s, "role"), ctx) {
-            let h = b.hub(&label, "sts:AssumeRole", &members);
+            let h = b.hub(&label, "sts:AssumeRole", members);
             b.edge(a, h, "sts:AssumeRole", g);
             continue;
         }
-        let arns: Vec<(usize, &str)> = roles
-            .iter()
-            .filter(|(i, _)| members.iter().any(|(m, _)| m == i))
-            .copied()
-            .collect();
-        for i in named(s, "sts:AssumeRole", &arns) {
-            let arn = arns.iter().find(|(j, _)| *j == i).map_or("", |(_, r)| r);
+        for (i, arn) in named(s, "sts:AssumeRole", &b.cands(members)) {
+            if i == a {
+                continue;
+            }
             if let (_, Some(g)) = ask(account, s, "sts:AssumeRole", arn, ctx) {
-                let cond = members
-                    .iter()
-                    .find(|(m, _)| *m == i)
-                    .and_then(|(_, c)| c.clone());
                 let g = Grant {
                     statement: g.statement,
-                    condition: both(g.condition, cond),
+                    condition: both(g.condition, member_cond(members, i)),
                 };
                 b.edge(a, i, "sts:AssumeRole", g);
             }
@@ -642,21 +742,16 @@ fn assume_role(
 }
 
 /// `iam:PassRole` to a service the subject can drive ([`METHODS`]).
-fn pass_role(
-    b: &mut Builder<'_>,
-    trust: &TrustIndex,
-    roles: &[(usize, &str)],
-    a: usize,
-    s: &Subject,
-) {
+fn pass_role(b: &mut Builder<'_>, trust: &TrustIndex, a: usize, s: &Who<'_>) {
     let account = b.account;
+    if !s.acts.may("iam:PassRole") {
+        return;
+    }
     for (service, actions) in METHODS {
         let Some(members) = trust.by_service.get(*service) else {
             continue;
         };
-        let members: Vec<(usize, Option<String>)> =
-            members.iter().filter(|(m, _)| *m != a).cloned().collect();
-        if members.is_empty() {
+        if !others(members, a) {
             continue;
         }
         let Ok(ctx) = effective::context(&[format!("iam:PassedToService={service}")]) else {
@@ -677,7 +772,7 @@ fn pass_role(
             let h = b.hub(
                 &format!("any role trusting {service}"),
                 "iam:PassRole",
-                &members,
+                members,
             );
             let g = Grant {
                 statement: g.statement,
@@ -686,21 +781,17 @@ fn pass_role(
             b.edge(a, h, &via, g);
             continue;
         }
-        let arns: Vec<(usize, &str)> = roles
-            .iter()
-            .filter(|(i, _)| members.iter().any(|(m, _)| m == i))
-            .copied()
-            .collect();
-        for i in named(s, "iam:PassRole", &arns) {
-            let arn = arns.iter().find(|(j, _)| *j == i).map_or("", |(_, r)| r);
+        for (i, arn) in named(s, "iam:PassRole", &b.cands(members)) {
+            if i == a {
+                continue;
+            }
             if let (_, Some(g)) = ask(account, s, "iam:PassRole", arn, &ctx) {
-                let cond = members
-                    .iter()
-                    .find(|(m, _)| *m == i)
-                    .and_then(|(_, c)| c.clone());
                 let g = Grant {
                     statement: g.statement,
-                    condition: both(both(g.condition, drive.condition.clone()), cond),
+                    condition: both(
+                        both(g.condition, drive.condition.clone()),
+                        member_cond(members, i),
+                    ),
                 };
                 b.edge(a, i, &via, g);
             }
@@ -709,71 +800,75 @@ fn pass_role(
 }
 
 /// Credentials of another user: access keys, a login profile.
-fn credentials(b: &mut Builder<'_>, users: &[(usize, &str)], a: usize, s: &Subject, ctx: &Context) {
+fn credentials(b: &mut Builder<'_>, a: usize, s: &Who<'_>, ctx: &Context) {
     let account = b.account;
-    let others: Vec<(usize, &str)> = users.iter().filter(|(i, _)| *i != a).copied().collect();
-    if others.is_empty() {
-        return;
-    }
-    for action in USER_CREDENTIALS {
-        if let (_, Some(g)) = ask(account, s, action, &probe(s, "user"), ctx) {
-            let members: Vec<(usize, Option<String>)> =
-                others.iter().map(|(i, _)| (*i, None)).collect();
-            let h = b.hub("any user", action, &members);
-            b.edge(a, h, action, g);
-            continue;
-        }
-        for i in named(s, action, &others) {
-            let arn = others.iter().find(|(j, _)| *j == i).map_or("", |(_, r)| r);
-            if let (_, Some(g)) = ask(account, s, action, arn, ctx) {
-                b.edge(a, i, action, g);
+    let users = std::mem::take(&mut b.users);
+    if others(&users, a) {
+        for action in USER_CREDENTIALS {
+            if !s.acts.may(action) {
+                continue;
+            }
+            if let (_, Some(g)) = ask(account, s, action, &probe(s, "user"), ctx) {
+                let h = b.hub("any user", action, &users);
+                b.edge(a, h, action, g);
+                continue;
+            }
+            for (i, arn) in named(s, action, &b.cands(&users)) {
+                if i == a {
+                    continue;
+                }
+                if let (_, Some(g)) = ask(account, s, action, arn, ctx) {
+                    b.edge(a, i, action, g);
+                }
             }
         }
     }
+    b.users = users;
 }
 
 /// Rewrite a role's trust policy, then assume it.
-fn update_trust(
-    b: &mut Builder<'_>,
-    roles: &[(usize, &str)],
-    a: usize,
-    s: &Subject,
-    ctx: &Context,
-) {
+fn update_trust(b: &mut Builder<'_>, a: usize, s: &Who<'_>, ctx: &Context) {
     let account = b.account;
     let via = "iam:UpdateAssumeRolePolicy + sts:AssumeRole";
-    let others: Vec<(usize, &str)> = roles.iter().filter(|(i, _)| *i != a).copied().collect();
-    if others.is_empty() {
+    if !s.acts.may("iam:UpdateAssumeRolePolicy") || !s.acts.may("sts:AssumeRole") {
         return;
     }
+    let roles = std::mem::take(&mut b.roles);
     let p = probe(s, "role");
-    if let (_, Some(u)) = ask(account, s, "iam:UpdateAssumeRolePolicy", &p, ctx) {
-        if let (_, Some(g)) = ask(account, s, "sts:AssumeRole", &p, ctx) {
-            let members: Vec<(usize, Option<String>)> =
-                others.iter().map(|(i, _)| (*i, None)).collect();
-            let h = b.hub("any role", "iam:UpdateAssumeRolePolicy", &members);
+    let on_any = match ask(account, s, "iam:UpdateAssumeRolePolicy", &p, ctx) {
+        (_, Some(u)) => match ask(account, s, "sts:AssumeRole", &p, ctx) {
+            (_, Some(g)) => Some(Grant {
+                statement: u.statement,
+                condition: both(u.condition, g.condition),
+            }),
+            _ => None,
+        },
+        _ => None,
+    };
+    if let Some(g) = on_any {
+        if others(&roles, a) {
+            let h = b.hub("any role", "iam:UpdateAssumeRolePolicy", &roles);
+            b.edge(a, h, via, g);
+        }
+    } else {
+        for (i, arn) in named(s, "iam:UpdateAssumeRolePolicy", &b.cands(&roles)) {
+            if i == a {
+                continue;
+            }
+            let (_, Some(u)) = ask(account, s, "iam:UpdateAssumeRolePolicy", arn, ctx) else {
+                continue;
+            };
+            let (_, Some(g)) = ask(account, s, "sts:AssumeRole", arn, ctx) else {
+                continue;
+            };
             let g = Grant {
                 statement: u.statement,
                 condition: both(u.condition, g.condition),
             };
-            b.edge(a, h, via, g);
-            return;
+            b.edge(a, i, via, g);
         }
     }
-    for i in named(s, "iam:UpdateAssumeRolePolicy", &others) {
-        let arn = others.iter().find(|(j, _)| *j == i).map_or("", |(_, r)| r);
-        let (_, Some(u)) = ask(account, s, "iam:UpdateAssumeRolePolicy", arn, ctx) else {
-            continue;
-        };
-        let (_, Some(g)) = ask(account, s, "sts:AssumeRole", arn, ctx) else {
-            continue;
-        };
-        let g = Grant {
-            statement: u.statement,
-            condition: both(u.condition, g.condition),
-        };
-        b.edge(a, i, via, g);
-    }
+    b.roles = roles;
 }
 
 /// Grant itself a policy: an edge to [`ANY_PERMISSION`].
@@ -782,7 +877,7 @@ fn grant_self(
     any_perm: usize,
     admin_groups: &[&Subject],
     a: usize,
-    s: &Subject,
+    s: &Who<'_>,
     ctx: &Context,
 ) {
     let account = b.account;
@@ -797,14 +892,9 @@ fn grant_self(
             return;
         }
     }
-    if s.kind != Kind::User || admin_groups.is_empty() {
+    if s.kind != Kind::User || admin_groups.is_empty() || !s.acts.may("iam:AddUserToGroup") {
         return;
     }
-    let arns: Vec<(usize, &str)> = admin_groups
-        .iter()
-        .enumerate()
-        .map(|(i, g)| (i, g.arn.as_str()))
-        .collect();
     if let (_, Some(g)) = ask(account, s, "iam:AddUserToGroup", &probe(s, "group"), ctx) {
         if let Some(first) = admin_groups.first() {
             b.edge(
@@ -816,11 +906,16 @@ fn grant_self(
         }
         return;
     }
-    for i in named(s, "iam:AddUserToGroup", &arns) {
+    let arns: Vec<(usize, &str)> = admin_groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (i, g.arn.as_str()))
+        .collect();
+    for (i, arn) in named(s, "iam:AddUserToGroup", &arns) {
         let Some(group) = admin_groups.get(i) else {
             continue;
         };
-        if let (_, Some(g)) = ask(account, s, "iam:AddUserToGroup", &group.arn, ctx) {
+        if let (_, Some(g)) = ask(account, s, "iam:AddUserToGroup", arn, ctx) {
             b.edge(
                 a,
                 any_perm,
