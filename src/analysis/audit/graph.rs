@@ -33,6 +33,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::admin::{self, Admin};
@@ -465,6 +466,8 @@ struct TrustIndex {
     by_account: HashMap<String, Members>,
     /// Roles trusting `*`.
     any: Members,
+    /// No role.
+    none: Members,
     /// Service principal -> roles trusting it.
     by_service: HashMap<String, Members>,
 }
@@ -525,53 +528,46 @@ impl TrustIndex {
     }
 }
 
-/// Builds the graph.
-struct Builder<'a> {
-    account: &'a Account,
-    nodes: Vec<Node>,
-    edges: Vec<Edge>,
-    /// Hub label -> node.
-    hubs: HashMap<String, usize>,
-    /// Node -> ARN (users and roles).
-    arns: Vec<&'a str>,
-    /// Every user, and every role, as hub members.
-    users: Members,
-    roles: Members,
+/// Where an edge found for one subject goes: a node, or a hub (made once, when the
+/// graph is put together).
+enum To<'a> {
+    Node(usize),
+    Hub {
+        label: String,
+        via: &'static str,
+        members: &'a [(usize, Option<String>)],
+    },
 }
 
-impl<'a> Builder<'a> {
-    /// The hub `label`, created with edges to `members` (node, condition) on first use.
-    fn hub(&mut self, label: &str, via: &str, members: &[(usize, Option<String>)]) -> usize {
-        if let Some(&h) = self.hubs.get(label) {
-            return h;
-        }
-        let h = self.nodes.len();
-        self.nodes.push(Node {
+/// What finding the edges of one subject reads, and the edges found (subjects are done in
+/// parallel; hubs are made afterwards).
+struct Sub<'a> {
+    account: &'a Account,
+    /// Node -> ARN (users and roles).
+    arns: &'a [&'a str],
+    /// Every user, and every role, as hub members.
+    users: &'a Members,
+    roles: &'a Members,
+    edges: Vec<(usize, To<'a>, String, Grant)>,
+}
+
+impl<'a> Sub<'a> {
+    /// The hub `label` leading to `members` (node, condition) by `via`.
+    fn hub(
+        &self,
+        label: &str,
+        via: &'static str,
+        members: &'a [(usize, Option<String>)],
+    ) -> To<'a> {
+        To::Hub {
             label: label.to_string(),
-            admin: false,
-            hub: true,
-        });
-        for (m, c) in members {
-            self.edges.push(Edge {
-                from: h,
-                to: *m,
-                via: via.to_string(),
-                statement: String::new(),
-                condition: c.clone(),
-            });
+            via,
+            members,
         }
-        self.hubs.insert(label.to_string(), h);
-        h
     }
 
-    fn edge(&mut self, from: usize, to: usize, via: &str, g: Grant) {
-        self.edges.push(Edge {
-            from,
-            to,
-            via: via.to_string(),
-            statement: g.statement,
-            condition: g.condition,
-        });
+    fn edge(&mut self, from: usize, to: impl Into<To<'a>>, via: &str, g: Grant) {
+        self.edges.push((from, to.into(), via.to_string(), g));
     }
 
     /// The members of a hub with their ARNs, for asking one by one.
@@ -580,6 +576,12 @@ impl<'a> Builder<'a> {
             .iter()
             .map(|(m, _)| (*m, self.arns.get(*m).copied().unwrap_or("")))
             .collect()
+    }
+}
+
+impl From<usize> for To<'_> {
+    fn from(n: usize) -> Self {
+        To::Node(n)
     }
 }
 
@@ -604,7 +606,7 @@ pub fn graph(account: &Account) -> Graph {
         .filter(|s| s.kind != Kind::Group)
         .collect();
     let admin_of: Vec<bool> = subjects
-        .iter()
+        .par_iter()
         .map(|s| admin::admin(account, s) == Admin::Yes)
         .collect();
     let of_kind = |k: Kind| -> Members {
@@ -615,25 +617,19 @@ pub fn graph(account: &Account) -> Graph {
             .map(|(i, _)| (i, None))
             .collect()
     };
-    let mut b = Builder {
-        account,
-        nodes: subjects
-            .iter()
-            .zip(&admin_of)
-            .map(|(s, &admin)| Node {
-                label: s.label.clone(),
-                admin,
-                hub: false,
-            })
-            .collect(),
-        edges: Vec::new(),
-        hubs: HashMap::new(),
-        arns: subjects.iter().map(|s| s.arn.as_str()).collect(),
-        users: of_kind(Kind::User),
-        roles: of_kind(Kind::Role),
-    };
-    let any_perm = b.nodes.len();
-    b.nodes.push(Node {
+    let (users, roles) = (of_kind(Kind::User), of_kind(Kind::Role));
+    let arns: Vec<&str> = subjects.iter().map(|s| s.arn.as_str()).collect();
+    let mut nodes: Vec<Node> = subjects
+        .iter()
+        .zip(&admin_of)
+        .map(|(s, &admin)| Node {
+            label: s.label.clone(),
+            admin,
+            hub: false,
+        })
+        .collect();
+    let any_perm = nodes.len();
+    nodes.push(Node {
         label: ANY_PERMISSION.to_string(),
         admin: true,
         hub: false,
@@ -649,34 +645,77 @@ pub fn graph(account: &Account) -> Graph {
         .iter()
         .filter(|s| s.kind == Kind::Group && admin::admin(account, s) == Admin::Yes)
         .collect();
+    let mut edges = Vec::new();
     let Ok(open) = effective::context(&[]) else {
-        return Graph {
-            nodes: b.nodes,
-            edges: b.edges,
-        };
+        return Graph { nodes, edges };
     };
-    for (a, s) in subjects.iter().enumerate() {
-        if admin_of.get(a).copied().unwrap_or(false) {
-            continue;
-        }
-        let s = &Who {
-            s,
-            acts: Acts::of(s),
+    let found: Vec<Vec<(usize, To<'_>, String, Grant)>> = subjects
+        .par_iter()
+        .enumerate()
+        .filter(|(a, _)| !admin_of.get(*a).copied().unwrap_or(false))
+        .map(|(a, s)| {
+            let s = &Who {
+                s,
+                acts: Acts::of(s),
+            };
+            let mut b = Sub {
+                account,
+                arns: &arns,
+                users: &users,
+                roles: &roles,
+                edges: Vec::new(),
+            };
+            assume_role(&mut b, &trust, a, s, &open);
+            pass_role(&mut b, &trust, a, s);
+            credentials(&mut b, a, s, &open);
+            update_trust(&mut b, a, s, &open);
+            grant_self(&mut b, any_perm, &admin_groups, a, s, &open);
+            b.edges
+        })
+        .collect();
+    // Each hub once, with its edges to its members.
+    let mut hubs: HashMap<String, usize> = HashMap::new();
+    for (from, to, via, g) in found.into_iter().flatten() {
+        let to = match to {
+            To::Node(n) => n,
+            To::Hub {
+                label,
+                via: hub_via,
+                members,
+            } => match hubs.get(&label) {
+                Some(&h) => h,
+                None => {
+                    let h = nodes.len();
+                    nodes.push(Node {
+                        label: label.clone(),
+                        admin: false,
+                        hub: true,
+                    });
+                    edges.extend(members.iter().map(|(m, c)| Edge {
+                        from: h,
+                        to: *m,
+                        via: hub_via.to_string(),
+                        statement: String::new(),
+                        condition: c.clone(),
+                    }));
+                    hubs.insert(label, h);
+                    h
+                }
+            },
         };
-        assume_role(&mut b, &trust, a, s, &open);
-        pass_role(&mut b, &trust, a, s);
-        credentials(&mut b, a, s, &open);
-        update_trust(&mut b, a, s, &open);
-        grant_self(&mut b, any_perm, &admin_groups, a, s, &open);
+        edges.push(Edge {
+            from,
+            to,
+            via,
+            statement: g.statement,
+            condition: g.condition,
+        });
     }
-    Graph {
-        nodes: b.nodes,
-        edges: b.edges,
-    }
+    Graph { nodes, edges }
 }
 
 /// `sts:AssumeRole` edges of subject `s` (node `a`).
-fn assume_role(b: &mut Builder<'_>, trust: &TrustIndex, a: usize, s: &Who<'_>, ctx: &Context) {
+fn assume_role<'a>(b: &mut Sub<'a>, trust: &'a TrustIndex, a: usize, s: &Who<'_>, ctx: &Context) {
     let account = b.account;
     // The trust policy names it.
     for (role, loc, cond) in trust.by_arn.get(&s.arn).into_iter().flatten() {
@@ -709,11 +748,10 @@ fn assume_role(b: &mut Builder<'_>, trust: &TrustIndex, a: usize, s: &Who<'_>, c
     }
     // The trust policy admits its account, or anyone: its own policy decides.
     let own = partition_account(&s.arn).1.to_string();
-    let none = Members::new();
-    let groups: [(String, &Members); 2] = [
+    let groups: [(String, &'a Members); 2] = [
         (
             format!("any role trusting account {own}"),
-            trust.by_account.get(&own).unwrap_or(&none),
+            trust.by_account.get(&own).unwrap_or(&trust.none),
         ),
         ("any role trusting `*`".to_string(), &trust.any),
     ];
@@ -742,7 +780,7 @@ fn assume_role(b: &mut Builder<'_>, trust: &TrustIndex, a: usize, s: &Who<'_>, c
 }
 
 /// `iam:PassRole` to a service the subject can drive ([`METHODS`]).
-fn pass_role(b: &mut Builder<'_>, trust: &TrustIndex, a: usize, s: &Who<'_>) {
+fn pass_role<'a>(b: &mut Sub<'a>, trust: &'a TrustIndex, a: usize, s: &Who<'_>) {
     let account = b.account;
     if !s.acts.may("iam:PassRole") {
         return;
@@ -800,20 +838,20 @@ fn pass_role(b: &mut Builder<'_>, trust: &TrustIndex, a: usize, s: &Who<'_>) {
 }
 
 /// Credentials of another user: access keys, a login profile.
-fn credentials(b: &mut Builder<'_>, a: usize, s: &Who<'_>, ctx: &Context) {
+fn credentials(b: &mut Sub<'_>, a: usize, s: &Who<'_>, ctx: &Context) {
     let account = b.account;
-    let users = std::mem::take(&mut b.users);
-    if others(&users, a) {
+    let users = b.users;
+    if others(users, a) {
         for action in USER_CREDENTIALS {
             if !s.acts.may(action) {
                 continue;
             }
             if let (_, Some(g)) = ask(account, s, action, &probe(s, "user"), ctx) {
-                let h = b.hub("any user", action, &users);
+                let h = b.hub("any user", action, users);
                 b.edge(a, h, action, g);
                 continue;
             }
-            for (i, arn) in named(s, action, &b.cands(&users)) {
+            for (i, arn) in named(s, action, &b.cands(users)) {
                 if i == a {
                     continue;
                 }
@@ -823,17 +861,16 @@ fn credentials(b: &mut Builder<'_>, a: usize, s: &Who<'_>, ctx: &Context) {
             }
         }
     }
-    b.users = users;
 }
 
 /// Rewrite a role's trust policy, then assume it.
-fn update_trust(b: &mut Builder<'_>, a: usize, s: &Who<'_>, ctx: &Context) {
+fn update_trust(b: &mut Sub<'_>, a: usize, s: &Who<'_>, ctx: &Context) {
     let account = b.account;
     let via = "iam:UpdateAssumeRolePolicy + sts:AssumeRole";
     if !s.acts.may("iam:UpdateAssumeRolePolicy") || !s.acts.may("sts:AssumeRole") {
         return;
     }
-    let roles = std::mem::take(&mut b.roles);
+    let roles = b.roles;
     let p = probe(s, "role");
     let on_any = match ask(account, s, "iam:UpdateAssumeRolePolicy", &p, ctx) {
         (_, Some(u)) => match ask(account, s, "sts:AssumeRole", &p, ctx) {
@@ -846,12 +883,12 @@ fn update_trust(b: &mut Builder<'_>, a: usize, s: &Who<'_>, ctx: &Context) {
         _ => None,
     };
     if let Some(g) = on_any {
-        if others(&roles, a) {
-            let h = b.hub("any role", "iam:UpdateAssumeRolePolicy", &roles);
+        if others(roles, a) {
+            let h = b.hub("any role", "iam:UpdateAssumeRolePolicy", roles);
             b.edge(a, h, via, g);
         }
     } else {
-        for (i, arn) in named(s, "iam:UpdateAssumeRolePolicy", &b.cands(&roles)) {
+        for (i, arn) in named(s, "iam:UpdateAssumeRolePolicy", &b.cands(roles)) {
             if i == a {
                 continue;
             }
@@ -868,12 +905,11 @@ fn update_trust(b: &mut Builder<'_>, a: usize, s: &Who<'_>, ctx: &Context) {
             b.edge(a, i, via, g);
         }
     }
-    b.roles = roles;
 }
 
 /// Grant itself a policy: an edge to [`ANY_PERMISSION`].
 fn grant_self(
-    b: &mut Builder<'_>,
+    b: &mut Sub<'_>,
     any_perm: usize,
     admin_groups: &[&Subject],
     a: usize,
