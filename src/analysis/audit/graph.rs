@@ -219,10 +219,11 @@ struct Grant {
     condition: Option<String>,
 }
 
-/// The actions a subject's `Allow` statements name, by service: a request whose action none
-/// of them covers is not allowed, without asking the evaluator (most of the questions here
-/// are of actions most principals have no statement for).
-struct Acts {
+/// The actions a document's `Allow` statements name, by service: a request whose action
+/// none of a subject's documents covers is not allowed, without asking the evaluator (most
+/// of the questions here are of actions most principals have no statement for). Made once
+/// per document: a managed policy is shared by many principals.
+struct DocActs {
     by_service: HashMap<String, Vec<crate::pattern::Pattern>>,
     /// Patterns whose service part has a wildcard (`*`, `i*:*`).
     wild: Vec<crate::pattern::Pattern>,
@@ -230,52 +231,63 @@ struct Acts {
     any: bool,
 }
 
-impl Acts {
-    fn of(s: &Subject) -> Acts {
-        let mut a = Acts {
+impl DocActs {
+    fn of(doc: &crate::eval::Doc) -> DocActs {
+        let mut a = DocActs {
             by_service: HashMap::new(),
             wild: Vec::new(),
             any: false,
         };
-        for doc in &s.docs {
-            for st in doc.policy.statements.iter().filter(|st| st.is_allow()) {
-                match &st.action {
-                    Some(el) if !el.not => {
-                        for i in &el.items {
-                            let p = crate::pattern::Pattern::new(&i.value, true);
-                            match i.value.split_once(':') {
-                                Some((svc, _)) if !svc.contains(['*', '?']) => a
-                                    .by_service
-                                    .entry(svc.to_ascii_lowercase())
-                                    .or_default()
-                                    .push(p),
-                                _ => a.wild.push(p),
-                            }
+        for st in doc.policy.statements.iter().filter(|st| st.is_allow()) {
+            match &st.action {
+                Some(el) if !el.not => {
+                    for i in &el.items {
+                        let p = crate::pattern::Pattern::new(&i.value, true);
+                        match i.value.split_once(':') {
+                            Some((svc, _)) if !svc.contains(['*', '?']) => a
+                                .by_service
+                                .entry(svc.to_ascii_lowercase())
+                                .or_default()
+                                .push(p),
+                            _ => a.wild.push(p),
                         }
                     }
-                    _ => a.any = true,
                 }
+                _ => a.any = true,
             }
         }
         a
     }
 
-    /// May an `Allow` of the subject cover `action`?
-    fn may(&self, action: &str) -> bool {
-        let svc = action.split_once(':').map_or("", |(s, _)| s);
+    /// May an `Allow` of the document cover `action` (`svc` its service, lowercased)?
+    fn may(&self, svc: &str, action: &str) -> bool {
         self.any
             || self.wild.iter().any(|p| p.matches_ci(action))
             || self
                 .by_service
-                .get(&svc.to_ascii_lowercase())
+                .get(svc)
                 .is_some_and(|ps| ps.iter().any(|p| p.matches_ci(action)))
+    }
+}
+
+/// The [`DocActs`] of a subject's documents.
+struct Acts<'x>(Vec<&'x DocActs>);
+
+impl Acts<'_> {
+    /// May an `Allow` of the subject cover `action`?
+    fn may(&self, action: &str) -> bool {
+        let svc = action
+            .split_once(':')
+            .map_or("", |(s, _)| s)
+            .to_ascii_lowercase();
+        self.0.iter().any(|d| d.may(&svc, action))
     }
 }
 
 /// A subject with the actions it may be allowed.
 struct Who<'x> {
     s: &'x Subject,
-    acts: Acts,
+    acts: Acts<'x>,
 }
 
 impl std::ops::Deref for Who<'_> {
@@ -645,6 +657,17 @@ pub fn graph(account: &Account) -> Graph {
         .iter()
         .filter(|s| s.kind == Kind::Group && admin::admin(account, s) == Admin::Yes)
         .collect();
+    // Each document's actions, once.
+    let mut docs: HashMap<usize, &crate::eval::Doc> = HashMap::new();
+    for s in &subjects {
+        for d in &s.docs {
+            docs.insert(std::sync::Arc::as_ptr(d).addr(), d);
+        }
+    }
+    let docs: Vec<(usize, &crate::eval::Doc)> = docs.into_iter().collect();
+    let doc_acts: Vec<DocActs> = docs.par_iter().map(|(_, d)| DocActs::of(d)).collect();
+    let acts_of: HashMap<usize, &DocActs> =
+        docs.iter().map(|(p, _)| *p).zip(doc_acts.iter()).collect();
     let mut edges = Vec::new();
     let Ok(open) = effective::context(&[]) else {
         return Graph { nodes, edges };
@@ -654,9 +677,14 @@ pub fn graph(account: &Account) -> Graph {
         .enumerate()
         .filter(|(a, _)| !admin_of.get(*a).copied().unwrap_or(false))
         .map(|(a, s)| {
+            let acts = s
+                .docs
+                .iter()
+                .filter_map(|d| acts_of.get(&std::sync::Arc::as_ptr(d).addr()).copied())
+                .collect();
             let s = &Who {
                 s,
-                acts: Acts::of(s),
+                acts: Acts(acts),
             };
             let mut b = Sub {
                 account,
