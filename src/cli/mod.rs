@@ -10,6 +10,7 @@ mod check;
 mod diff;
 mod lint;
 mod live;
+mod paths;
 mod rules;
 mod whocan;
 
@@ -70,6 +71,10 @@ pub enum Command {
     /// Every user and role of an account dump allowed ACTION on RESOURCE, and those allowed
     /// only if a condition holds. Exit 0, or 2 when a principal could not be evaluated.
     WhoCan(whocan::WhoCanArgs),
+    /// Every escalation path of an account dump: how a user or role that is not
+    /// admin-equivalent can become one, shortest first. Exit 0 none, 1 some, 2 when a
+    /// principal could not be evaluated.
+    Paths(paths::PathsArgs),
     /// Print the least-privilege policy a rule set describes.
     Render(check::RenderArgs),
     /// The access a policy change adds (and removes): two policies, two sets, or every
@@ -280,6 +285,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Diff(args) => diff::run(&args),
         Command::Can(args) => can::run(&args),
         Command::WhoCan(args) => whocan::run(&args),
+        Command::Paths(args) => paths::run(&args),
         Command::Rules(cmd) => rules::run(cmd),
         Command::Managed(cmd) => rules::managed(cmd),
         Command::Fetch(cmd) => live::fetch(&cmd),

@@ -17,6 +17,7 @@ pub mod diff;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod paths;
 pub mod sarif;
 pub mod text;
 pub mod whocan;

@@ -19,6 +19,7 @@
 
 pub mod admin;
 pub mod effective;
+pub mod graph;
 pub mod trust;
 pub mod whocan;
 
