@@ -4,6 +4,7 @@
 //! no policy and draws no table itself. `main.rs` calls [`run`] and turns its [`Outcome`]
 //! into the exit code.
 
+mod audit;
 mod can;
 mod catalog;
 mod check;
@@ -70,6 +71,9 @@ pub enum Command {
     /// Every user and role of an account dump allowed ACTION on RESOURCE, and those allowed
     /// only if a condition holds. Exit 0, or 2 when a principal could not be evaluated.
     WhoCan(whocan::WhoCanArgs),
+    /// The risks of every user and role of an account dump: admin-equivalent, escalation
+    /// methods, data exfiltration, exposure. Exit 2 when a principal could not be evaluated.
+    Audit(audit::AuditArgs),
     /// Print the least-privilege policy a rule set describes.
     Render(check::RenderArgs),
     /// The access a policy change adds (and removes): two policies, two sets, or every
@@ -280,6 +284,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Diff(args) => diff::run(&args),
         Command::Can(args) => can::run(&args),
         Command::WhoCan(args) => whocan::run(&args),
+        Command::Audit(args) => audit::run(&args),
         Command::Rules(cmd) => rules::run(cmd),
         Command::Managed(cmd) => rules::managed(cmd),
         Command::Fetch(cmd) => live::fetch(&cmd),
