@@ -28,14 +28,30 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
         Format::Text => {
             let mut s = String::new();
             for u in &r.unevaluated {
-                s += &format!("error: {} could not be evaluated: {}\n", u.principal, u.errors.join("; "));
+                s += &format!(
+                    "error: {} could not be evaluated: {}\n",
+                    u.principal,
+                    u.errors.join("; ")
+                );
             }
             for k in &r.risks {
-                let cond = k.condition.as_deref().map(|c| format!(" if {c}")).unwrap_or_default();
+                let cond = k
+                    .condition
+                    .as_deref()
+                    .map(|c| format!(" if {c}"))
+                    .unwrap_or_default();
                 let at = k.at.first().map(|a| format!("{a}: ")).unwrap_or_default();
-                s += &format!("{at}{}: {} {}{} ({})\n", k.code, k.principal, k.what, cond, k.access);
+                s += &format!(
+                    "{at}{}: {} {}{} ({})\n",
+                    k.code, k.principal, k.what, cond, k.access
+                );
             }
-            s += &format!("{} principals, {} risks, {} unevaluated\n", r.principals, r.risks.len(), r.unevaluated.len());
+            s += &format!(
+                "{} principals, {} risks, {} unevaluated\n",
+                r.principals,
+                r.risks.len(),
+                r.unevaluated.len()
+            );
             s
         }
     };

@@ -333,7 +333,10 @@ mod tests {
         let mut out = Vec::new();
         write_markdown_delta(&mut out, &result()).unwrap();
         let md = String::from_utf8(out).unwrap();
-        assert!(md.starts_with("### Access delta of `p\\|x.json` (modified)\n"), "{md}");
+        assert!(
+            md.starts_with("### Access delta of `p\\|x.json` (modified)\n"),
+            "{md}"
+        );
         assert!(md.contains("**Access added** (2 actions)"), "{md}");
         assert!(
             md.contains("| `s3` | Write | `s3:PutObject` | `arn:aws:s3:::b/*`, `*` |"),

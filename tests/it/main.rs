@@ -12,6 +12,7 @@ mod acceptance10;
 mod acceptance9;
 mod action;
 mod audit;
+mod audit_risk;
 mod catalog_prefixes;
 mod check;
 mod cli;

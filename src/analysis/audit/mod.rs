@@ -18,8 +18,8 @@
 //! role, whom its trust policy lets assume it, and its dangerous shapes as findings.
 
 pub mod admin;
-pub mod risk;
 pub mod effective;
+pub mod risk;
 pub mod trust;
 pub mod whocan;
 

@@ -14,20 +14,72 @@ use crate::eval::request::Request;
 
 /// The risky single actions, one table: `(category, action, why)`.
 pub const RISKS: &[(&str, &str, &str)] = &[
-    ("data-exfiltration", "s3:GetObject", "reads any object of any bucket"),
-    ("data-exfiltration", "secretsmanager:GetSecretValue", "reads any secret"),
-    ("data-exfiltration", "ssm:GetParameter", "reads any parameter, SecureString included"),
-    ("data-exfiltration", "ssm:GetParameters", "reads any parameters, SecureString included"),
+    (
+        "data-exfiltration",
+        "s3:GetObject",
+        "reads any object of any bucket",
+    ),
+    (
+        "data-exfiltration",
+        "secretsmanager:GetSecretValue",
+        "reads any secret",
+    ),
+    (
+        "data-exfiltration",
+        "ssm:GetParameter",
+        "reads any parameter, SecureString included",
+    ),
+    (
+        "data-exfiltration",
+        "ssm:GetParameters",
+        "reads any parameters, SecureString included",
+    ),
     ("data-exfiltration", "kms:Decrypt", "decrypts with any key"),
-    ("resource-exposure", "s3:PutBucketPolicy", "may open any bucket to anyone"),
-    ("resource-exposure", "kms:PutKeyPolicy", "may give any key to anyone"),
-    ("resource-exposure", "ecr:SetRepositoryPolicy", "may open any image repository"),
-    ("resource-exposure", "lambda:AddPermission", "may let anyone invoke any function"),
-    ("credentials-exposure", "iam:CreateAccessKey", "creates keys for any user"),
-    ("credentials-exposure", "iam:UpdateAccessKey", "re-activates any user's keys"),
-    ("credentials-exposure", "sts:GetFederationToken", "mints federated credentials"),
-    ("infrastructure-modification", "ec2:TerminateInstances", "terminates any instance"),
-    ("infrastructure-modification", "rds:DeleteDBInstance", "deletes any database"),
+    (
+        "resource-exposure",
+        "s3:PutBucketPolicy",
+        "may open any bucket to anyone",
+    ),
+    (
+        "resource-exposure",
+        "kms:PutKeyPolicy",
+        "may give any key to anyone",
+    ),
+    (
+        "resource-exposure",
+        "ecr:SetRepositoryPolicy",
+        "may open any image repository",
+    ),
+    (
+        "resource-exposure",
+        "lambda:AddPermission",
+        "may let anyone invoke any function",
+    ),
+    (
+        "credentials-exposure",
+        "iam:CreateAccessKey",
+        "creates keys for any user",
+    ),
+    (
+        "credentials-exposure",
+        "iam:UpdateAccessKey",
+        "re-activates any user's keys",
+    ),
+    (
+        "credentials-exposure",
+        "sts:GetFederationToken",
+        "mints federated credentials",
+    ),
+    (
+        "infrastructure-modification",
+        "ec2:TerminateInstances",
+        "terminates any instance",
+    ),
+    (
+        "infrastructure-modification",
+        "rds:DeleteDBInstance",
+        "deletes any database",
+    ),
 ];
 
 /// One risk of one principal.
@@ -61,7 +113,11 @@ pub struct AuditResult {
 }
 
 /// Decide `action` on `*` for `s`: `None` unless allowed (or allowed if).
-fn probe(account: &Account, s: &Subject, action: &str) -> Option<(Access, Option<String>, Vec<String>)> {
+fn probe(
+    account: &Account,
+    s: &Subject,
+    action: &str,
+) -> Option<(Access, Option<String>, Vec<String>)> {
     let context = effective::context(&[]).ok()?;
     let req = Request {
         action: action.to_string(),
@@ -87,22 +143,39 @@ fn probe(account: &Account, s: &Subject, action: &str) -> Option<(Access, Option
 pub fn audit(account: &Account) -> AuditResult {
     let mut risks = Vec::new();
     let mut principals = 0;
-    for s in account.subjects.iter().filter(|s| s.kind != super::Kind::Group) {
+    for s in account
+        .subjects
+        .iter()
+        .filter(|s| s.kind != super::Kind::Group)
+    {
         principals += 1;
-        let mut push = |code: &str, what: &str, access: Access, condition: Option<String>, at: Vec<String>| {
-            risks.push(Risk {
-                principal: s.label.clone(),
-                arn: s.arn.clone(),
-                code: code.to_string(),
-                what: what.to_string(),
-                access: access.as_str().to_string(),
-                condition,
-                at,
-            });
-        };
+        let mut push =
+            |code: &str, what: &str, access: Access, condition: Option<String>, at: Vec<String>| {
+                risks.push(Risk {
+                    principal: s.label.clone(),
+                    arn: s.arn.clone(),
+                    code: code.to_string(),
+                    what: what.to_string(),
+                    access: access.as_str().to_string(),
+                    condition,
+                    at,
+                });
+            };
         match admin::admin(account, s) {
-            admin::Admin::Yes => push("admin-equivalent", "may change any identity's permissions", Access::Allowed, None, Vec::new()),
-            admin::Admin::If(c) => push("admin-equivalent", "may change any identity's permissions", Access::AllowedIf, Some(c.join(" and ")), Vec::new()),
+            admin::Admin::Yes => push(
+                "admin-equivalent",
+                "may change any identity's permissions",
+                Access::Allowed,
+                None,
+                Vec::new(),
+            ),
+            admin::Admin::If(c) => push(
+                "admin-equivalent",
+                "may change any identity's permissions",
+                Access::AllowedIf,
+                Some(c.join(" and ")),
+                Vec::new(),
+            ),
             admin::Admin::No => {}
         }
         for m in crate::check::escalation::METHODS {
@@ -119,6 +192,13 @@ pub fn audit(account: &Account) -> AuditResult {
                 };
             }
             if let Some((acc, conds, at)) = all {
+                // A condition on the key that defuses the method (e.g. `iam:PassedToService`
+                // on the PassRole grant) restricts it: not reported.
+                if m.defused_by
+                    .is_some_and(|k| conds.iter().any(|c| c.contains(k)))
+                {
+                    continue;
+                }
                 let cond = (!conds.is_empty()).then(|| conds.join(" and "));
                 push("escalation-method", m.name, acc, cond, at);
             }
