@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::effective::{self, Access};
 use super::{Account, Subject, admin};
+use crate::eval::condition::Context;
 use crate::eval::request::Request;
 
 /// The risky single actions, one table: `(category, action, why)`.
@@ -116,13 +117,13 @@ pub struct AuditResult {
 fn probe(
     account: &Account,
     s: &Subject,
+    context: &Context,
     action: &str,
 ) -> Option<(Access, Option<String>, Vec<String>)> {
-    let context = effective::context(&[]).ok()?;
     let req = Request {
         action: action.to_string(),
         resource: "*".to_string(),
-        context,
+        context: context.clone(),
     };
     let a = effective::decide(account, s, &req).ok()?;
     if !matches!(a.access, Access::Allowed | Access::AllowedIf) {
@@ -143,6 +144,14 @@ fn probe(
 pub fn audit(account: &Account) -> AuditResult {
     let mut risks = Vec::new();
     let mut principals = 0;
+    // An open context: a key no one gives may hold any value.
+    let Ok(context) = effective::context(&[]) else {
+        return AuditResult {
+            principals,
+            risks,
+            unevaluated: account.unevaluated.clone(),
+        };
+    };
     for s in account
         .subjects
         .iter()
@@ -181,7 +190,7 @@ pub fn audit(account: &Account) -> AuditResult {
         for m in crate::check::escalation::METHODS {
             let mut all = Some((Access::Allowed, Vec::<String>::new(), Vec::<String>::new()));
             for action in m.actions {
-                all = match (all, probe(account, s, action)) {
+                all = match (all, probe(account, s, &context, action)) {
                     (Some((acc, mut conds, mut at)), Some((a, c, mut h))) => {
                         conds.extend(c);
                         at.append(&mut h);
@@ -204,7 +213,7 @@ pub fn audit(account: &Account) -> AuditResult {
             }
         }
         for (code, action, _why) in RISKS {
-            if let Some((acc, cond, at)) = probe(account, s, action) {
+            if let Some((acc, cond, at)) = probe(account, s, &context, action) {
                 push(code, action, acc, cond, at);
             }
         }
