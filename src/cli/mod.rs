@@ -4,6 +4,7 @@
 //! no policy and draws no table itself. `main.rs` calls [`run`] and turns its [`Outcome`]
 //! into the exit code.
 
+mod audit;
 mod can;
 mod catalog;
 mod check;
@@ -75,6 +76,9 @@ pub enum Command {
     /// admin-equivalent can become one, shortest first. Exit 0 none, 1 some, 2 when a
     /// principal could not be evaluated.
     Paths(paths::PathsArgs),
+    /// The risks of every user and role of an account dump: admin-equivalent, escalation
+    /// methods, data exfiltration, exposure. Exit 2 when a principal could not be evaluated.
+    Audit(audit::AuditArgs),
     /// Print the least-privilege policy a rule set describes.
     Render(check::RenderArgs),
     /// The access a policy change adds (and removes): two policies, two sets, or every
@@ -286,6 +290,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Can(args) => can::run(&args),
         Command::WhoCan(args) => whocan::run(&args),
         Command::Paths(args) => paths::run(&args),
+        Command::Audit(args) => audit::run(&args),
         Command::Rules(cmd) => rules::run(cmd),
         Command::Managed(cmd) => rules::managed(cmd),
         Command::Fetch(cmd) => live::fetch(&cmd),

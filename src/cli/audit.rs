@@ -1,0 +1,66 @@
+//! `iamlint audit DUMP`: the risks of every user and role of an account dump
+//! ([`crate::analysis::audit::risk::audit`]). Exit 2 when a principal could not be
+//! evaluated, 1 on a risk, 0 otherwise.
+
+use clap::Args;
+
+use super::{Format, Outcome, emit};
+use crate::analysis::audit::Account;
+use crate::analysis::audit::risk;
+
+/// Arguments of `iamlint audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// An account dump (`aws iam get-account-authorization-details`; `-`: standard input).
+    #[arg(value_name = "DUMP")]
+    pub dump: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// Run `iamlint audit`.
+pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
+    let account = Account::read(&args.dump)?;
+    let r = risk::audit(&account);
+    let out = match args.format {
+        Format::Json => serde_json::to_string_pretty(&r)? + "\n",
+        Format::Text => {
+            let mut s = String::new();
+            for u in &r.unevaluated {
+                s += &format!(
+                    "error: {} could not be evaluated: {}\n",
+                    u.principal,
+                    u.errors.join("; ")
+                );
+            }
+            for k in &r.risks {
+                let cond = k
+                    .condition
+                    .as_deref()
+                    .map(|c| format!(" if {c}"))
+                    .unwrap_or_default();
+                let at = k.at.first().map(|a| format!("{a}: ")).unwrap_or_default();
+                s += &format!(
+                    "{at}{}: {} {}{} ({})\n",
+                    k.code, k.principal, k.what, cond, k.access
+                );
+            }
+            s += &format!(
+                "{} principals, {} risks, {} unevaluated\n",
+                r.principals,
+                r.risks.len(),
+                r.unevaluated.len()
+            );
+            s
+        }
+    };
+    emit(&out)?;
+    Ok(if !r.unevaluated.is_empty() || !account.errors.is_empty() {
+        Outcome::Error
+    } else if r.risks.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    })
+}
