@@ -21,11 +21,10 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Largest document read. A policy is far smaller (IAM's own limit is 10,240 characters for
-/// an inline policy); the largest input is an account dump, and one of 7,500 principals and
-/// 10,000 customer managed policies with their versions takes about 50 MB indented. The
-/// cost of every step is linear in the input, so the memory this bounds is a constant
-/// times it.
-pub const MAX_BYTES: u64 = 128 * 1024 * 1024;
+/// an inline policy); the largest input is an account dump, and one of 7,000 principals and
+/// 10,000 customer managed policies (`scripts/gen-account`) takes 11 MB compact, 20 MB
+/// indented.
+pub const MAX_BYTES: u64 = 32 * 1024 * 1024;
 
 /// A loaded text and where it came from.
 #[derive(Debug, Clone)]
