@@ -4,7 +4,7 @@
 
 use clap::Args;
 
-use super::{Format, Outcome, emit};
+use super::{Outcome, emit, emit_with};
 use crate::analysis::audit::Account;
 use crate::analysis::audit::risk;
 
@@ -15,8 +15,20 @@ pub struct AuditArgs {
     #[arg(value_name = "DUMP")]
     pub dump: String,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = AuditFormat::Text)]
+    pub format: AuditFormat,
+}
+
+/// The formats of `audit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuditFormat {
+    /// One line per risk, then the counts.
+    Text,
+    /// One JSON object: `principals`, `risks`, `unevaluated`.
+    Json,
+    /// One self-contained HTML page: overview, escalation paths drawn as a graph, the
+    /// principals (sortable, filterable, a page each), the risks, the trust relationships.
+    Html,
 }
 
 /// Run `iamlint audit`.
@@ -24,8 +36,24 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
     let account = Account::read(&args.dump)?;
     let r = risk::audit(&account);
     let out = match args.format {
-        Format::Json => serde_json::to_string_pretty(&r)? + "\n",
-        Format::Text => {
+        AuditFormat::Html => {
+            let g = crate::analysis::audit::graph::graph(&account);
+            let paths = crate::analysis::audit::graph::paths(&account, &g);
+            // Who each role trusts, read from the dump's text (standard input is read once:
+            // its trust relationships are left out).
+            let trust = match args.dump.as_str() {
+                "-" => Vec::new(),
+                path => {
+                    let text = std::fs::read_to_string(path)?;
+                    crate::analysis::audit::trust::roles(path, &text)?
+                }
+            };
+            let data = crate::report::audit::html_data(&account, &r, &paths, &trust);
+            emit_with(|out| crate::report::html::write(out, &data))?;
+            String::new()
+        }
+        AuditFormat::Json => serde_json::to_string_pretty(&r)? + "\n",
+        AuditFormat::Text => {
             let mut s = String::new();
             for u in &r.unevaluated {
                 s += &format!(
@@ -55,7 +83,9 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
             s
         }
     };
-    emit(&out)?;
+    if !out.is_empty() {
+        emit(&out)?;
+    }
     Ok(if !r.unevaluated.is_empty() || !account.errors.is_empty() {
         Outcome::Error
     } else if r.risks.is_empty() {

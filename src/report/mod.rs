@@ -11,6 +11,7 @@
 //! [`Render::report`], and its own file here. A command whose result holds more than a
 //! report overrides the methods it has more for.
 
+pub mod audit;
 pub mod can;
 pub mod check;
 pub mod diff;

@@ -141,3 +141,81 @@ fn lint_html_renders_sorts_and_filters_in_chromium() {
     screenshot(&page, &png);
     assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
 }
+
+#[test]
+fn audit_html_renders_sorts_filters_and_draws_the_paths_in_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let out = iamlint()
+        .args(["audit", "--format", "html"])
+        .arg(format!("{root}/fixtures/audit/moto-account.json"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let page = dir.path().join("audit.html");
+    std::fs::write(&page, &out.stdout).unwrap();
+    let html = String::from_utf8(out.stdout).unwrap();
+    // Inline CSS and script under 200 KB, plus the data.
+    let data_at = html.find("<script type=\"application/json\"").unwrap();
+    let data_end = data_at + html[data_at..].find("</script>").unwrap();
+    assert!(html.len() - (data_end - data_at) < 200_000);
+
+    let seen = open(&page);
+    assert!(seen.console.is_empty(), "console: {:?}", seen.console);
+    let t = &seen.selftest;
+    assert_eq!(t["errors"], serde_json::json!([]), "{t}");
+    let names = |k: &str| -> Vec<String> {
+        t[k].as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    };
+    // Clicking `name` sorts the principals; clicking again reverses them.
+    let asc = names("sortedAsc");
+    let mut sorted = asc.clone();
+    sorted.sort();
+    assert_eq!(asc, sorted);
+    assert!(
+        asc.len() > 30 && asc.contains(&"esc-three-steps".to_string()),
+        "{asc:?}"
+    );
+    let mut desc = names("sortedDesc");
+    desc.reverse();
+    assert_eq!(desc, asc);
+    // Sorting by findings orders the counts.
+    let counts: Vec<u64> = t["byFindings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    assert!(
+        counts.windows(2).all(|w| w[0] <= w[1]) && counts.last() > Some(&0),
+        "{counts:?}"
+    );
+    // The kind filter keeps roles only; the text filter keeps the principal typed.
+    let roles = names("rolesShown");
+    assert!(
+        !roles.is_empty() && roles.iter().all(|k| k == "role"),
+        "{roles:?}"
+    );
+    assert!(
+        names("filtered").contains(&"admin-alice".to_string()),
+        "{t}"
+    );
+    // Every path's principals are drawn; the cards count the paths.
+    assert!(t["pathsDrawn"].as_u64().unwrap() >= 10, "{t}");
+    assert!(
+        names("cards").iter().any(|c| c == "12escalation paths"),
+        "{t}"
+    );
+    assert!(
+        t["principalHeading"]
+            .as_str()
+            .unwrap()
+            .starts_with("user admin-alice"),
+        "{t}"
+    );
+    screenshot(&page, &dir.path().join("overview.png"));
+}
