@@ -39,16 +39,9 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
         AuditFormat::Html => {
             let g = crate::analysis::audit::graph::graph(&account);
             let paths = crate::analysis::audit::graph::paths(&account, &g);
-            // Who each role trusts, read from the dump's text (standard input is read once:
-            // its trust relationships are left out).
-            let trust = match args.dump.as_str() {
-                "-" => Vec::new(),
-                path => {
-                    let text = std::fs::read_to_string(path)?;
-                    crate::analysis::audit::trust::roles(path, &text)?
-                }
-            };
-            let data = crate::report::audit::html_data(&account, &r, &paths, &trust);
+            // Who each role trusts: read once, with the graph, from the dump already read.
+            let trust = account.trust().map_err(anyhow::Error::msg)?;
+            let data = crate::report::audit::html_data(&account, &r, &paths, trust);
             emit_with(|out| crate::report::html::write(out, &data))?;
             String::new()
         }

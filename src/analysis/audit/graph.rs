@@ -7,7 +7,7 @@
 //! Every permission is asked of the one evaluator ([`effective::decide`]). The ways to
 //! become another principal are:
 //! - `sts:AssumeRole` on B, when B's trust policy admits A. The trust policy is read by
-//!   [`trust::roles`] (the evaluator decides identity requests and has no `Principal`), and
+//!   [`Account::trust`] (the evaluator decides identity requests and has no `Principal`), and
 //!   its principals are matched here: A's own ARN, A's account (`arn:aws:iam::ACCT:root` or
 //!   `ACCT`: then A's own policy decides) or `*`; the trust statement's conditions are kept
 //!   as the edge's condition. A trust `Deny` is not read (a limitation). When the trust
@@ -38,7 +38,7 @@ use serde::Serialize;
 
 use super::admin::{self, Admin};
 use super::effective::{self, Access, Answer};
-use super::trust::{self, Trustee};
+use super::trust::Trustee;
 use super::{Account, Kind, Subject};
 use crate::eval::condition::Context;
 use crate::eval::request::{Hit, Request};
@@ -494,7 +494,7 @@ fn allows_action(actions: &[String], action: &str) -> bool {
 impl TrustIndex {
     fn build(account: &Account, node_of: &HashMap<&str, usize>) -> TrustIndex {
         let mut t = TrustIndex::default();
-        let Ok(roles) = trust::roles(&account.origin, &account.text) else {
+        let Ok(roles) = account.trust() else {
             return t;
         };
         for r in roles {

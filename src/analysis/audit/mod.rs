@@ -111,6 +111,28 @@ pub struct Account {
     places: Vec<Place>,
     /// The AWS managed policies read from the embedded snapshot (not the dump).
     from_snapshot: Vec<String>,
+    /// Who each role trusts, read from [`Account::text`] when first asked ([`Account::trust`]).
+    trust: std::sync::OnceLock<Result<Vec<trust::RoleTrust>, String>>,
+}
+
+/// Parse the text of a dump and check that it is one: the error names `origin:line:col`.
+pub(crate) fn parse_dump(
+    origin: &str,
+    text: &str,
+) -> Result<crate::policy::json::Parsed, AuditError> {
+    let parsed = crate::policy::json::parse(text).map_err(|e| {
+        let (line, column) = LineIndex::new(text).line_col(text, e.span.start);
+        AuditError::Json {
+            origin: origin.to_string(),
+            line,
+            column,
+            message: e.message.clone(),
+        }
+    })?;
+    if !gaad::is_dump(&parsed.root) {
+        return Err(AuditError::NotDump(origin.to_string()));
+    }
+    Ok(parsed)
 }
 
 /// What reading the principals of one dump shares: each document parsed once, and the
@@ -252,18 +274,7 @@ impl Account {
 
     /// Read a dump from its text; `origin` names it in positions.
     pub fn from_text(origin: &str, text: &str) -> Result<Account, AuditError> {
-        let parsed = crate::policy::json::parse(text).map_err(|e| {
-            let (line, column) = LineIndex::new(text).line_col(text, e.span.start);
-            AuditError::Json {
-                origin: origin.to_string(),
-                line,
-                column,
-                message: e.message.clone(),
-            }
-        })?;
-        if !gaad::is_dump(&parsed.root) {
-            return Err(AuditError::NotDump(origin.to_string()));
-        }
+        let parsed = parse_dump(origin, text)?;
         let dump = Dump::read(text, &parsed);
         let mut acc = Account {
             origin: origin.to_string(),
@@ -275,6 +286,7 @@ impl Account {
             ascii: text.is_ascii(),
             places: Vec::new(),
             from_snapshot: Vec::new(),
+            trust: std::sync::OnceLock::new(),
         };
         // Problems that reach every principal, and a truncated dump (principals missing).
         let dump_wide: Vec<gaad::Problem> = dump
@@ -534,6 +546,16 @@ impl Account {
         let (line, _) = self.lines.line_col("", offset);
         let start = self.lines.line_start(line);
         (line, offset.saturating_sub(start).saturating_add(1))
+    }
+
+    /// Every role of the dump and who can assume it ([`trust::roles`]), read once however
+    /// many parts of an audit ask (the escalation graph, the report).
+    pub fn trust(&self) -> Result<&[trust::RoleTrust], String> {
+        self.trust
+            .get_or_init(|| trust::roles(&self.origin, &self.text).map_err(|e| e.to_string()))
+            .as_ref()
+            .map(Vec::as_slice)
+            .map_err(Clone::clone)
     }
 
     /// Where a [`Hit`]'s line and column are: the dump, or (for an AWS managed policy of the

@@ -86,18 +86,7 @@ fn account_of(arn: &str) -> &str {
 
 /// Every role of the dump text `text` (named `origin` in positions) and who can assume it.
 pub fn roles(origin: &str, text: &str) -> Result<Vec<RoleTrust>, AuditError> {
-    let parsed = crate::policy::json::parse(text).map_err(|e| {
-        let (line, column) = LineIndex::new(text).line_col(text, e.span.start);
-        AuditError::Json {
-            origin: origin.to_string(),
-            line,
-            column,
-            message: e.message.clone(),
-        }
-    })?;
-    if !gaad::is_dump(&parsed.root) {
-        return Err(AuditError::NotDump(origin.to_string()));
-    }
+    let parsed = super::parse_dump(origin, text)?;
     let dump = Dump::read(text, &parsed);
     let lines = LineIndex::new(text);
     let mut out = Vec::new();
