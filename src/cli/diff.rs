@@ -112,6 +112,11 @@ fn sets(old: &[String], new: &[String]) -> (Vec<Pair>, Vec<String>, Vec<crate::s
     let (o, mut errors) = crate::source::policies(old);
     let (n, e) = crate::source::policies(new);
     errors.extend(e);
+    // A side not read whole is not compared: its delta would be made up (everything
+    // "removed" or "added"). The errors make the run fail (exit 2) and say why.
+    if !errors.is_empty() {
+        return (Vec::new(), errors, Vec::new());
+    }
     let label = if new.len() == 1 {
         new.join("")
     } else {

@@ -966,3 +966,28 @@ fn diff_markdown_and_sarif() {
         "{rules:?}"
     );
 }
+
+/// A side that cannot be read is not compared: no access is made up as added or removed
+/// against an empty side, and the run fails on the error.
+#[test]
+fn an_unreadable_side_is_an_error_not_a_delta() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, b"\xff\xfe{}").unwrap();
+    let good = dir.path().join("good.json");
+    std::fs::write(&good, policy(&[stmt("Allow", "s3:GetObject", B)])).unwrap();
+    let out = iamlint()
+        .args(["diff", "--format", "json"])
+        .arg(&bad)
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["findings"], serde_json::json!([]), "{v}");
+    assert_eq!(v["diff"]["files"], serde_json::json!([]), "{v}");
+    assert!(
+        v["errors"][0].as_str().unwrap().contains("not UTF-8"),
+        "{v}"
+    );
+}
