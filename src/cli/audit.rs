@@ -1,6 +1,10 @@
-//! `iamlint audit DUMP`: the risks of every user and role of an account dump
-//! ([`crate::analysis::audit::risk::audit`]). Exit 2 when a principal could not be
-//! evaluated, 1 on a risk, 0 otherwise.
+//! `iamlint audit DUMP...`: the risks of every user and role of one or more account dumps
+//! ([`crate::analysis::audit::risk::audit`]). Exit 2 when an account or a principal could not
+//! be evaluated, 1 on a risk, 0 otherwise.
+//!
+//! Two steps: [`targets`] gathers the accounts to audit (dumps given, or read live), each
+//! read or with why it could not be; [`run`] audits those that were read and reports them
+//! all, an account that could not be read included.
 
 use clap::Args;
 
@@ -11,9 +15,9 @@ use crate::analysis::audit::risk;
 /// Arguments of `iamlint audit`.
 #[derive(Debug, Args)]
 pub struct AuditArgs {
-    /// An account dump (`aws iam get-account-authorization-details`; `-`: standard input).
-    #[arg(value_name = "DUMP")]
-    pub dump: String,
+    /// Account dumps (`aws iam get-account-authorization-details`; `-`: standard input).
+    #[arg(value_name = "DUMP", required = true)]
+    pub dumps: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = AuditFormat::Text)]
     pub format: AuditFormat,
@@ -31,17 +35,64 @@ pub enum AuditFormat {
     Html,
 }
 
+/// One account to audit: read, or why it could not be.
+#[derive(Debug)]
+pub struct Target {
+    /// What names it: the dump's path, or the account id.
+    pub name: String,
+    /// The account, or the error that kept it from being read (never audited as clean).
+    pub account: Result<Account, String>,
+}
+
+/// The accounts to audit: each dump given.
+pub fn targets(args: &AuditArgs) -> anyhow::Result<Vec<Target>> {
+    Ok(args
+        .dumps
+        .iter()
+        .map(|d| Target {
+            name: d.clone(),
+            account: Account::read(d).map_err(|e| e.to_string()),
+        })
+        .collect())
+}
+
 /// Run `iamlint audit`.
 pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
-    let account = Account::read(&args.dump)?;
-    let r = risk::audit(&account);
-    let out = match args.format {
+    let targets = targets(args)?;
+    let mut outcome = Outcome::Clean;
+    for t in &targets {
+        let account = match &t.account {
+            Ok(a) => a,
+            Err(e) => {
+                if e.starts_with(&t.name) {
+                    eprintln!("error: {e}");
+                } else {
+                    eprintln!("error: {}: {e}", t.name);
+                }
+                outcome = Outcome::Error;
+                continue;
+            }
+        };
+        let o = audit_one(account, args.format)?;
+        outcome = match (outcome, o) {
+            (Outcome::Error, _) | (_, Outcome::Error) => Outcome::Error,
+            (Outcome::Findings, _) | (_, Outcome::Findings) => Outcome::Findings,
+            _ => Outcome::Clean,
+        };
+    }
+    Ok(outcome)
+}
+
+/// Audit and report one account.
+fn audit_one(account: &Account, format: AuditFormat) -> anyhow::Result<Outcome> {
+    let r = risk::audit(account);
+    let out = match format {
         AuditFormat::Html => {
-            let g = crate::analysis::audit::graph::graph(&account);
-            let paths = crate::analysis::audit::graph::paths(&account, &g);
+            let g = crate::analysis::audit::graph::graph(account);
+            let paths = crate::analysis::audit::graph::paths(account, &g);
             // Who each role trusts: read once, with the graph, from the dump already read.
             let trust = account.trust().map_err(anyhow::Error::msg)?;
-            let data = crate::report::audit::html_data(&account, &r, &paths, trust);
+            let data = crate::report::audit::html_data(account, &r, &paths, trust);
             emit_with(|out| crate::report::html::write(out, &data))?;
             String::new()
         }
