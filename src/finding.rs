@@ -71,6 +71,10 @@ pub struct Finding {
     pub related: Vec<Related>,
     /// For `excess-grant`: every extra action, by name.
     pub extra_actions: Vec<String>,
+    /// For a finding of the account audit: the user or role (`user/NAME`, `role/NAME`) it
+    /// is about; a statement of a managed policy is shared by every principal it is
+    /// attached to, so the principal tells the findings apart.
+    pub principal: Option<String>,
 }
 
 // Written by hand rather than with `#[serde(flatten)]`, which buffers every finding in a map.
@@ -84,6 +88,9 @@ impl Serialize for Finding {
         m.serialize_entry("file", &self.location.file)?;
         m.serialize_entry("line", &self.location.line)?;
         m.serialize_entry("column", &self.location.column)?;
+        if let Some(p) = &self.principal {
+            m.serialize_entry("principal", p)?;
+        }
         for (k, v) in [
             ("statement", &self.statement),
             ("action", &self.action),
@@ -143,7 +150,7 @@ impl Serialize for Related {
 
 impl Finding {
     /// A fingerprint that names this finding across commits: a hash of its file, code,
-    /// statement, action, resource and message, but not of its line or column, so it
+    /// statement, action, resource, message and (for the audit) principal, but not of its line or column, so it
     /// survives lines moving above it. Two findings alike in all of these share one (a
     /// baseline counts them). 16 hex digits (64-bit FNV-1a, stable across versions and
     /// platforms).
@@ -157,7 +164,8 @@ impl Finding {
             self.resource.as_deref().unwrap_or(""),
             self.message.as_str(),
         ];
-        for part in parts {
+        // The principal only when there is one, so other findings keep their fingerprints.
+        for part in parts.into_iter().chain(self.principal.as_deref()) {
             // Each part is ended by a byte no UTF-8 text holds, so ("ab", "c") != ("a", "bc").
             for b in part.bytes().chain(std::iter::once(0xff)) {
                 h ^= u64::from(b);
@@ -187,7 +195,14 @@ impl Finding {
             help: None,
             related: Vec::new(),
             extra_actions: Vec::new(),
+            principal: None,
         }
+    }
+
+    /// Set the principal (account audit).
+    pub fn principal(mut self, p: impl Into<String>) -> Self {
+        self.principal = Some(p.into());
+        self
     }
 
     /// Set the severity.

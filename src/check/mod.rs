@@ -146,6 +146,12 @@ registry! {
     ConditionalDeny = "conditional-deny", Warning, conditional_deny [], "a required action is denied under a condition the request context does not decide";
     NewAccess = "new-access", Error, new_access [], "a policy change grants access the old version did not";
     RemovedAccess = "removed-access", Info, removed_access [], "a policy change takes away access the old version granted";
+    AdminEquivalent = "admin-equivalent", Error, admin_equivalent [], "a principal that may change any identity's permissions, so can grant itself anything";
+    EscalationPath = "escalation-path", Error, escalation_path [], "a principal that is not admin-equivalent can become one through a chain of steps";
+    DataExfiltration = "data-exfiltration", Warning, data_exfiltration [], "a principal may read every object, secret or parameter of a kind, or decrypt with any key";
+    ResourceExposure = "resource-exposure", Warning, resource_exposure [], "a principal may change the resource policy of every bucket, key, repository or function";
+    CredentialsExposure = "credentials-exposure", Warning, credentials_exposure [], "a principal may mint credentials: keys of any user, federation tokens";
+    InfrastructureModification = "infrastructure-modification", Warning, infrastructure_modification [], "a principal may terminate or delete every instance or database";
 }
 
 use crate::arn::{ArnError, ResourcePattern};

@@ -5,7 +5,7 @@
 use anyhow::Context as _;
 use clap::Args;
 
-use super::{Outcome, OutputArgs, emit, emit_with};
+use super::{Outcome, OutputArgs, emit};
 use crate::analysis::check::Request;
 use crate::config::CheckTable;
 use crate::eval;
@@ -248,8 +248,10 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     };
     // Written as it is rendered: a table of 10,000 grants is never held whole.
     match results.as_slice() {
-        [(_, result)] => emit_with(|out| report::write(out, result, args.out.format, opts))?,
-        many => emit_with(|out| {
+        [(_, result)] => args
+            .out
+            .emit(|out| report::write(out, result, args.out.format, opts))?,
+        many => args.out.emit(|out| {
             let json = args.out.format == report::Format::Json;
             if json {
                 out.write_all(b"[\n")?;

@@ -8,7 +8,7 @@
 use clap::Args;
 
 use super::check::RuleArgs;
-use super::{Outcome, OutputArgs, emit_with};
+use super::{Outcome, OutputArgs};
 use crate::analysis::diff::{self, Change, Pair, Request};
 use crate::report;
 
@@ -103,7 +103,8 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Outcome> {
     let opts = report::text::Options {
         color: args.out.color.enabled(),
     };
-    emit_with(|out| report::write(out, &result, args.out.format, opts))?;
+    args.out
+        .emit(|out| report::write(out, &result, args.out.format, opts))?;
     Ok(args.out.gate.outcome(&[&result.report], fail_on))
 }
 

@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::{FailOn, Outcome, OutputArgs, emit_with};
+use super::{FailOn, Outcome, OutputArgs};
 use crate::report;
 
 /// Arguments of `iamlint lint`.
@@ -80,7 +80,8 @@ pub fn run(args: &LintArgs) -> anyhow::Result<Outcome> {
         color: args.out.color.enabled(),
     };
     // Written as it is rendered: the report's text is never held whole.
-    emit_with(|out| report::write(out, &report, args.out.format, opts))?;
+    args.out
+        .emit(|out| report::write(out, &report, args.out.format, opts))?;
     Ok(args.out.gate.outcome(&[&report], fail_on))
 }
 

@@ -116,12 +116,31 @@ pub struct OutputArgs {
     /// Colour the text output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    /// Write the report to this file instead of standard output (created, or replaced).
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Config file and baseline.
     #[command(flatten)]
     pub gate: GateArgs,
 }
 
 impl OutputArgs {
+    /// Let `write` write the report to `--output`, else to stdout ([`emit_with`]).
+    pub fn emit(
+        &self,
+        write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> anyhow::Result<()> {
+        let Some(path) = &self.output else {
+            return emit_with(write);
+        };
+        let file = std::fs::File::create(path)
+            .map_err(|e| anyhow::anyhow!("{}: cannot write the report: {e}", path.display()))?;
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, file);
+        write(&mut out)
+            .and_then(|()| std::io::Write::flush(&mut out))
+            .map_err(|e| anyhow::anyhow!("{}: cannot write the report: {e}", path.display()))
+    }
+
     /// `--fail-on`, else the config's `fail-on`, else `error`.
     pub fn fail_on(&self, config: Option<&Config>) -> FailOn {
         self.fail_on

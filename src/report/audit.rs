@@ -1,129 +1,279 @@
-//! `iamlint audit` rendered as the HTML page ([`super::html`]): the risks as findings, each
-//! user, group and role with its risks, policies and trust, the escalation paths of
-//! [`crate::analysis::audit::graph`], and what could not be evaluated.
+//! `iamlint audit` rendered ([`crate::analysis::audit::review::Review`]): the findings as
+//! `lint` renders them (text, JSON, SARIF, Markdown), with a summary table first in text,
+//! the principals and escalation paths added to JSON and Markdown, and the self-contained
+//! HTML page ([`super::html`]) with the principals, paths, findings and trust relationships.
 
+use std::io::{self, Write};
+
+use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use serde_json::{Value, json};
 
-use crate::analysis::audit::graph::Path;
-use crate::analysis::audit::risk::{AuditResult, Risk};
-use crate::analysis::audit::trust::RoleTrust;
-use crate::analysis::audit::{Account, Kind};
+use super::{Render, markdown, text};
+use crate::analysis::audit::review::Review;
+use crate::finding::{Code, Severity};
 
-/// How serious a risk is: admin-equivalent and an escalation method are errors when they hold
-/// whatever the request, warnings when only under a condition; the other categories one step
-/// lower.
-pub fn severity(r: &Risk) -> &'static str {
-    let conditional = r.condition.is_some();
-    match (r.code.as_str(), conditional) {
-        ("admin-equivalent" | "escalation-method", false) => "error",
-        ("admin-equivalent" | "escalation-method", true) | (_, false) => "warning",
-        (_, true) => "info",
+impl Render for Review {
+    fn report(&self) -> &crate::Report {
+        &self.report
+    }
+
+    /// The summary table (findings by code and severity), then the findings, most severe
+    /// first, each with its place in the dump.
+    fn write_text(&self, out: &mut dyn Write, opts: text::Options) -> io::Result<()> {
+        writeln!(out, "{}", summary_table(self))?;
+        writeln!(
+            out,
+            "{} users and roles audited, {} admin-equivalent, {} escalation paths, {} not evaluated\n",
+            self.audited,
+            self.principals.iter().filter(|p| p.admin).count(),
+            self.paths.len(),
+            self.principals.iter().filter(|p| !p.evaluated).count(),
+        )?;
+        text::write(out, &self.report, opts)
+    }
+
+    /// `lint`'s JSON (the `findings`, each naming its `principal`), plus `principals` and
+    /// `paths`.
+    fn write_json(&self, out: &mut dyn Write) -> io::Result<()> {
+        let principals = serde_json::to_value(&self.principals).unwrap_or(Value::Null);
+        let paths = serde_json::to_value(&self.paths).unwrap_or(Value::Null);
+        let audit = json!({
+            "audited": self.audited,
+            "admin_equivalent": self.principals.iter().filter(|p| p.admin).count(),
+            "not_evaluated": self.principals.iter().filter(|p| !p.evaluated).count(),
+            "paths": self.paths.len(),
+        });
+        super::json::write_with(
+            out,
+            &self.report,
+            &[
+                ("audit", audit),
+                ("principals", principals),
+                ("paths", paths),
+            ],
+        )
+    }
+
+    /// The findings, then the escalation paths and the admin-equivalent principals.
+    fn write_markdown(&self, out: &mut dyn Write) -> io::Result<()> {
+        let mut extra = markdown::Extra {
+            title: Some("iamlint audit".to_string()),
+            sections: Vec::new(),
+        };
+        let header = |cells: &[&str]| cells.iter().map(|c| (*c).to_string()).collect();
+        extra.sections.push(markdown::Section::Table {
+            name: "escalation paths".to_string(),
+            intro: format!(
+                "### Escalation paths\n\n{} users and roles audited; {} can become an administrator.\n",
+                self.audited,
+                self.paths.len()
+            ),
+            header: header(&["From", "To", "Steps"]),
+            rows: self
+                .paths
+                .iter()
+                .map(|p| {
+                    let steps: Vec<String> = p
+                        .path
+                        .steps
+                        .iter()
+                        .map(|s| format!("{} -> {} ({})", s.from, s.to, s.via))
+                        .collect();
+                    markdown::table_row(&[
+                        markdown::cell(std::slice::from_ref(&p.path.from)),
+                        markdown::cell(std::slice::from_ref(&p.path.to)),
+                        markdown::cell(&steps),
+                    ])
+                })
+                .collect(),
+            total: self.paths.len(),
+        });
+        let admins: Vec<_> = self.principals.iter().filter(|p| p.admin).collect();
+        extra.sections.push(markdown::Section::Table {
+            name: "admin-equivalent principals".to_string(),
+            intro: "### Admin-equivalent principals\n".to_string(),
+            header: header(&["Principal", "Account", "Policies"]),
+            rows: admins
+                .iter()
+                .map(|p| {
+                    let pol: Vec<String> = p.policies.iter().map(|x| x.name.clone()).collect();
+                    markdown::table_row(&[
+                        markdown::cell(std::slice::from_ref(&p.principal)),
+                        markdown::cell(std::slice::from_ref(&p.account)),
+                        markdown::cell(&pol),
+                    ])
+                })
+                .collect(),
+            total: admins.len(),
+        });
+        markdown::write(out, &self.report, &extra)
+    }
+
+    /// One self-contained page: overview, paths drawn, principals (a page each), findings,
+    /// trust.
+    fn write_html(&self, out: &mut dyn Write) -> io::Result<()> {
+        super::html::write(out, &html_data(self))
     }
 }
 
-/// `file:line:col` split into its parts (the file may hold colons).
-fn place(at: &str) -> (String, u64, u64) {
-    let mut parts = at.rsplitn(3, ':');
-    let col = parts.next().and_then(|c| c.parse().ok());
-    let line = parts.next().and_then(|l| l.parse().ok());
-    match (line, col, parts.next()) {
-        (Some(l), Some(c), Some(file)) => (file.to_string(), l, c),
-        _ => (at.to_string(), 0, 0),
+/// Findings by code (rows) and severity (columns), the codes in registry order.
+fn summary_table(r: &Review) -> Table {
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(vec!["finding", "error", "warning", "info", "principals"]);
+    let mut total = [0usize; 3];
+    for code in Code::ALL {
+        let of: Vec<_> = r
+            .report
+            .findings
+            .iter()
+            .filter(|f| f.code == *code)
+            .collect();
+        if of.is_empty() {
+            continue;
+        }
+        let n = |s: Severity| of.iter().filter(|f| f.severity == s).count();
+        let counts = [n(Severity::Error), n(Severity::Warning), n(Severity::Info)];
+        for (t, c) in total.iter_mut().zip(counts) {
+            *t += c;
+        }
+        let mut who: Vec<(&str, Option<&str>)> = of
+            .iter()
+            .map(|f| (f.location.file.as_str(), f.principal.as_deref()))
+            .collect();
+        who.sort_unstable();
+        who.dedup();
+        t.add_row(vec![
+            code.as_str().to_string(),
+            counts[0].to_string(),
+            counts[1].to_string(),
+            counts[2].to_string(),
+            who.len().to_string(),
+        ]);
     }
+    t.add_row(vec![
+        "total".to_string(),
+        total[0].to_string(),
+        total[1].to_string(),
+        total[2].to_string(),
+        r.principals
+            .iter()
+            .filter(|p| p.findings > 0)
+            .count()
+            .to_string(),
+    ]);
+    t
 }
 
 /// The page's data: `summary`, `principals`, `paths`, `findings`, `source`, `catalog`.
-pub fn html_data(account: &Account, r: &AuditResult, paths: &[Path], trust: &[RoleTrust]) -> Value {
+pub fn html_data(r: &Review) -> Value {
     let findings: Vec<Value> = r
-        .risks
+        .report
+        .findings
         .iter()
-        .map(|k| {
-            let (file, line, column) = k.at.first().map_or((String::new(), 0, 0), |a| place(a));
-            let cond = k
-                .condition
-                .as_deref()
-                .map(|c| format!(" if {c}"))
-                .unwrap_or_default();
+        .map(|f| {
             json!({
-                "code": k.code,
-                "severity": severity(k),
-                "message": format!("{}{cond}", k.what),
-                "principal": k.principal,
-                "file": file, "line": line, "column": column,
+                "code": f.code.as_str(),
+                "severity": f.severity.as_str(),
+                "message": f.message,
+                "principal": f.principal,
+                "file": f.location.file, "line": f.location.line, "column": f.location.column,
             })
         })
         .collect();
-    let count = |sev: &str| findings.iter().filter(|f| f["severity"] == sev).count();
-    let mut principals = Vec::new();
-    let mut admins = 0;
-    for s in &account.subjects {
-        let mine: Vec<&Risk> = r.risks.iter().filter(|k| k.principal == s.label).collect();
-        let admin = mine
+    let count = |sev: Severity| {
+        r.report
+            .findings
             .iter()
-            .any(|k| k.code == "admin-equivalent" && k.condition.is_none());
-        admins += usize::from(admin);
-        let mut risks: Vec<&str> = mine.iter().map(|k| k.code.as_str()).collect();
-        risks.sort_unstable();
-        risks.dedup();
-        let mut policies: Vec<Value> = s
-            .docs
-            .iter()
-            .map(|d| json!({"name": d.origin, "via": "identity policy"}))
-            .collect();
-        policies.extend(
-            s.boundary
+            .filter(|f| f.severity == sev)
+            .count()
+    };
+    let many = r.report.sources.len() > 1;
+    let id = |account: &str, p: &str| {
+        if many {
+            format!("{account}:{p}")
+        } else {
+            p.to_string()
+        }
+    };
+    let principals: Vec<Value> = r
+        .principals
+        .iter()
+        .map(|p| {
+            let trust: Vec<Value> = r
+                .trust
                 .iter()
-                .flatten()
-                .map(|d| json!({"name": d.origin, "via": "permissions boundary"})),
-        );
-        let trusted: Vec<Value> = trust
-            .iter()
-            .filter(|t| t.role == s.label)
-            .flat_map(|t| {
-                let codes: Vec<&str> = t.findings.iter().map(|f| f.code.as_str()).collect();
-                t.trusted.iter().map(move |x| {
-                    json!({
-                        "who": x.principal,
-                        "kind": x.kind,
-                        "condition": if x.conditions.is_empty() { Value::Null } else { Value::from(x.conditions.join(" and ")) },
-                        "findings": codes,
+                .filter(|t| t.account == p.account && t.role.role == p.principal)
+                .flat_map(|t| {
+                    let codes: Vec<&str> = t.role.findings.iter().map(|f| f.code.as_str()).collect();
+                    t.role.trusted.iter().map(move |x| {
+                        json!({
+                            "who": x.principal,
+                            "kind": x.kind,
+                            "condition": if x.conditions.is_empty() { Value::Null } else { Value::from(x.conditions.join(" and ")) },
+                            "findings": codes,
+                        })
                     })
                 })
+                .collect();
+            json!({
+                "id": id(&p.account, &p.principal),
+                "account": p.account,
+                "arn": p.arn,
+                "kind": p.kind,
+                "name": p.principal.split_once('/').map_or(p.principal.as_str(), |(_, n)| n),
+                "admin": p.admin,
+                "evaluated": p.evaluated,
+                "risks": p.codes,
+                "findings": p.findings,
+                "policies": p.policies,
+                "trust": trust,
+                "permissions": p.permissions,
             })
-            .collect();
-        let kind = match s.kind {
-            Kind::User => "user",
-            Kind::Group => "group",
-            Kind::Role => "role",
-        };
-        principals.push(json!({
-            "id": s.label,
-            "arn": s.arn,
-            "kind": kind,
-            "name": s.label.split_once('/').map_or(s.label.as_str(), |(_, n)| n),
-            "admin": admin,
-            "risks": risks,
-            "findings": mine.len(),
-            "policies": policies,
-            "trust": trusted,
-        }));
-    }
+        })
+        .collect();
+    let paths: Vec<Value> = r
+        .paths
+        .iter()
+        .map(|p| {
+            let mut v = serde_json::to_value(&p.path).unwrap_or(Value::Null);
+            if many {
+                if let Some(o) = v.as_object_mut() {
+                    for k in ["from", "to"] {
+                        if let Some(s) = o.get(k).and_then(Value::as_str) {
+                            let new = Value::from(id(&p.account, s));
+                            o.insert(k.to_string(), new);
+                        }
+                    }
+                }
+            }
+            v
+        })
+        .collect();
     let c = crate::catalog::get();
+    let sources: Vec<&str> = r
+        .report
+        .sources
+        .iter()
+        .map(|s| s.origin.as_str())
+        .filter(|o| !o.is_empty())
+        .collect();
     json!({
-        "source": account.origin,
+        "source": sources.join(", "),
         "catalog": format!("{}, {}", c.source(), c.date()),
         "summary": {
-            "principals": principals.len(),
-            "errors": count("error"),
-            "warnings": count("warning"),
-            "infos": count("info"),
-            "admins": admins,
-            "unevaluated": r.unevaluated.len(),
+            "principals": r.principals.len(),
+            "errors": count(Severity::Error),
+            "warnings": count(Severity::Warning),
+            "infos": count(Severity::Info),
+            "admins": r.principals.iter().filter(|p| p.admin).count(),
+            "unevaluated": r.principals.iter().filter(|p| !p.evaluated).count(),
         },
         "principals": principals,
         "paths": paths,
         "findings": findings,
-        "unevaluated": r.unevaluated,
-        "errors": account.errors,
+        "unevaluated": r.principals.iter().filter(|p| !p.evaluated).map(|p| json!({"principal": p.principal, "arn": p.arn})).collect::<Vec<_>>(),
+        "errors": r.report.errors,
     })
 }

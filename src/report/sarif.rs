@@ -406,6 +406,7 @@ fn result(f: &Finding, lines: &mut Lines<'_>) -> sarif::Result {
         ("resource", &f.resource),
         ("suggestion", &f.suggestion),
         ("help", &f.help),
+        ("principal", &f.principal),
     ] {
         if let Some(v) = v {
             props.insert(k.to_string(), Value::String(v.clone()));

@@ -22,7 +22,7 @@ fn audit(args: &[&str]) -> (Value, Option<i32>) {
 }
 
 fn has(v: &Value, principal: &str, code: &str) -> bool {
-    v["risks"]
+    v["findings"]
         .as_array()
         .unwrap()
         .iter()
@@ -36,7 +36,7 @@ fn risk_and_escalation_cases_are_found_near_misses_are_not() {
     assert!(has(&v, "user/admin-alice", "admin-equivalent"));
     assert!(has(&v, "user/admin-by-group", "admin-equivalent"));
     // PassRole in one policy, Lambda in the other: only the union makes the method.
-    assert!(has(&v, "user/esc-split-passrole", "escalation-method"));
+    assert!(has(&v, "user/esc-split-passrole", "privilege-escalation"));
     assert!(has(&v, "user/risk-exfil", "data-exfiltration"));
     assert!(has(&v, "user/risk-exposure", "resource-exposure"));
     assert!(has(&v, "user/risk-credentials", "credentials-exposure"));
@@ -46,20 +46,55 @@ fn risk_and_escalation_cases_are_found_near_misses_are_not() {
     assert!(!has(&v, "role/near-bounded-admin", "admin-equivalent"));
     assert!(!has(&v, "user/near-exfil-scoped", "data-exfiltration"));
     assert!(!has(&v, "user/near-own-keys", "credentials-exposure"));
-    assert!(!has(&v, "user/near-passrole-ec2-only", "escalation-method"));
+    assert!(!has(
+        &v,
+        "user/near-passrole-ec2-only",
+        "privilege-escalation"
+    ));
     // Conditional admin is reported with its condition, never as plainly allowed.
-    let mfa = v["risks"]
+    let mfa = v["findings"]
         .as_array()
         .unwrap()
         .iter()
         .find(|r| r["principal"] == "user/near-mfa-admin" && r["code"] == "admin-equivalent")
         .unwrap();
-    assert_eq!(mfa["access"], "allowed if");
+    assert_eq!(mfa["severity"], "warning");
     assert!(
-        mfa["condition"]
+        mfa["message"]
+            .as_str()
+            .unwrap()
+            .contains("may change any identity's permissions if")
+    );
+    assert!(
+        mfa["message"]
             .as_str()
             .unwrap()
             .contains("aws:MultiFactorAuthPresent")
+    );
+    // Every finding names its principal and a place in the dump.
+    for f in v["findings"].as_array().unwrap() {
+        assert!(
+            f["principal"].as_str().is_some_and(|p| p.contains('/')),
+            "{f}"
+        );
+        assert!(
+            f["file"].as_str().unwrap().ends_with("moto-account.json"),
+            "{f}"
+        );
+        assert!(f["line"].as_u64().unwrap() > 0, "{f}");
+    }
+    // The admin is located at the statement that grants it.
+    let alice = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["principal"] == "user/admin-alice" && r["code"] == "admin-equivalent")
+        .unwrap();
+    assert!(
+        alice["statement"]
+            .as_str()
+            .unwrap()
+            .contains("AdministratorAccess")
     );
 }
 
@@ -72,8 +107,21 @@ fn a_principal_that_cannot_be_evaluated_exits_2() {
     );
     let (out, code) = audit(&[missing, "--format", "json"]);
     assert_eq!(code, Some(2));
-    assert_eq!(out["unevaluated"][0]["principal"], "user/eve");
-    assert_eq!(out["unevaluated"][1]["principal"], "user/frank");
+    let not: Vec<&Value> = out["principals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["evaluated"] == false)
+        .map(|p| &p["principal"])
+        .collect();
+    assert_eq!(not, ["user/eve", "user/frank"]);
+    assert_eq!(out["audit"]["not_evaluated"], 2);
+    // Each is an error of the report naming the principal and the dump position.
+    let errors = out["errors"].as_array().unwrap();
+    assert!(errors.iter().any(|e| {
+        let e = e.as_str().unwrap();
+        e.contains("`user/eve` could not be evaluated") && e.contains("missing-policy.json:")
+    }));
     let (_, code) = audit(&[DUMP, "--format", "json"]);
     assert_ne!(code, Some(2));
 }

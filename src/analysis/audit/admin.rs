@@ -6,7 +6,7 @@
 
 use super::effective::{self, Access};
 use super::{Account, Subject};
-use crate::eval::request::Request;
+use crate::eval::request::{Hit, Request};
 
 /// The requests that make a principal admin-equivalent when all are allowed, with the kind
 /// of resource each acts on: writing or attaching a policy to any role or user, a new
@@ -44,10 +44,17 @@ fn probe_arn(subject: &Subject, kind: &str) -> String {
 
 /// Whether `subject` is admin-equivalent.
 pub fn admin(account: &Account, subject: &Subject) -> Admin {
+    admin_at(account, subject).0
+}
+
+/// Whether `subject` is admin-equivalent, with the `Allow` statements that make it so (each
+/// once, in probe order).
+pub fn admin_at(account: &Account, subject: &Subject) -> (Admin, Vec<Hit>) {
     let mut conditions = Vec::new();
+    let mut hits: Vec<Hit> = Vec::new();
     // An open context: a key no one gives may hold any value.
     let Ok(context) = effective::context(&[]) else {
-        return Admin::No;
+        return (Admin::No, hits);
     };
     for (action, kind) in PROBES {
         let req = Request {
@@ -55,23 +62,30 @@ pub fn admin(account: &Account, subject: &Subject) -> Admin {
             resource: probe_arn(subject, kind),
             context: context.clone(),
         };
-        match effective::decide(account, subject, &req) {
-            Ok(a) if a.access == Access::Allowed => {}
-            Ok(a) if a.access == Access::AllowedIf => {
-                if let Some(c) = a.condition {
-                    if !conditions.contains(&c) {
-                        conditions.push(c);
-                    }
-                }
+        let a = match effective::decide(account, subject, &req) {
+            Ok(a) if matches!(a.access, Access::Allowed | Access::AllowedIf) => a,
+            _ => return (Admin::No, Vec::new()),
+        };
+        if let Some(c) = &a.condition {
+            if !conditions.contains(c) {
+                conditions.push(c.clone());
             }
-            _ => return Admin::No,
+        }
+        for h in a.decision.deciding.iter().chain(&a.decision.undecided) {
+            let seen = hits
+                .iter()
+                .any(|k| k.policy == h.policy && k.line == h.line && k.column == h.column);
+            if h.effect == "Allow" && !seen {
+                hits.push(h.clone());
+            }
         }
     }
-    if conditions.is_empty() {
+    let verdict = if conditions.is_empty() {
         Admin::Yes
     } else {
         Admin::If(conditions)
-    }
+    };
+    (verdict, hits)
 }
 
 #[cfg(test)]

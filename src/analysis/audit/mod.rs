@@ -20,6 +20,7 @@
 pub mod admin;
 pub mod effective;
 pub mod graph;
+pub mod review;
 pub mod risk;
 pub mod trust;
 pub mod whocan;
@@ -61,6 +62,8 @@ pub struct Subject {
     pub docs: Vec<Arc<Doc>>,
     /// Its permissions boundary, if it has one.
     pub boundary: Option<Vec<Arc<Doc>>>,
+    /// Its entry in the dump.
+    pub at: Span,
     /// The request context keys the dump gives for it (`aws:PrincipalArn`, `aws:username`,
     /// its tags), added to every request it makes.
     keys: Vec<(String, String)>,
@@ -478,6 +481,7 @@ impl Account {
             kind,
             docs: own,
             boundary,
+            at: pr.at,
             keys,
         })
     }
@@ -538,8 +542,39 @@ impl Account {
         h
     }
 
+    /// The dump's text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The byte span of `file:line:col` (as a [`Hit`] is printed) when it is a place in this
+    /// dump: the statement's first character. `None` for a place elsewhere (the embedded
+    /// snapshot) or one the dump does not have.
+    pub fn locate(&self, at: &str) -> Option<Span> {
+        let mut parts = at.rsplitn(3, ':');
+        let column: u32 = parts.next()?.parse().ok()?;
+        let line: u32 = parts.next()?.parse().ok()?;
+        if parts.next()? != self.origin || line == 0 || column == 0 {
+            return None;
+        }
+        let start = self.lines.line_start(line);
+        if line > 1 && start == 0 {
+            return None;
+        }
+        let rest = self.text.get(start as usize..)?;
+        // Columns count characters; an ASCII dump's are bytes.
+        let offset = if self.ascii {
+            column - 1
+        } else {
+            let (i, _) = rest.char_indices().nth(column as usize - 1)?;
+            u32::try_from(i).ok()?
+        };
+        let at = start.checked_add(offset)? as usize;
+        (at < self.text.len()).then(|| Span::new(at, at + 1))
+    }
+
     /// Line and column of a byte offset of the dump.
-    fn line_col(&self, offset: u32) -> (u32, u32) {
+    pub fn line_col(&self, offset: u32) -> (u32, u32) {
         if !self.ascii {
             return self.lines.line_col(&self.text, offset);
         }

@@ -6,120 +6,95 @@
 //! audited; groups themselves are skipped. Unused principals need access history: out of
 //! scope offline.
 
-use serde::Serialize;
-
 use super::effective::{self, Access};
 use super::{Account, Subject, admin};
 use crate::eval::condition::Context;
-use crate::eval::request::Request;
+use crate::eval::request::{Hit, Request};
+use crate::finding::{Code, Finding, Severity};
 
-/// The risky single actions, one table: `(category, action, why)`.
-pub const RISKS: &[(&str, &str, &str)] = &[
+/// The risky single actions, one table: `(finding code, action, why)`. Each is decided on a
+/// resource `*`, so only a grant on every resource counts.
+pub const RISKS: &[(Code, &str, &str)] = &[
     (
-        "data-exfiltration",
+        Code::DataExfiltration,
         "s3:GetObject",
         "reads any object of any bucket",
     ),
     (
-        "data-exfiltration",
+        Code::DataExfiltration,
         "secretsmanager:GetSecretValue",
         "reads any secret",
     ),
     (
-        "data-exfiltration",
+        Code::DataExfiltration,
         "ssm:GetParameter",
         "reads any parameter, SecureString included",
     ),
     (
-        "data-exfiltration",
+        Code::DataExfiltration,
         "ssm:GetParameters",
         "reads any parameters, SecureString included",
     ),
-    ("data-exfiltration", "kms:Decrypt", "decrypts with any key"),
     (
-        "resource-exposure",
+        Code::DataExfiltration,
+        "kms:Decrypt",
+        "decrypts with any key",
+    ),
+    (
+        Code::ResourceExposure,
         "s3:PutBucketPolicy",
         "may open any bucket to anyone",
     ),
     (
-        "resource-exposure",
+        Code::ResourceExposure,
         "kms:PutKeyPolicy",
         "may give any key to anyone",
     ),
     (
-        "resource-exposure",
+        Code::ResourceExposure,
         "ecr:SetRepositoryPolicy",
         "may open any image repository",
     ),
     (
-        "resource-exposure",
+        Code::ResourceExposure,
         "lambda:AddPermission",
         "may let anyone invoke any function",
     ),
     (
-        "credentials-exposure",
+        Code::CredentialsExposure,
         "iam:CreateAccessKey",
         "creates keys for any user",
     ),
     (
-        "credentials-exposure",
+        Code::CredentialsExposure,
         "iam:UpdateAccessKey",
         "re-activates any user's keys",
     ),
     (
-        "credentials-exposure",
+        Code::CredentialsExposure,
         "sts:GetFederationToken",
         "mints federated credentials",
     ),
     (
-        "infrastructure-modification",
+        Code::InfrastructureModification,
         "ec2:TerminateInstances",
         "terminates any instance",
     ),
     (
-        "infrastructure-modification",
+        Code::InfrastructureModification,
         "rds:DeleteDBInstance",
         "deletes any database",
     ),
 ];
 
-/// One risk of one principal.
-#[derive(Debug, Clone, Serialize)]
-pub struct Risk {
-    /// `user/NAME` or `role/NAME`.
-    pub principal: String,
-    /// Its ARN.
-    pub arn: String,
-    /// `admin-equivalent`, `escalation-method` or a [`RISKS`] category.
-    pub code: String,
-    /// The action(s), or the escalation method's name.
-    pub what: String,
-    /// `allowed` or `allowed if`.
-    pub access: String,
-    /// The condition, for `allowed if`.
-    pub condition: Option<String>,
-    /// The deciding statements, `file:line:col`.
-    pub at: Vec<String>,
-}
-
-/// The audit of an account.
-#[derive(Debug, Clone, Serialize)]
-pub struct AuditResult {
-    /// The principals audited.
-    pub principals: usize,
-    /// Every risk found, principal by principal.
-    pub risks: Vec<Risk>,
-    /// The principals that could not be evaluated (each an error).
-    pub unevaluated: Vec<super::Unevaluated>,
-}
-
-/// Decide `action` on `*` for `s`: `None` unless allowed (or allowed if).
+/// Decide `action` on `*` for `s`: `None` unless allowed (or allowed if); else the access,
+/// its condition and the `Allow` statements that grant it.
 fn probe(
     account: &Account,
     s: &Subject,
     context: &Context,
     action: &str,
-) -> Option<(Access, Option<String>, Vec<String>)> {
+) -> Option<(Access, Option<String>, Vec<Hit>)> {
     let req = Request {
         action: action.to_string(),
         resource: "*".to_string(),
@@ -129,78 +104,144 @@ fn probe(
     if !matches!(a.access, Access::Allowed | Access::AllowedIf) {
         return None;
     }
-    let at = a
+    let hits = a
         .decision
         .deciding
-        .iter()
-        .chain(a.decision.undecided.iter())
+        .into_iter()
+        .chain(a.decision.undecided)
         .filter(|h| h.effect == "Allow")
-        .map(|h| format!("{}:{}:{}", account.file_of(h), h.line, h.column))
         .collect();
-    Some((a.access, a.condition, at))
+    Some((a.access, a.condition, hits))
 }
 
-/// Audit every user and role of `account`.
-pub fn audit(account: &Account) -> AuditResult {
-    let mut risks = Vec::new();
-    let mut principals = 0;
+/// A finding of the audit about `s`, located at the first of `hits` the dump holds (else at
+/// the principal's entry), the other statements as related locations, those of the
+/// embedded snapshot (AWS managed policies the dump does not copy) in the help.
+pub(crate) fn finding(
+    account: &Account,
+    source: usize,
+    code: Code,
+    s: &Subject,
+    message: String,
+    hits: &[Hit],
+) -> Finding {
+    let mut in_dump = Vec::new();
+    let mut elsewhere = Vec::new();
+    for h in hits {
+        let at = format!("{}:{}:{}", account.file_of(h), h.line, h.column);
+        match account.locate(&at) {
+            Some(span) if !in_dump.iter().any(|(sp, _)| *sp == span) => in_dump.push((span, h)),
+            Some(_) => {}
+            None => elsewhere.push(format!("{} statement {} ({at})", h.policy, h.statement)),
+        }
+    }
+    let span = in_dump.first().map_or(s.at, |(sp, _)| *sp);
+    let mut f = Finding::new(code, source, span, message).principal(s.label.clone());
+    if let Some((_, h)) = in_dump.first() {
+        f = f.statement(Some(format!("{} {}", h.policy, h.statement)));
+    }
+    for (sp, h) in in_dump.iter().skip(1) {
+        f = f.related(
+            format!("also from {} statement {}", h.policy, h.statement),
+            *sp,
+        );
+    }
+    if !elsewhere.is_empty() {
+        elsewhere.sort();
+        elsewhere.dedup();
+        f = f.help(format!("from {}", elsewhere.join(", ")));
+    }
+    locate_all(account, &mut f);
+    f
+}
+
+/// Fill in the file, line and column of a finding (and its related places) from its span.
+pub(crate) fn locate_all(account: &Account, f: &mut Finding) {
+    for loc in std::iter::once(&mut f.location).chain(f.related.iter_mut().map(|r| &mut r.location))
+    {
+        let (line, column) = account.line_col(loc.span.start);
+        loc.file = account.origin.clone();
+        loc.line = line;
+        loc.column = column;
+    }
+}
+
+/// `" if <condition>"`, or nothing.
+fn if_(condition: Option<&str>) -> String {
+    condition.map(|c| format!(" if {c}")).unwrap_or_default()
+}
+
+/// The risks of every user and role of `account`, as findings into `source` (the dump's
+/// index in the report's sources). Groups make no request: their policies reach their
+/// users, who are audited.
+pub fn audit(account: &Account, source: usize) -> Vec<Finding> {
+    let mut out = Vec::new();
     // An open context: a key no one gives may hold any value.
     let Ok(context) = effective::context(&[]) else {
-        return AuditResult {
-            principals,
-            risks,
-            unevaluated: account.unevaluated.clone(),
-        };
+        return out;
     };
     for s in account
         .subjects
         .iter()
         .filter(|s| s.kind != super::Kind::Group)
     {
-        principals += 1;
-        let mut push =
-            |code: &str, what: &str, access: Access, condition: Option<String>, at: Vec<String>| {
-                risks.push(Risk {
-                    principal: s.label.clone(),
-                    arn: s.arn.clone(),
-                    code: code.to_string(),
-                    what: what.to_string(),
-                    access: access.as_str().to_string(),
-                    condition,
-                    at,
-                });
-            };
-        match admin::admin(account, s) {
-            admin::Admin::Yes => push(
-                "admin-equivalent",
-                "may change any identity's permissions",
-                Access::Allowed,
-                None,
-                Vec::new(),
-            ),
-            admin::Admin::If(c) => push(
-                "admin-equivalent",
-                "may change any identity's permissions",
-                Access::AllowedIf,
-                Some(c.join(" and ")),
-                Vec::new(),
+        let who = &s.label;
+        let (admin, hits) = admin::admin_at(account, s);
+        match &admin {
+            admin::Admin::Yes => out.push(finding(
+                account,
+                source,
+                Code::AdminEquivalent,
+                s,
+                format!(
+                    "`{who}` may change any identity's permissions, so it can grant itself anything"
+                ),
+                &hits,
+            )),
+            admin::Admin::If(c) => out.push(
+                finding(
+                    account,
+                    source,
+                    Code::AdminEquivalent,
+                    s,
+                    format!(
+                        "`{who}` may change any identity's permissions if {}",
+                        c.join(" and ")
+                    ),
+                    &hits,
+                )
+                .severity(Severity::Warning),
             ),
             admin::Admin::No => {}
         }
-        for m in crate::check::escalation::METHODS {
-            let mut all = Some((Access::Allowed, Vec::<String>::new(), Vec::<String>::new()));
-            for action in m.actions {
-                all = match (all, probe(account, s, &context, action)) {
-                    (Some((acc, mut conds, mut at)), Some((a, c, mut h))) => {
-                        conds.extend(c);
-                        at.append(&mut h);
-                        let acc = if a == Access::AllowedIf { a } else { acc };
-                        Some((acc, conds, at))
-                    }
-                    _ => None,
+        // An administrator needs no escalation: its methods would only repeat it (for one
+        // under a condition, the methods under no other condition).
+        let admin_if: &[String] = match &admin {
+            admin::Admin::If(c) => c,
+            _ => &[],
+        };
+        if admin != admin::Admin::Yes {
+            for m in crate::check::escalation::METHODS {
+                let mut all = Some((Access::Allowed, Vec::<String>::new(), Vec::<Hit>::new()));
+                for action in m.actions {
+                    all = match (all, probe(account, s, &context, action)) {
+                        (Some((acc, mut conds, mut at)), Some((a, c, mut h))) => {
+                            conds.extend(c);
+                            at.append(&mut h);
+                            let acc = if a == Access::AllowedIf { a } else { acc };
+                            Some((acc, conds, at))
+                        }
+                        _ => None,
+                    };
+                }
+                let Some((acc, mut conds, hits)) = all else {
+                    continue;
                 };
-            }
-            if let Some((acc, conds, at)) = all {
+                conds.sort();
+                conds.dedup();
+                if !admin_if.is_empty() && conds.iter().all(|c| admin_if.contains(c)) {
+                    continue;
+                }
                 // A condition on the key that defuses the method (e.g. `iam:PassedToService`
                 // on the PassRole grant) restricts it: not reported.
                 if m.defused_by
@@ -209,18 +250,51 @@ pub fn audit(account: &Account) -> AuditResult {
                     continue;
                 }
                 let cond = (!conds.is_empty()).then(|| conds.join(" and "));
-                push("escalation-method", m.name, acc, cond, at);
+                let sev = if acc == Access::AllowedIf {
+                    Severity::Warning
+                } else {
+                    Severity::Error
+                };
+                out.push(
+                    finding(
+                        account,
+                        source,
+                        Code::PrivilegeEscalation,
+                        s,
+                        format!(
+                            "`{who}` can escalate its privileges: {} ({}){}",
+                            m.name,
+                            m.actions.join(" + "),
+                            if_(cond.as_deref())
+                        ),
+                        &hits,
+                    )
+                    .severity(sev),
+                );
             }
         }
-        for (code, action, _why) in RISKS {
-            if let Some((acc, cond, at)) = probe(account, s, &context, action) {
-                push(code, action, acc, cond, at);
+        for (code, action, why) in RISKS {
+            let Some((acc, cond, hits)) = probe(account, s, &context, action) else {
+                continue;
+            };
+            let mut f = finding(
+                account,
+                source,
+                *code,
+                s,
+                format!(
+                    "`{who}` is allowed `{action}` on `*`: {why}{}",
+                    if_(cond.as_deref())
+                ),
+                &hits,
+            )
+            .action(*action)
+            .resource("*");
+            if acc == Access::AllowedIf {
+                f = f.severity(Severity::Info);
             }
+            out.push(f);
         }
     }
-    AuditResult {
-        principals,
-        risks,
-        unevaluated: account.unevaluated.clone(),
-    }
+    out
 }

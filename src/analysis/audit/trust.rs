@@ -148,7 +148,13 @@ pub fn roles(origin: &str, text: &str) -> Result<Vec<RoleTrust>, AuditError> {
             f.location.file = origin.to_string();
             f.location.line = line;
             f.location.column = column;
+            // The span in the dump: the statement's, or the encoded document's.
+            if doc.decoded.is_some() {
+                f.location.span = doc.at;
+            }
+            f.related.clear();
             f.message = format!("{} (in {} trust policy)", f.message, pr.label);
+            f.principal = Some(pr.label.clone());
             rt.findings.push(f);
         }
         out.push(rt);

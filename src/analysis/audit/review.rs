@@ -1,0 +1,283 @@
+//! The account audit as one report (`iamlint audit`): for each account dump, the risks of
+//! every user and role ([`super::risk`]), the dangerous trust policies ([`super::trust`]),
+//! and the escalation paths ([`super::graph`]), all as findings of registered codes located
+//! in the dump, each naming its principal; plus the principals, the paths, and everything
+//! that could not be read or evaluated (errors of the report: the run fails, nothing is
+//! passed as clean).
+//!
+//! The report is a [`crate::Report`] (one source per dump), so every format of `lint`
+//! renders it ([`crate::report::audit`] adds the principals and the paths). Unused
+//! principals need access history, which a dump does not hold: out of scope offline.
+
+use serde::Serialize;
+
+use super::graph::{self, Path};
+use super::{Account, Kind, risk};
+use crate::finding::{Code, Finding, Severity};
+
+/// One account to review: its name, and the account or why it could not be read.
+pub struct Input<'a> {
+    /// The dump's path, or the account's id.
+    pub name: &'a str,
+    /// The account, or the error that kept it from being read.
+    pub account: Result<&'a Account, &'a str>,
+}
+
+/// A principal of the report, with what the audit found of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Principal {
+    /// The account dump it is in.
+    pub account: String,
+    /// `user/NAME`, `group/NAME` or `role/NAME`.
+    pub principal: String,
+    /// Its ARN.
+    pub arn: String,
+    /// User, group or role.
+    pub kind: Kind,
+    /// Evaluated (false: the dump does not hold everything that applies to it).
+    pub evaluated: bool,
+    /// Admin-equivalent, whatever the request context.
+    pub admin: bool,
+    /// The findings about it, by code (sorted, once each).
+    pub codes: Vec<&'static str>,
+    /// How many findings are about it.
+    pub findings: usize,
+    /// Its policies: each identity policy and its boundary, by name.
+    pub policies: Vec<PolicyRef>,
+    /// Its effective permissions by service and access level, when asked for (the HTML
+    /// report's principal pages).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<serde_json::Value>,
+}
+
+/// Who a role of one account trusts.
+#[derive(Debug, Clone)]
+pub struct AccountTrust {
+    /// The account dump.
+    pub account: String,
+    /// The role and its trust.
+    pub role: super::trust::RoleTrust,
+}
+
+/// A policy that applies to a principal.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyRef {
+    /// The policy (`user/a inline "p"`, a managed policy's ARN).
+    pub name: String,
+    /// `identity policy` or `permissions boundary`.
+    pub via: &'static str,
+}
+
+/// An escalation path of one account.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountPath {
+    /// The account dump.
+    pub account: String,
+    /// The path.
+    #[serde(flatten)]
+    pub path: Path,
+}
+
+/// The review of one or more accounts.
+#[derive(Debug, Default)]
+pub struct Review {
+    /// The findings, most severe first; one source per account; the errors.
+    pub report: crate::Report,
+    /// Every user, group and role, evaluated or not, account by account.
+    pub principals: Vec<Principal>,
+    /// Every escalation path, shortest first within an account.
+    pub paths: Vec<AccountPath>,
+    /// The users and roles audited.
+    pub audited: usize,
+    /// Every role's trust relationships.
+    pub trust: Vec<AccountTrust>,
+}
+
+/// An escalation path as a finding at its first step's statement, the other steps related:
+/// an error, a warning when a step holds only under a condition.
+fn path_finding(account: &Account, source: usize, p: &Path) -> Option<Finding> {
+    let s = account.subjects.iter().find(|s| s.label == p.from)?;
+    let conditional = p.steps.iter().any(|st| st.condition.is_some());
+    let chain: String = p
+        .steps
+        .iter()
+        .map(|st| format!(" -[{}]-> {}", st.via, st.to))
+        .collect();
+    let n = p.steps.len();
+    let message = format!(
+        "`{}` can become `{}` in {n} step{}: {}{chain}",
+        p.from,
+        p.to,
+        if n == 1 { "" } else { "s" },
+        p.from
+    );
+    let mut places = p.steps.iter().filter_map(|st| {
+        account
+            .locate(&st.statement)
+            .map(|sp| (sp, format!("step {} -> {} ({})", st.from, st.to, st.via)))
+    });
+    let span = places.next();
+    let mut f = Finding::new(
+        Code::EscalationPath,
+        source,
+        span.as_ref().map_or(s.at, |(sp, _)| *sp),
+        message,
+    )
+    .principal(p.from.clone());
+    for (sp, what) in places {
+        f = f.related(what, sp);
+    }
+    let conds: Vec<&str> = p
+        .steps
+        .iter()
+        .filter_map(|st| st.condition.as_deref())
+        .collect();
+    if conditional {
+        f = f
+            .severity(Severity::Warning)
+            .help(format!("only if {}", conds.join(" and ")));
+    }
+    risk::locate_all(account, &mut f);
+    Some(f)
+}
+
+/// Review `inputs`, in order. `keep_text`: keep each dump's text in the report's sources
+/// (for formats that print the source around a finding).
+pub fn review(inputs: &[Input<'_>], keep_text: bool) -> Review {
+    let mut r = Review::default();
+    for (source, input) in inputs.iter().enumerate() {
+        let account = match input.account {
+            Ok(a) => a,
+            Err(e) => {
+                r.report.sources.push(crate::SourceText {
+                    origin: String::new(),
+                    text: String::new(),
+                });
+                r.report.errors.push(if e.starts_with(input.name) {
+                    e.to_string()
+                } else {
+                    format!("{}: {e}", input.name)
+                });
+                continue;
+            }
+        };
+        r.report.sources.push(crate::SourceText {
+            origin: account.origin.clone(),
+            text: if keep_text {
+                account.text().to_string()
+            } else {
+                String::new()
+            },
+        });
+        r.report.errors.extend(account.errors.iter().cloned());
+        for u in &account.unevaluated {
+            r.report.errors.push(format!(
+                "`{}` could not be evaluated: {}",
+                u.principal,
+                u.errors.join("; ")
+            ));
+        }
+        let mut found = risk::audit(account, source);
+        match account.trust() {
+            Ok(roles) => {
+                for t in roles {
+                    if let Some(e) = &t.error {
+                        r.report
+                            .errors
+                            .push(format!("`{}`: trust policy not read: {e}", t.role));
+                    }
+                    found.extend(t.findings.iter().cloned().map(|mut f| {
+                        f.location.source = source;
+                        f
+                    }));
+                    r.trust.push(AccountTrust {
+                        account: account.origin.clone(),
+                        role: t.clone(),
+                    });
+                }
+            }
+            Err(e) => r.report.errors.push(e),
+        }
+        let g = graph::graph(account);
+        let paths = graph::paths(account, &g);
+        found.extend(
+            paths
+                .iter()
+                .filter_map(|p| path_finding(account, source, p)),
+        );
+        r.paths.extend(paths.into_iter().map(|path| AccountPath {
+            account: account.origin.clone(),
+            path,
+        }));
+        r.audited += account
+            .subjects
+            .iter()
+            .filter(|s| s.kind != Kind::Group)
+            .count();
+        for s in &account.subjects {
+            let mine: Vec<&Finding> = found
+                .iter()
+                .filter(|f| f.principal.as_deref() == Some(s.label.as_str()))
+                .collect();
+            let mut codes: Vec<&'static str> = mine.iter().map(|f| f.code.as_str()).collect();
+            codes.sort_unstable();
+            codes.dedup();
+            let mut policies: Vec<PolicyRef> = s
+                .docs
+                .iter()
+                .map(|d| PolicyRef {
+                    name: d.origin.clone(),
+                    via: "identity policy",
+                })
+                .collect();
+            policies.extend(s.boundary.iter().flatten().map(|d| PolicyRef {
+                name: d.origin.clone(),
+                via: "permissions boundary",
+            }));
+            r.principals.push(Principal {
+                account: account.origin.clone(),
+                principal: s.label.clone(),
+                arn: s.arn.clone(),
+                kind: s.kind,
+                evaluated: true,
+                admin: mine
+                    .iter()
+                    .any(|f| f.code == Code::AdminEquivalent && f.severity == Severity::Error),
+                findings: mine.len(),
+                codes,
+                policies,
+                permissions: None,
+            });
+        }
+        for u in &account.unevaluated {
+            let kind = match u.principal.split_once('/').map(|(k, _)| k) {
+                Some("user") => Kind::User,
+                Some("group") => Kind::Group,
+                _ => Kind::Role,
+            };
+            r.principals.push(Principal {
+                account: account.origin.clone(),
+                principal: u.principal.clone(),
+                arn: u.arn.clone(),
+                kind,
+                evaluated: false,
+                admin: false,
+                codes: Vec::new(),
+                findings: 0,
+                policies: Vec::new(),
+                permissions: None,
+            });
+        }
+        r.report.findings.append(&mut found);
+    }
+    // Most severe first; then by account, principal and place.
+    r.report.findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(a.location.source.cmp(&b.location.source))
+            .then(a.principal.cmp(&b.principal))
+            .then(a.location.span.start.cmp(&b.location.span.start))
+            .then(a.code.cmp(&b.code))
+    });
+    r
+}
