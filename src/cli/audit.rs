@@ -17,10 +17,33 @@ use crate::report;
 
 /// Arguments of `iamlint audit`.
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct AuditArgs {
+    /// `merge`: join shard results instead of auditing.
+    #[command(subcommand)]
+    pub command: Option<AuditCommand>,
     /// Account dumps (`aws iam get-account-authorization-details`; `-`: standard input).
     #[arg(value_name = "DUMP", required = true)]
     pub dumps: Vec<String>,
+    /// Format, `--fail-on`, `--output`, config and baseline.
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+/// What `iamlint audit` does besides auditing.
+#[derive(Debug, clap::Subcommand)]
+pub enum AuditCommand {
+    /// Join the results of several `iamlint audit --format json` runs (the shards of an
+    /// organization) into one report, in any format.
+    Merge(MergeArgs),
+}
+
+/// Arguments of `iamlint audit merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The JSON results to join.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<String>,
     /// Format, `--fail-on`, `--output`, config and baseline.
     #[command(flatten)]
     pub out: OutputArgs,
@@ -49,6 +72,9 @@ pub fn targets(args: &AuditArgs) -> anyhow::Result<Vec<Target>> {
 
 /// Run `iamlint audit`.
 pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
+    if let Some(AuditCommand::Merge(m)) = &args.command {
+        return merge(m);
+    }
     let config = args.out.gate.config()?;
     let baseline = args.out.gate.baseline()?;
     let fail_on = args.out.fail_on(config.as_ref());
@@ -61,6 +87,38 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
         })
         .collect();
     let mut review = review::review(&inputs, args.out.format.shows_source());
+    args.out.gate.finish(
+        &mut [&mut review.report],
+        config.as_ref(),
+        baseline.as_ref(),
+    )?;
+    let opts = report::text::Options {
+        color: args.out.color.enabled(),
+    };
+    args.out
+        .emit(|out| report::write(out, &review, args.out.format, opts))?;
+    Ok(args.out.gate.outcome(&[&review.report], fail_on))
+}
+
+/// Run `iamlint audit merge`: every part read (bounded like any input) and parsed first, so
+/// a bad one fails the run before anything is written.
+fn merge(args: &MergeArgs) -> anyhow::Result<Outcome> {
+    let config = args.out.gate.config()?;
+    let baseline = args.out.gate.baseline()?;
+    let fail_on = args.out.fail_on(config.as_ref());
+    let mut parts = Vec::new();
+    for f in &args.files {
+        let input = if f == "-" {
+            crate::source::Input::Stdin
+        } else {
+            crate::source::Input::File(f.into())
+        };
+        let doc = crate::source::read(&input)?;
+        let v: serde_json::Value = serde_json::from_str(&doc.text)
+            .map_err(|e| anyhow::anyhow!("{f}:{}:{}: not JSON: {e}", e.line(), e.column()))?;
+        parts.push((f.clone(), v));
+    }
+    let mut review = review::merge(&parts)?;
     args.out.gate.finish(
         &mut [&mut review.report],
         config.as_ref(),

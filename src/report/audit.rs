@@ -32,11 +32,12 @@ impl Render for Review {
         text::write(out, &self.report, opts)
     }
 
-    /// `lint`'s JSON (the `findings`, each naming its `principal`), plus `principals` and
-    /// `paths`.
+    /// `lint`'s JSON (the `findings`, each naming its `principal`), plus `audit` (counts),
+    /// `principals`, `paths` and `trust`: what `iamlint audit merge` reads back.
     fn write_json(&self, out: &mut dyn Write) -> io::Result<()> {
         let principals = serde_json::to_value(&self.principals).unwrap_or(Value::Null);
         let paths = serde_json::to_value(&self.paths).unwrap_or(Value::Null);
+        let trust = serde_json::to_value(&self.trust).unwrap_or(Value::Null);
         let audit = json!({
             "audited": self.audited,
             "admin_equivalent": self.principals.iter().filter(|p| p.admin).count(),
@@ -50,6 +51,7 @@ impl Render for Review {
                 ("audit", audit),
                 ("principals", principals),
                 ("paths", paths),
+                ("trust", trust),
             ],
         )
     }

@@ -188,7 +188,7 @@ pub struct Graph {
 }
 
 /// One step of a path.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Step {
     /// `user/NAME` or `role/NAME`.
     pub from: String,
@@ -203,7 +203,7 @@ pub struct Step {
 }
 
 /// A shortest path from a principal that is not admin-equivalent to one that is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Path {
     /// Where it starts.
     pub from: String,

@@ -38,7 +38,7 @@ use crate::source::gaad::{self, Dump, Scope};
 use crate::span::{LineIndex, Span};
 
 /// What kind of principal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// An IAM user.

@@ -9,7 +9,7 @@
 //! renders it ([`crate::report::audit`] adds the principals and the paths). Unused
 //! principals need access history, which a dump does not hold: out of scope offline.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::graph::{self, Path};
 use super::{Account, Kind, risk};
@@ -24,7 +24,7 @@ pub struct Input<'a> {
 }
 
 /// A principal of the report, with what the audit found of it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Principal {
     /// The account dump it is in.
     pub account: String,
@@ -39,7 +39,7 @@ pub struct Principal {
     /// Admin-equivalent, whatever the request context.
     pub admin: bool,
     /// The findings about it, by code (sorted, once each).
-    pub codes: Vec<&'static str>,
+    pub codes: Vec<String>,
     /// How many findings are about it.
     pub findings: usize,
     /// Its policies: each identity policy and its boundary, by name.
@@ -51,25 +51,26 @@ pub struct Principal {
 }
 
 /// Who a role of one account trusts.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AccountTrust {
     /// The account dump.
     pub account: String,
     /// The role and its trust.
+    #[serde(flatten)]
     pub role: super::trust::RoleTrust,
 }
 
 /// A policy that applies to a principal.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PolicyRef {
     /// The policy (`user/a inline "p"`, a managed policy's ARN).
     pub name: String,
     /// `identity policy` or `permissions boundary`.
-    pub via: &'static str,
+    pub via: String,
 }
 
 /// An escalation path of one account.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AccountPath {
     /// The account dump.
     pub account: String,
@@ -219,7 +220,7 @@ pub fn review(inputs: &[Input<'_>], keep_text: bool) -> Review {
                 .iter()
                 .filter(|f| f.principal.as_deref() == Some(s.label.as_str()))
                 .collect();
-            let mut codes: Vec<&'static str> = mine.iter().map(|f| f.code.as_str()).collect();
+            let mut codes: Vec<String> = mine.iter().map(|f| f.code.as_str().to_string()).collect();
             codes.sort_unstable();
             codes.dedup();
             let mut policies: Vec<PolicyRef> = s
@@ -227,12 +228,12 @@ pub fn review(inputs: &[Input<'_>], keep_text: bool) -> Review {
                 .iter()
                 .map(|d| PolicyRef {
                     name: d.origin.clone(),
-                    via: "identity policy",
+                    via: "identity policy".to_string(),
                 })
                 .collect();
             policies.extend(s.boundary.iter().flatten().map(|d| PolicyRef {
                 name: d.origin.clone(),
-                via: "permissions boundary",
+                via: "permissions boundary".to_string(),
             }));
             r.principals.push(Principal {
                 account: account.origin.clone(),
@@ -280,4 +281,155 @@ pub fn review(inputs: &[Input<'_>], keep_text: bool) -> Review {
             .then(a.code.cmp(&b.code))
     });
     r
+}
+
+/// Why shard results cannot be merged.
+#[derive(Debug, thiserror::Error)]
+pub enum MergeError {
+    /// A file is not the JSON of `iamlint audit --format json`.
+    #[error("{0}: not the JSON of `iamlint audit --format json` ({1})")]
+    NotAudit(String, String),
+}
+
+/// A member of a part, or why it is missing or not what it should be.
+fn member<'v, T: Deserialize<'v>>(
+    origin: &str,
+    v: &'v serde_json::Value,
+    key: &str,
+) -> Result<T, MergeError> {
+    let m = v
+        .get(key)
+        .ok_or_else(|| MergeError::NotAudit(origin.to_string(), format!("no `{key}`")))?;
+    T::deserialize(m).map_err(|e| MergeError::NotAudit(origin.to_string(), format!("`{key}`: {e}")))
+}
+
+/// One finding of an audit's JSON, back in the model (its place by file, line and column:
+/// the dump's text is not in the JSON).
+fn finding_of(origin: &str, v: &serde_json::Value, source: usize) -> Result<Finding, MergeError> {
+    let bad = |what: &str| MergeError::NotAudit(origin.to_string(), format!("a finding {what}"));
+    let text = |k: &str| v.get(k).and_then(serde_json::Value::as_str);
+    let code = text("code")
+        .and_then(Code::from_name)
+        .ok_or_else(|| bad("with no code iamlint knows"))?;
+    let severity = match text("severity") {
+        Some("error") => Severity::Error,
+        Some("warning") => Severity::Warning,
+        Some("info") => Severity::Info,
+        _ => return Err(bad("with no severity")),
+    };
+    let num = |k: &str| {
+        v.get(k)
+            .and_then(serde_json::Value::as_u64)
+            .and_then(|n| u32::try_from(n).ok())
+            .unwrap_or(0)
+    };
+    let mut f = Finding::new(
+        code,
+        source,
+        crate::span::Span::default(),
+        text("message").unwrap_or(""),
+    )
+    .severity(severity);
+    f.location.file = text("file").unwrap_or("").to_string();
+    f.location.line = num("line");
+    f.location.column = num("column");
+    f.principal = text("principal").map(str::to_string);
+    f.statement = text("statement").map(str::to_string);
+    f.action = text("action").map(str::to_string);
+    f.resource = text("resource").map(str::to_string);
+    f.help = text("help").map(str::to_string);
+    for r in v
+        .get("related")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let t = |k: &str| r.get(k).and_then(serde_json::Value::as_str).unwrap_or("");
+        let n = |k: &str| {
+            r.get(k)
+                .and_then(serde_json::Value::as_u64)
+                .and_then(|n| u32::try_from(n).ok())
+                .unwrap_or(0)
+        };
+        f.related.push(crate::finding::Related {
+            message: t("message").to_string(),
+            location: crate::finding::Location {
+                file: t("file").to_string(),
+                line: n("line"),
+                column: n("column"),
+                span: crate::span::Span::default(),
+                source,
+            },
+        });
+    }
+    Ok(f)
+}
+
+/// Join the results of `iamlint audit --format json` (shards of an organization, each with
+/// its accounts) into one review: `parts` are `(file, its JSON)`. An account in two parts
+/// is an error of the review (shards must not overlap: its findings would count twice), as
+/// is every error a part reported.
+pub fn merge(parts: &[(String, serde_json::Value)]) -> Result<Review, MergeError> {
+    let mut r = Review::default();
+    let mut seen: Vec<(String, String)> = Vec::new();
+    for (origin, v) in parts {
+        if v.get("audit").is_none() {
+            return Err(MergeError::NotAudit(
+                origin.clone(),
+                "no `audit`".to_string(),
+            ));
+        }
+        let errors: Vec<String> = member(origin, v, "errors")?;
+        let principals: Vec<Principal> = member(origin, v, "principals")?;
+        let paths: Vec<AccountPath> = member(origin, v, "paths")?;
+        let trust: Vec<AccountTrust> = member(origin, v, "trust")?;
+        let findings: Vec<serde_json::Value> = member(origin, v, "findings")?;
+        r.report.errors.extend(errors);
+        // The accounts of this part, each a source.
+        let mut accounts: Vec<String> = principals.iter().map(|p| p.account.clone()).collect();
+        accounts.extend(findings.iter().filter_map(|f| {
+            f.get("file")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string)
+        }));
+        accounts.sort();
+        accounts.dedup();
+        let base = r.report.sources.len();
+        for a in &accounts {
+            if let Some((_, other)) = seen.iter().find(|(x, _)| x == a) {
+                r.report.errors.push(format!(
+                    "{a}: in both {other} and {origin}; each account once"
+                ));
+            }
+            seen.push((a.clone(), origin.clone()));
+            r.report.sources.push(crate::SourceText {
+                origin: a.clone(),
+                text: String::new(),
+            });
+        }
+        for f in &findings {
+            let file = f
+                .get("file")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("");
+            let i = accounts.iter().position(|a| a == file).unwrap_or(0);
+            r.report.findings.push(finding_of(origin, f, base + i)?);
+        }
+        r.audited += principals
+            .iter()
+            .filter(|p| p.evaluated && p.kind != Kind::Group)
+            .count();
+        r.principals.extend(principals);
+        r.paths.extend(paths);
+        r.trust.extend(trust);
+    }
+    r.report.findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(a.location.source.cmp(&b.location.source))
+            .then(a.principal.cmp(&b.principal))
+            .then(a.location.line.cmp(&b.location.line))
+            .then(a.code.cmp(&b.code))
+    });
+    Ok(r)
 }

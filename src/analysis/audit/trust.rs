@@ -17,7 +17,7 @@ use crate::source::gaad::{self, Dump, Owner};
 use crate::span::LineIndex;
 
 /// Who a trust statement names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Trustee {
     /// A principal of the role's own account (its root, a user, a role).
@@ -35,7 +35,7 @@ pub enum Trustee {
 }
 
 /// One principal a role trusts, and on what terms.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Trusted {
     /// What kind of principal.
     pub kind: Trustee,
@@ -56,7 +56,7 @@ pub struct Trusted {
 }
 
 /// A role and who can assume it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct RoleTrust {
     /// `role/NAME`.
     pub role: String,

@@ -1,0 +1,303 @@
+//! `iamlint audit` as a report: every format of `lint` (text with its summary table, JSON,
+//! SARIF valid against the 2.1.0 schema, Markdown), `--output`, several dumps in one run,
+//! `audit merge` of shard results, and the baseline.
+
+use serde_json::Value;
+
+use crate::formats::valid_sarif;
+use crate::util::run;
+
+const DUMP: &str = "fixtures/audit/moto-account.json";
+const MISSING: &str = "fixtures/audit/missing-policy.json";
+
+fn json(args: &[&str]) -> (i32, Value) {
+    let mut a = vec!["audit"];
+    a.extend(args);
+    a.extend(["--format", "json"]);
+    let (code, out, err) = run(&a);
+    let v = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out} {err}"));
+    (code, v)
+}
+
+fn findings(v: &Value) -> &Vec<Value> {
+    v["findings"].as_array().unwrap()
+}
+
+#[test]
+fn text_starts_with_the_summary_table_then_findings_most_severe_first() {
+    let (code, out, _) = run(&["audit", DUMP]);
+    assert_eq!(code, 1);
+    let table_end = out.find("└").unwrap();
+    let head = &out[..table_end];
+    assert!(
+        head.contains("finding") && head.contains("admin-equivalent"),
+        "{head}"
+    );
+    assert!(out.contains("users and roles audited"), "{out}");
+    // Findings: `file:line:col: severity[code]: message`, errors before warnings before infos.
+    let sev: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with(DUMP))
+        .map(|l| l.split(": ").nth(1).unwrap().split('[').next().unwrap())
+        .collect();
+    assert!(sev.len() > 50, "{}", sev.len());
+    let rank = |s: &str| {
+        ["error", "warning", "info"]
+            .iter()
+            .position(|x| *x == s)
+            .unwrap()
+    };
+    assert!(sev.windows(2).all(|w| rank(w[0]) <= rank(w[1])), "{sev:?}");
+    // The split PassRole pair, located in the dump, naming the user.
+    assert!(
+        out.lines().any(|l| l.starts_with(&format!("{DUMP}:"))
+            && l.contains("[privilege-escalation]")
+            && l.contains("`user/esc-split-passrole`")),
+        "{out}"
+    );
+}
+
+#[test]
+fn json_has_the_findings_of_lint_the_principals_the_paths_and_the_trust() {
+    let (code, v) = json(&[DUMP]);
+    assert_eq!(code, 1);
+    for key in [
+        "summary",
+        "catalog",
+        "errors",
+        "audit",
+        "principals",
+        "paths",
+        "trust",
+    ] {
+        assert!(v.get(key).is_some(), "{key}");
+    }
+    let alice = v["principals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["principal"] == "user/admin-alice")
+        .unwrap();
+    assert_eq!(alice["admin"], true);
+    assert_eq!(alice["kind"], "user");
+    assert!(
+        alice["codes"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("admin-equivalent"))
+    );
+    // A path of 2 steps, with its permissions.
+    let hop = v["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["from"] == "role/hop-1")
+        .unwrap();
+    assert_eq!(hop["steps"].as_array().unwrap().len(), 2);
+    assert_eq!(hop["steps"][0]["via"], "sts:AssumeRole");
+    let path = findings(&v)
+        .iter()
+        .find(|f| f["code"] == "escalation-path" && f["principal"] == "role/hop-1")
+        .unwrap();
+    assert_eq!(path["severity"], "error");
+    assert_eq!(path["related"].as_array().unwrap().len(), 1, "{path}");
+    // Trust: the role anyone may assume, and the finding in its trust policy.
+    let t = v["trust"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["role"] == "role/trust-public")
+        .unwrap();
+    assert_eq!(t["trusted"][0]["kind"], "any");
+    assert!(
+        findings(&v)
+            .iter()
+            .any(|f| f["code"] == "trust-any-principal" && f["principal"] == "role/trust-public")
+    );
+    // Summary counts agree with the findings.
+    let errors = findings(&v)
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .count();
+    assert_eq!(v["summary"]["errors"], errors);
+}
+
+#[test]
+fn sarif_is_valid_and_each_result_names_its_principal() {
+    let (code, out, _) = run(&["audit", DUMP, "--format", "sarif"]);
+    assert_eq!(code, 1);
+    let v = valid_sarif(&out);
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert!(results.len() > 50);
+    for r in results {
+        let p = r["properties"]["principal"].as_str().unwrap();
+        assert!(p.starts_with("user/") || p.starts_with("role/"), "{r}");
+        let loc = &r["locations"][0]["physicalLocation"];
+        assert!(
+            loc["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .ends_with("moto-account.json")
+        );
+        assert!(loc["region"]["startLine"].as_u64().unwrap() > 0);
+    }
+    // Two principals sharing one statement (a managed policy) are two results.
+    let prints: Vec<&str> = results
+        .iter()
+        .map(|r| {
+            r["partialFingerprints"]
+                .as_object()
+                .unwrap()
+                .values()
+                .next()
+                .unwrap()
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    let mut unique = prints.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), prints.len());
+}
+
+#[test]
+fn markdown_parses_and_lists_paths_and_admins() {
+    let (code, out, _) = run(&["audit", DUMP, "--format", "markdown"]);
+    assert_eq!(code, 1);
+    assert!(out.len() < 65_536);
+    assert!(
+        out.starts_with("## iamlint audit") || out.contains("iamlint audit"),
+        "{out}"
+    );
+    assert!(out.contains("### Escalation paths"), "{out}");
+    assert!(out.contains("### Admin-equivalent principals"), "{out}");
+    let tables = pulldown_cmark::Parser::new_ext(&out, pulldown_cmark::Options::ENABLE_TABLES)
+        .filter(|e| {
+            matches!(
+                e,
+                pulldown_cmark::Event::Start(pulldown_cmark::Tag::Table(_))
+            )
+        })
+        .count();
+    assert!(tables >= 2, "{tables}");
+}
+
+#[test]
+fn output_writes_the_report_to_a_file_and_nothing_to_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.html");
+    let (code, out, _) = run(&[
+        "audit",
+        DUMP,
+        "--format",
+        "html",
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(out.is_empty(), "{out}");
+    let html = std::fs::read_to_string(&file).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") || html.starts_with("<!doctype html>"));
+    assert!(html.contains("admin-alice"));
+}
+
+#[test]
+fn several_dumps_are_one_report_and_an_unreadable_one_fails_the_run() {
+    let (code, v) = json(&[DUMP, MISSING]);
+    assert_eq!(code, 2);
+    let accounts: std::collections::BTreeSet<&str> = v["principals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["account"].as_str().unwrap())
+        .collect();
+    assert_eq!(accounts.len(), 2);
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("not-a-dump.json");
+    std::fs::write(&bad, r#"{"Version": "2012-10-17", "Statement": []}"#).unwrap();
+    let (code, v) = json(&[DUMP, bad.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        v["errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("not an account dump"),
+        "{v}"
+    );
+    // The readable one is still audited.
+    assert!(findings(&v).iter().any(|f| f["code"] == "admin-equivalent"));
+}
+
+#[test]
+fn merge_joins_shards_into_the_report_of_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("shard-1.json");
+    let b = dir.path().join("shard-2.json");
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    run(&["audit", DUMP, "--format", "json", "-o", a]);
+    run(&["audit", MISSING, "--format", "json", "-o", b]);
+    let (code, merged) = json(&["merge", a, b]);
+    let (code_both, both) = json(&[DUMP, MISSING]);
+    assert_eq!(code, 2);
+    assert_eq!(code, code_both);
+    let key = |v: &Value| {
+        let mut k: Vec<String> = findings(v)
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {} {} {}",
+                    f["file"], f["line"], f["principal"], f["message"]
+                )
+            })
+            .collect();
+        k.sort();
+        k
+    };
+    assert_eq!(key(&merged), key(&both));
+    assert_eq!(merged["principals"], both["principals"]);
+    assert_eq!(merged["errors"], both["errors"]);
+    assert_eq!(merged["audit"]["audited"], both["audit"]["audited"]);
+    // Any format.
+    let (_, md, _) = run(&["audit", "merge", a, b, "--format", "markdown"]);
+    assert!(md.contains("### Escalation paths"));
+    // The same account twice: an error, not double counts.
+    let (code, out, _) = run(&["audit", "merge", a, a]);
+    assert_eq!(code, 2);
+    assert!(out.contains("each account once"), "{out}");
+    let (_, v) = json(&["merge", a, a]);
+    assert!(
+        v["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e.as_str().unwrap().contains("each account once"))
+    );
+    // Not an audit result.
+    let (code, _, err) = run(&["audit", "merge", "fixtures/audit/trust.json"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("not the JSON of `iamlint audit --format json`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_baseline_accepts_todays_findings_and_fails_on_new_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("baseline.json");
+    let base = base.to_str().unwrap();
+    let (code, _, _) = run(&["audit", DUMP, "--write-baseline", base]);
+    assert_eq!(code, 0);
+    let (code, _, _) = run(&["audit", DUMP, "--baseline", base]);
+    assert_eq!(code, 0);
+    // Another account's findings are new.
+    let (code, _, _) = run(&[
+        "audit",
+        DUMP,
+        "fixtures/audit/account.json",
+        "--baseline",
+        base,
+    ]);
+    assert_eq!(code, 1);
+}
