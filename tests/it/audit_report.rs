@@ -301,3 +301,46 @@ fn a_baseline_accepts_todays_findings_and_fails_on_new_ones() {
     ]);
     assert_eq!(code, 1);
 }
+
+#[test]
+fn a_truncated_dump_a_foreign_one_and_an_unreadable_trust_policy_fail_the_run_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    // Truncated: the JSON error names the dump, line and column.
+    let text = std::fs::read_to_string(DUMP).unwrap();
+    let cut = dir.path().join("cut.json");
+    std::fs::write(&cut, &text[..text.len() / 2]).unwrap();
+    let (code, out, _) = run(&["audit", cut.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    let e = out
+        .lines()
+        .find(|l| l.starts_with("error:"))
+        .unwrap_or_default();
+    assert!(
+        e.contains("cut.json:") && e.matches(':').count() >= 3,
+        "{out}"
+    );
+    // A role whose trust policy is not a policy: an error naming the role and its place.
+    let bad = dir.path().join("bad-trust.json");
+    std::fs::write(
+        &bad,
+        r#"{"UserDetailList": [], "GroupDetailList": [], "Policies": [], "RoleDetailList": [
+  {"RoleName": "r", "Arn": "arn:aws:iam::123456789012:role/r",
+   "AssumeRolePolicyDocument": "%7B%22Statement%22%3A",
+   "RolePolicyList": [], "AttachedManagedPolicies": []}]}"#,
+    )
+    .unwrap();
+    let (code, v) = json(&[bad.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    let errors: Vec<&str> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("role/r") && e.contains("bad-trust.json:")),
+        "{errors:?}"
+    );
+}
