@@ -14,7 +14,7 @@
 
 pub(crate) mod conditions;
 pub mod docs;
-pub(crate) mod escalation;
+pub mod escalation;
 pub mod quota;
 mod resources;
 

@@ -12,6 +12,7 @@ mod acceptance10;
 mod acceptance9;
 mod action;
 mod audit;
+mod audit_cases;
 mod audit_graph;
 mod audit_report;
 mod audit_risk;
