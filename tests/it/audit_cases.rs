@@ -154,7 +154,7 @@ fn every_risky_action_is_found_on_its_case_and_not_on_its_near_miss() {
                 match hits.as_slice() {
                     [f] if f["severity"] == "warning" => {
                         let msg = f["message"].as_str().unwrap_or_default();
-                        if !msg.contains(&format!("`{action}` on `*`")) {
+                        if !msg.contains(&format!("`{action}` on every resource")) {
                             wrong.push(format!("{who}: message does not name `{action}`: {msg}"));
                         }
                     }

@@ -13,7 +13,8 @@ use crate::eval::request::{Hit, Request};
 use crate::finding::{Code, Finding, Severity};
 
 /// The risky single actions, one table: `(finding code, action, why)`. Each is decided on a
-/// resource `*`, so only a grant on every resource counts.
+/// resource no statement names ([`probe_resource`]), so only a grant on every resource of
+/// its kind counts.
 pub const RISKS: &[(Code, &str, &str)] = &[
     (
         Code::DataExfiltration,
@@ -87,8 +88,49 @@ pub const RISKS: &[(Code, &str, &str)] = &[
     ),
 ];
 
-/// Decide `action` on `*` for `s`: `None` unless allowed (or allowed if); else the access,
-/// its condition and the `Allow` statements that grant it.
+/// The name no policy uses: a grant that reaches it reaches every resource of its kind.
+const ANY: &str = "iamlint-any-resource-7f3a";
+
+/// A resource of `action` that no statement names: the ARN format of the action's resource
+/// type (from the catalog; its first required one) in the subject's partition and account,
+/// every other part [`ANY`]. A grant on `*`, on `arn:aws:iam::ACCOUNT:user/*` or on
+/// `arn:aws:s3:::*/*` reaches it; one scoped to named resources does not. `*` for an action
+/// that takes no resource type.
+pub(crate) fn probe_resource(s: &Subject, action: &str) -> String {
+    let Some(a) = crate::catalog::get().action_by_full_name(action) else {
+        return "*".to_string();
+    };
+    let mut types: Vec<_> = a.resource_types().collect();
+    types.sort_by_key(|(_, required)| !required);
+    let Some(format) = types.first().and_then(|(t, _)| t.arns.first()) else {
+        return "*".to_string();
+    };
+    let mut parts = s.arn.splitn(6, ':');
+    let partition = parts.nth(1).unwrap_or("aws");
+    let account = parts.nth(2).unwrap_or("123456789012");
+    // Each `${Var}`: the partition, the account, else a name no statement uses.
+    let mut out = String::with_capacity(format.len() + 32);
+    let mut rest: &str = format;
+    while let Some(i) = rest.find("${") {
+        out.push_str(rest.get(..i).unwrap_or(""));
+        let after = rest.get(i + 2..).unwrap_or("");
+        let Some(j) = after.find('}') else {
+            break;
+        };
+        out.push_str(match after.get(..j).unwrap_or("") {
+            "Partition" => partition,
+            "Account" => account,
+            _ => ANY,
+        });
+        rest = after.get(j + 1..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Decide `action` on a resource no statement names ([`probe_resource`]) for `s`: `None`
+/// unless allowed (or allowed if); else the access, its condition and the `Allow`
+/// statements that grant it.
 fn probe(
     account: &Account,
     s: &Subject,
@@ -97,7 +139,7 @@ fn probe(
 ) -> Option<(Access, Option<String>, Vec<Hit>)> {
     let req = Request {
         action: action.to_string(),
-        resource: "*".to_string(),
+        resource: probe_resource(s, action),
         context: context.clone(),
     };
     let a = effective::decide(account, s, &req).ok()?;
@@ -283,7 +325,7 @@ pub fn audit(account: &Account, source: usize) -> Vec<Finding> {
                 *code,
                 s,
                 format!(
-                    "`{who}` is allowed `{action}` on `*`: {why}{}",
+                    "`{who}` is allowed `{action}` on every resource: {why}{}",
                     if_(cond.as_deref())
                 ),
                 &hits,
