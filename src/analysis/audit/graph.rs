@@ -935,6 +935,17 @@ fn update_trust(b: &mut Sub<'_>, a: usize, s: &Who<'_>, ctx: &Context) {
     }
 }
 
+/// Whether `condition` (of a grant of `action`) names the key that defuses the escalation
+/// methods of `action` ([`crate::check::escalation::METHODS`], the one table).
+fn defused(action: &str, condition: Option<&str>) -> bool {
+    let Some(c) = condition else {
+        return false;
+    };
+    crate::check::escalation::METHODS
+        .iter()
+        .any(|m| m.actions.contains(&action) && m.defused_by.is_some_and(|k| c.contains(k)))
+}
+
 /// Grant itself a policy: an edge to [`ANY_PERMISSION`].
 fn grant_self(
     b: &mut Sub<'_>,
@@ -952,6 +963,11 @@ fn grant_self(
     };
     for action in own {
         if let (_, Some(g)) = ask(account, s, action, &s.arn, ctx) {
+            // A condition on the key that defuses the method (`iam:PolicyARN` naming the
+            // policies it may attach) does not give every permission.
+            if defused(action, g.condition.as_deref()) {
+                continue;
+            }
             b.edge(a, any_perm, action, g);
             return;
         }
