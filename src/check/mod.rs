@@ -151,6 +151,7 @@ registry! {
     DataExfiltration = "data-exfiltration", Warning, data_exfiltration [], "a principal may read every object, secret or parameter of a kind, or decrypt with any key";
     ResourceExposure = "resource-exposure", Warning, resource_exposure [], "a principal may change the resource policy of every bucket, key, repository or function";
     CredentialsExposure = "credentials-exposure", Warning, credentials_exposure [], "a principal may mint credentials: keys of any user, federation tokens";
+    TrustUnknownAccount = "trust-unknown-account", Warning, trust_unknown_account [], "a role trusts a principal of an account the audit does not know";
     InfrastructureModification = "infrastructure-modification", Warning, infrastructure_modification [], "a principal may terminate or delete every instance or database";
 }
 

@@ -25,6 +25,10 @@ pub struct AuditArgs {
     /// Account dumps (`aws iam get-account-authorization-details`; `-`: standard input).
     #[arg(value_name = "DUMP", required = true)]
     pub dumps: Vec<String>,
+    /// An account id that roles may trust without a `trust-unknown-account` finding (the
+    /// accounts of the dumps audited are known); repeatable.
+    #[arg(long = "known-account", value_name = "ID")]
+    pub known_accounts: Vec<String>,
     /// Format, `--fail-on`, `--output`, config and baseline.
     #[command(flatten)]
     pub out: OutputArgs,
@@ -86,7 +90,11 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
             account: t.account.as_ref().map_err(String::as_str),
         })
         .collect();
-    let mut review = review::review(&inputs, args.out.format.shows_source());
+    let mut review = review::review(
+        &inputs,
+        args.out.format.shows_source(),
+        &args.known_accounts,
+    );
     args.out.gate.finish(
         &mut [&mut review.report],
         config.as_ref(),

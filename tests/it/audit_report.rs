@@ -344,3 +344,22 @@ fn a_truncated_dump_a_foreign_one_and_an_unreadable_trust_policy_fail_the_run_by
         "{errors:?}"
     );
 }
+
+#[test]
+fn a_role_trusting_an_unknown_account_is_flagged_unless_the_account_is_known() {
+    let (_, v) = json(&[DUMP]);
+    let f: Vec<&Value> = findings(&v)
+        .iter()
+        .filter(|f| f["code"] == "trust-unknown-account")
+        .collect();
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0]["principal"], "role/trust-other-account");
+    assert!(f[0]["message"].as_str().unwrap().contains("999988887777"));
+    assert!(f[0]["line"].as_u64().unwrap() > 0);
+    let (_, v) = json(&[DUMP, "--known-account", "999988887777"]);
+    assert!(
+        !findings(&v)
+            .iter()
+            .any(|f| f["code"] == "trust-unknown-account")
+    );
+}

@@ -43,6 +43,7 @@ fn every_code_has_a_fixture_or_a_test() {
         "resource-exposure",
         "credentials-exposure",
         "infrastructure-modification",
+        "trust-unknown-account",
     ];
     let missing: Vec<&str> = iamlint::finding::Code::ALL
         .iter()

@@ -181,7 +181,7 @@ pub enum AuditError {
 }
 
 /// The principal's ARN's account, `""` if it has none.
-fn account_of(arn: &str) -> &str {
+pub(crate) fn account_of(arn: &str) -> &str {
     arn.split(':').nth(4).unwrap_or("")
 }
 

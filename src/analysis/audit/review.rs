@@ -142,10 +142,72 @@ fn path_finding(account: &Account, source: usize, p: &Path) -> Option<Finding> {
     Some(f)
 }
 
+/// `trust-unknown-account` for each principal of another account a role trusts that is
+/// not in `known`, at its statement.
+fn unknown_accounts(
+    account: &Account,
+    source: usize,
+    t: &super::trust::RoleTrust,
+    known: &[String],
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for x in &t.trusted {
+        let Some(id) = x.account.as_deref() else {
+            continue;
+        };
+        if x.kind != super::trust::Trustee::OtherAccount
+            || known.iter().any(|k| k == id)
+            || seen.contains(&id)
+        {
+            continue;
+        }
+        seen.push(id);
+        let at = format!("{}:{}:{}", account.origin, x.line, x.column);
+        let span = account
+            .locate(&at)
+            .or_else(|| {
+                account
+                    .subjects
+                    .iter()
+                    .find(|s| s.label == t.role)
+                    .map(|s| s.at)
+            })
+            .unwrap_or_default();
+        let mut f = Finding::new(
+            Code::TrustUnknownAccount,
+            source,
+            span,
+            format!(
+                "`{}` trusts `{}` of account {id}, which is not an account of this audit (in {} trust policy)",
+                t.role, x.principal, t.role
+            ),
+        )
+        .principal(t.role.clone())
+        .statement(Some(x.statement.clone()))
+        .help(format!(
+            "if {id} is yours or a vendor's, pass `--known-account {id}`"
+        ));
+        risk::locate_all(account, &mut f);
+        out.push(f);
+    }
+    out
+}
+
 /// Review `inputs`, in order. `keep_text`: keep each dump's text in the report's sources
-/// (for formats that print the source around a finding).
-pub fn review(inputs: &[Input<'_>], keep_text: bool) -> Review {
+/// (for formats that print the source around a finding). `known`: accounts a role may trust
+/// without a `trust-unknown-account` finding, besides those of the dumps reviewed.
+pub fn review(inputs: &[Input<'_>], keep_text: bool, known: &[String]) -> Review {
     let mut r = Review::default();
+    let mut known: Vec<String> = known.to_vec();
+    known.extend(inputs.iter().filter_map(|i| i.account.ok()).flat_map(|a| {
+        a.subjects
+            .iter()
+            .map(|s| super::account_of(&s.arn).to_string())
+            .filter(|id| !id.is_empty())
+    }));
+    known.sort();
+    known.dedup();
     for (source, input) in inputs.iter().enumerate() {
         let account = match input.account {
             Ok(a) => a,
@@ -191,6 +253,7 @@ pub fn review(inputs: &[Input<'_>], keep_text: bool) -> Review {
                         f.location.source = source;
                         f
                     }));
+                    found.extend(unknown_accounts(account, source, t, &known));
                     r.trust.push(AccountTrust {
                         account: account.origin.clone(),
                         role: t.clone(),
