@@ -1,4 +1,4 @@
-//! `iamlint audit DUMP...`: the risks of every user and role of one or more account dumps
+//! `iamlint audit DUMP...|--live|--org|--accounts FILE`: the risks of every user and role of one or more account dumps
 //! ([`crate::analysis::audit::risk::audit`]). Exit 2 when an account or a principal could not
 //! be evaluated, 1 on a risk, 0 otherwise.
 //!
@@ -14,10 +14,25 @@ use crate::analysis::audit::risk;
 
 /// Arguments of `iamlint audit`.
 #[derive(Debug, Args)]
+#[command(group(
+    clap::ArgGroup::new("source")
+        .required(true)
+        .args(["dumps", "live", "org", "accounts"])
+))]
 pub struct AuditArgs {
     /// Account dumps (`aws iam get-account-authorization-details`; `-`: standard input).
-    #[arg(value_name = "DUMP", required = true)]
+    #[arg(value_name = "DUMP")]
     pub dumps: Vec<String>,
+    /// The account of the running credentials instead, read live (read-only IAM calls, as
+    /// `iamlint fetch gaad`).
+    #[arg(long, help_heading = "Accounts")]
+    pub live: bool,
+    /// Many accounts instead, each read through a role assumed in it.
+    #[command(flatten)]
+    pub many: super::live::AccountsArgs,
+    /// Connection, with --live, --org or --accounts.
+    #[command(flatten)]
+    pub conn: super::live::ConnArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = AuditFormat::Text)]
     pub format: AuditFormat,
@@ -44,8 +59,12 @@ pub struct Target {
     pub account: Result<Account, String>,
 }
 
-/// The accounts to audit: each dump given.
+/// The accounts to audit: each dump given, or the accounts read live
+/// ([`super::audit_sources`]).
 pub fn targets(args: &AuditArgs) -> anyhow::Result<Vec<Target>> {
+    if let Some(live) = super::audit_sources::live_targets(args.live, &args.many, &args.conn)? {
+        return Ok(live);
+    }
     Ok(args
         .dumps
         .iter()

@@ -192,8 +192,7 @@ fn fetch_accounts(
         match &r.dump {
             Ok(v) => {
                 let path = dir.join(format!("{}.json", r.account.id));
-                let mut text = serde_json::to_string_pretty(v)?;
-                text.push('\n');
+                let text = live::gaad::to_text(v)?;
                 std::fs::write(&path, text)
                     .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
                 eprintln!(
@@ -247,9 +246,7 @@ pub fn fetch(cmd: &FetchCommand) -> anyhow::Result<Outcome> {
     }
     match s.gaad() {
         Ok(v) => {
-            let mut text = serde_json::to_string_pretty(&v)?;
-            text.push('\n');
-            emit(&text)?;
+            emit(&live::gaad::to_text(&v)?)?;
             Ok(Outcome::Clean)
         }
         Err(e) => {

@@ -5,6 +5,7 @@
 //! into the exit code.
 
 mod audit;
+mod audit_sources;
 mod can;
 mod catalog;
 mod check;

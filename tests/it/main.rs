@@ -13,6 +13,7 @@ mod acceptance9;
 mod action;
 mod audit;
 mod audit_graph;
+mod audit_live;
 mod audit_risk;
 mod catalog_prefixes;
 mod check;

@@ -103,6 +103,11 @@ impl Session {
         r
     }
 
+    /// The ARN of the running credentials (STS `GetCallerIdentity`).
+    pub fn caller_arn(&self) -> Result<String, CallError> {
+        self.rt.block_on(super::caller_arn(&self.clients))
+    }
+
     /// Calls made.
     pub fn calls(&self) -> usize {
         self.loader.calls()

@@ -1,0 +1,332 @@
+//! Issue 12, parts 6 and `audit --live`: the accounts `iamlint audit` reads live, against
+//! moto's server on 127.0.0.1 (it implements IAM, STS AssumeRole and Organizations, one IAM
+//! per account). `--live` audits the caller's account; `--org`/`--accounts` with
+//! `--role-name` audit each account through the role assumed in it, one `--shard` of them;
+//! an account that cannot be read whole is named with the reason, never audited as clean,
+//! and the run exits 2.
+
+use aws_sdk_iam::config::{BehaviorVersion, Credentials, Region};
+
+use crate::live::Server;
+use crate::org::organization;
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// A data-exfiltration risk: every secret's value.
+const SECRETS: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"*"}]}"#;
+
+/// What `audit` printed, both streams, and its exit code.
+fn audit(cmd: &mut assert_cmd::Command) -> (i32, String, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The lines that report `code` for `principal`.
+fn risk_lines<'a>(out: &'a str, code: &str, principal: &str) -> Vec<&'a str> {
+    out.lines()
+        .filter(|l| l.contains(code) && l.split_whitespace().any(|w| w == principal))
+        .collect()
+}
+
+/// A user `name` allowed every secret's value, in the account `iam` manages.
+async fn plant(iam: &aws_sdk_iam::Client, name: &str) {
+    iam.create_user().user_name(name).send().await.unwrap();
+    iam.put_user_policy()
+        .user_name(name)
+        .policy_name("secrets")
+        .policy_document(SECRETS)
+        .send()
+        .await
+        .unwrap();
+}
+
+/// An IAM client of member account `id`, through the role Organizations made in it.
+async fn member_iam(s: &Server, id: &str) -> aws_sdk_iam::Client {
+    let admin = Credentials::new("testing", "testing", None, None, "t");
+    let sts = aws_sdk_sts::Client::from_conf(
+        aws_sdk_sts::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(&s.url)
+            .credentials_provider(admin)
+            .build(),
+    );
+    let out = sts
+        .assume_role()
+        .role_arn(format!(
+            "arn:aws:iam::{id}:role/OrganizationAccountAccessRole"
+        ))
+        .role_session_name("setup")
+        .send()
+        .await
+        .unwrap();
+    let c = out.credentials().unwrap();
+    aws_sdk_iam::Client::from_conf(
+        aws_sdk_iam::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(&s.url)
+            .credentials_provider(Credentials::new(
+                c.access_key_id(),
+                c.secret_access_key(),
+                Some(c.session_token().to_string()),
+                None,
+                "t",
+            ))
+            .build(),
+    )
+}
+
+/// An access key of a new user `name` of the server's account, allowed `policy`.
+async fn user_key(iam: &aws_sdk_iam::Client, name: &str, policy: &str) -> (String, String) {
+    iam.create_user().user_name(name).send().await.unwrap();
+    iam.put_user_policy()
+        .user_name(name)
+        .policy_name("p")
+        .policy_document(policy)
+        .send()
+        .await
+        .unwrap();
+    let k = iam
+        .create_access_key()
+        .user_name(name)
+        .send()
+        .await
+        .unwrap();
+    let k = k.access_key().unwrap();
+    (
+        k.access_key_id().to_string(),
+        k.secret_access_key().to_string(),
+    )
+}
+
+/// `audit --live` reads the caller's account through the SDK and finds the risk planted in
+/// it; a caller refused `GetAccountAuthorizationDetails` gets no audit of a partial account
+/// but an error naming the call, and exit 2.
+#[test]
+fn live_audits_the_callers_account_and_a_refused_read_is_not_clean() {
+    let s = Server::moto();
+    let iam = s.admin();
+    let (key, secret) = rt().block_on(async {
+        plant(&iam, "leaky").await;
+        // A near miss: the same action on one secret only.
+        iam.create_user().user_name("careful").send().await.unwrap();
+        iam.put_user_policy()
+            .user_name("careful")
+            .policy_name("one-secret")
+            .policy_document(SECRETS.replace(
+                r#""Resource":"*""#,
+                r#""Resource":"arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf""#,
+            ))
+            .send()
+            .await
+            .unwrap();
+        user_key(
+            &iam,
+            "auditor",
+            r#"{"Version":"2012-10-17","Statement":[
+                {"Effect":"Allow","Action":["iam:Get*","iam:List*","sts:GetCallerIdentity"],"Resource":"*"},
+                {"Effect":"Deny","Action":"iam:GetAccountAuthorizationDetails","Resource":"*"}]}"#,
+        )
+        .await
+    });
+
+    let (code, out, err) = audit(s.iamlint().args(["audit", "--live"]).args(s.endpoint()));
+    assert_eq!(code, 1, "{out}{err}");
+    let leaky = risk_lines(&out, "data-exfiltration", "user/leaky");
+    assert_eq!(leaky.len(), 1, "{out}{err}");
+    // The position is in the account read live, named by its id.
+    assert!(leaky[0].starts_with("live:123456789012:"), "{out}");
+    assert!(
+        risk_lines(&out, "data-exfiltration", "user/careful").is_empty(),
+        "{out}"
+    );
+    assert!(err.contains("caller: arn:aws:"), "{err}");
+
+    // The same account, the dump refused: exit 2, the call named, no account passed as read.
+    s.enforce_auth();
+    let (code, out, err) = audit(
+        s.iamlint_as(&key, &secret)
+            .args(["audit", "--live"])
+            .args(s.endpoint()),
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("error: live:123456789012: account: iam:GetAccountAuthorizationDetails was refused (AccessDenied)"),
+        "{err}"
+    );
+    assert!(err.contains("the account is not audited"), "{err}");
+    assert!(!out.contains("user/leaky"), "{out}");
+    assert!(!format!("{out}{err}").contains(&secret));
+}
+
+/// `--org --role-name` audits every account of the organization through the role; two
+/// shards split them (each account in exactly one); `--accounts FILE` audits those listed.
+#[test]
+fn org_audits_every_account_and_shards_split_them() {
+    let s = Server::moto();
+    let members = organization(&s);
+    rt().block_on(async {
+        // The management account too holds the role and a planted risk.
+        let iam = s.admin();
+        iam.create_role()
+            .role_name("iamlint-audit")
+            .assume_role_policy_document(format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{}:root"}},"Action":"sts:AssumeRole"}}]}}"#,
+                s.account
+            ))
+            .send()
+            .await
+            .unwrap();
+        plant(&iam, "risky-in-mgmt").await;
+        for (name, id) in &members {
+            plant(&member_iam(&s, id).await, &format!("risky-in-{name}")).await;
+        }
+    });
+    let mut all: Vec<(String, String)> = members.clone();
+    all.push(("mgmt".into(), s.account.to_string()));
+
+    let (code, out, err) = audit(
+        s.iamlint()
+            .args(["audit", "--org", "--role-name", "iamlint-audit"])
+            .args(["--parallel-accounts", "2"])
+            .args(s.endpoint()),
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("4 of 4 accounts read (shard 1/1)"), "{err}");
+    for (name, id) in &all {
+        // Each account's own risk, located in that account's dump, and no other's.
+        let lines = risk_lines(&out, "data-exfiltration", &format!("user/risky-in-{name}"));
+        assert_eq!(lines.len(), 1, "{name}: {out}");
+        assert!(lines[0].starts_with(&format!("live:{id}:")), "{out}");
+    }
+
+    // Shards 1/2 and 2/2: disjoint, and together every account.
+    let mut seen = Vec::new();
+    for k in ["1/2", "2/2"] {
+        let (code, out, err) = audit(
+            s.iamlint()
+                .args([
+                    "audit",
+                    "--org",
+                    "--role-name",
+                    "iamlint-audit",
+                    "--shard",
+                    k,
+                ])
+                .args(s.endpoint()),
+        );
+        assert_eq!(code, 1, "{k}: {out}{err}");
+        assert!(
+            err.contains(&format!("2 of 2 accounts read (shard {k})")),
+            "{err}"
+        );
+        let here: Vec<&str> = all
+            .iter()
+            .filter(|(name, _)| {
+                !risk_lines(&out, "data-exfiltration", &format!("user/risky-in-{name}")).is_empty()
+            })
+            .map(|(name, _)| name.as_str())
+            .collect();
+        assert_eq!(here.len(), 2, "{k}: {out}");
+        seen.extend(here);
+    }
+    seen.sort();
+    let mut names: Vec<&str> = all.iter().map(|(n, _)| n.as_str()).collect();
+    names.sort();
+    assert_eq!(seen, names);
+
+    // --accounts FILE: those listed, and only those.
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("accounts.txt");
+    let (a, b) = (&members[0].1, &members[1].1);
+    std::fs::write(&list, format!("{a} a # first\n\n{b}\n")).unwrap();
+    let (code, out, err) = audit(
+        s.iamlint()
+            .args(["audit", "--role-name", "iamlint-audit", "--accounts"])
+            .arg(&list)
+            .args(s.endpoint()),
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("2 of 2 accounts read"), "{err}");
+    assert_eq!(
+        risk_lines(&out, "data-exfiltration", "user/risky-in-a").len(),
+        1
+    );
+    assert_eq!(
+        risk_lines(&out, "data-exfiltration", "user/risky-in-b").len(),
+        1
+    );
+    assert!(
+        !out.contains("risky-in-c") && !out.contains("risky-in-mgmt"),
+        "{out}"
+    );
+}
+
+/// An account whose role cannot be assumed is named with the reason; the others are still
+/// audited; the run exits 2 (never 1 or 0, as if the refused account were read and clean).
+#[test]
+fn a_refused_assume_role_is_that_accounts_error_and_the_others_are_audited() {
+    let s = Server::moto();
+    let members = organization(&s);
+    let c = members[2].1.clone();
+    let (key, secret) = rt().block_on(async {
+        for (name, id) in &members {
+            plant(&member_iam(&s, id).await, &format!("risky-in-{name}")).await;
+        }
+        user_key(
+            &s.admin(),
+            "auditor",
+            &format!(
+                r#"{{"Version":"2012-10-17","Statement":[
+                    {{"Effect":"Allow","Action":["sts:AssumeRole","sts:GetCallerIdentity","organizations:ListAccounts"],"Resource":"*"}},
+                    {{"Effect":"Deny","Action":"sts:AssumeRole","Resource":"arn:aws:iam::{c}:role/iamlint-audit"}}]}}"#
+            ),
+        )
+        .await
+    });
+    s.enforce_auth();
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("accounts.txt");
+    let ids: Vec<String> = members
+        .iter()
+        .map(|(n, id)| format!("{id} {n}\n"))
+        .collect();
+    std::fs::write(&list, ids.concat()).unwrap();
+    let (code, out, err) = audit(
+        s.iamlint_as(&key, &secret)
+            .args(["audit", "--role-name", "iamlint-audit", "--accounts"])
+            .arg(&list)
+            .args(s.endpoint()),
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains(&format!(
+            "error: live:{c}: account {c} (c): sts:AssumeRole was refused (AccessDenied): arn:aws:iam::{c}:role/iamlint-audit"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("2 of 3 accounts read"), "{err}");
+    assert_eq!(
+        risk_lines(&out, "data-exfiltration", "user/risky-in-a").len(),
+        1,
+        "{out}"
+    );
+    assert_eq!(
+        risk_lines(&out, "data-exfiltration", "user/risky-in-b").len(),
+        1,
+        "{out}"
+    );
+    assert!(!out.contains("risky-in-c"), "{out}");
+    // The refused account is not counted as audited anywhere.
+    assert!(!out.contains(&format!("live:{c}")), "{out}");
+}
