@@ -54,6 +54,9 @@ impl Session {
             Accounts::Listed(a) => a,
         };
         let mine = super::org::shard(all, shard.0, shard.1);
+        // The accounts have their own progress bar: the session's call spinner would draw
+        // over it.
+        self.loader.finish();
         Ok(self.rt.block_on(super::org::read_accounts(
             &self.conf, &self.opts, &mine, role_name, parallel,
         )))
