@@ -1,6 +1,6 @@
-//! `iamlint audit DUMP...|--live|--org|--accounts FILE`: the risks of every user and role of one or more account dumps
-//! ([`crate::analysis::audit::risk::audit`]). Exit 2 when an account or a principal could not
-//! be evaluated, 1 on a risk, 0 otherwise.
+//! `iamlint audit DUMP...|--live|--org|--accounts FILE`: the risks of every user and role of
+//! one or more account dumps ([`crate::analysis::audit::risk::audit`]). Exit 2 when an
+//! account or a principal could not be evaluated, 1 on a risk, 0 otherwise.
 //!
 //! Two steps: [`targets`] gathers the accounts to audit (dumps given, or read live), each
 //! read or with why it could not be; [`run`] audits those that were read and reports them
