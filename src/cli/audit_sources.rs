@@ -53,7 +53,7 @@ fn account_of(origin: &str, dump: &serde_json::Value) -> Result<Account, String>
 
 /// Why `what` could not be audited: the call that failed, and that it was not audited.
 fn not_read(name: &str, e: &CallError) -> String {
-    format!("{name}: {e} (the account is not audited: its dump would be incomplete)")
+    format!("{name}: {e} (the account is not audited)")
 }
 
 /// `--live`: the account of the running credentials, read whole.

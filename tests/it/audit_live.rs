@@ -109,6 +109,36 @@ async fn user_key(iam: &aws_sdk_iam::Client, name: &str, policy: &str) -> (Strin
     )
 }
 
+/// The auditing role in the management account too (the organization's members have it),
+/// and a planted risk in every account: `user/risky-in-NAME` (`mgmt` for the management).
+async fn plant_everywhere(s: &Server, members: &[(String, String)]) {
+    let iam = s.admin();
+    // Naming `user/auditor` too: moto matches a same-account trust policy against the
+    // caller's ARN itself, where IAM lets `:root` defer to the caller's own policies.
+    iam.create_role()
+        .role_name("iamlint-audit")
+        .assume_role_policy_document(format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":["arn:aws:iam::{0}:root","arn:aws:iam::{0}:user/auditor"]}},"Action":"sts:AssumeRole"}}]}}"#,
+            s.account
+        ))
+        .send()
+        .await
+        .unwrap();
+    iam.put_role_policy()
+        .role_name("iamlint-audit")
+        .policy_name("read")
+        .policy_document(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:Get*","iam:List*"],"Resource":"*"}]}"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    plant(&iam, "risky-in-mgmt").await;
+    for (name, id) in members {
+        plant(&member_iam(s, id).await, &format!("risky-in-{name}")).await;
+    }
+}
+
 /// `audit --live` reads the caller's account through the SDK and finds the risk planted in
 /// it; a caller refused `GetAccountAuthorizationDetails` gets no audit of a partial account
 /// but an error naming the call, and exit 2.
@@ -175,23 +205,7 @@ fn live_audits_the_callers_account_and_a_refused_read_is_not_clean() {
 fn org_audits_every_account_and_shards_split_them() {
     let s = Server::moto();
     let members = organization(&s);
-    rt().block_on(async {
-        // The management account too holds the role and a planted risk.
-        let iam = s.admin();
-        iam.create_role()
-            .role_name("iamlint-audit")
-            .assume_role_policy_document(format!(
-                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{}:root"}},"Action":"sts:AssumeRole"}}]}}"#,
-                s.account
-            ))
-            .send()
-            .await
-            .unwrap();
-        plant(&iam, "risky-in-mgmt").await;
-        for (name, id) in &members {
-            plant(&member_iam(&s, id).await, &format!("risky-in-{name}")).await;
-        }
-    });
+    rt().block_on(plant_everywhere(&s, &members));
     let mut all: Vec<(String, String)> = members.clone();
     all.push(("mgmt".into(), s.account.to_string()));
 
@@ -270,9 +284,7 @@ fn a_refused_assume_role_is_that_accounts_error_and_the_others_are_audited() {
     let members = organization(&s);
     let c = members[2].1.clone();
     let (key, secret) = rt().block_on(async {
-        for (name, id) in &members {
-            plant(&member_iam(&s, id).await, &format!("risky-in-{name}")).await;
-        }
+        plant_everywhere(&s, &members).await;
         user_key(
             &s.admin(),
             "auditor",
@@ -285,17 +297,9 @@ fn a_refused_assume_role_is_that_accounts_error_and_the_others_are_audited() {
         .await
     });
     s.enforce_auth();
-    let dir = tempfile::tempdir().unwrap();
-    let list = dir.path().join("accounts.txt");
-    let ids: Vec<String> = members
-        .iter()
-        .map(|(n, id)| format!("{id} {n}\n"))
-        .collect();
-    std::fs::write(&list, ids.concat()).unwrap();
     let (code, out, err) = audit(
         s.iamlint_as(&key, &secret)
-            .args(["audit", "--role-name", "iamlint-audit", "--accounts"])
-            .arg(&list)
+            .args(["audit", "--org", "--role-name", "iamlint-audit"])
             .args(s.endpoint()),
     );
     assert_eq!(code, 2, "{out}{err}");
@@ -305,7 +309,8 @@ fn a_refused_assume_role_is_that_accounts_error_and_the_others_are_audited() {
         )),
         "{err}"
     );
-    assert!(err.contains("2 of 3 accounts read"), "{err}");
+    // The management account and the members a and b read; c not.
+    assert!(err.contains("3 of 4 accounts read (shard 1/1)"), "{err}");
     assert_eq!(
         risk_lines(&out, "data-exfiltration", "user/risky-in-a").len(),
         1,
@@ -313,6 +318,11 @@ fn a_refused_assume_role_is_that_accounts_error_and_the_others_are_audited() {
     );
     assert_eq!(
         risk_lines(&out, "data-exfiltration", "user/risky-in-b").len(),
+        1,
+        "{out}"
+    );
+    assert_eq!(
+        risk_lines(&out, "data-exfiltration", "user/risky-in-mgmt").len(),
         1,
         "{out}"
     );
