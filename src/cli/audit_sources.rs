@@ -51,7 +51,7 @@ fn account_of(origin: &str, dump: &serde_json::Value) -> Result<Account, String>
     Account::from_text(origin, &text).map_err(|e| e.to_string())
 }
 
-/// Why `what` could not be audited: the call that failed, and that it was not audited.
+/// Why the account `name` could not be audited: the call that failed.
 fn not_read(name: &str, e: &CallError) -> String {
     format!("{name}: {e} (the account is not audited)")
 }
