@@ -1,8 +1,8 @@
-//! `iamlint audit DUMP...`: the security review of one or more accounts
-//! ([`crate::analysis::audit::review`]): the risks of every user and role, the dangerous
-//! trust policies and the escalation paths, as findings in any format of `lint`. Exit 2
-//! when an account or a principal could not be read or evaluated, 1 on a finding at or
-//! above `--fail-on`, 0 otherwise.
+//! `iamlint audit DUMP...|--live|--org|--accounts FILE`: the security review of one or
+//! more accounts ([`crate::analysis::audit::review`]): the risks of every user and role, the
+//! dangerous trust policies and the escalation paths, as findings in any format of `lint`.
+//! Exit 2 when an account or a principal could not be read or evaluated, 1 on a finding at
+//! or above `--fail-on`, 0 otherwise.
 //!
 //! Two steps: [`targets`] gathers the accounts to audit (dumps given, or read live), each
 //! read or with why it could not be; [`run`] reviews those that were read and reports them
@@ -17,14 +17,32 @@ use crate::report;
 
 /// Arguments of `iamlint audit`.
 #[derive(Debug, Args)]
-#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+#[command(
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true,
+    group(
+        clap::ArgGroup::new("source")
+            .required(true)
+            .args(["dumps", "live", "org", "accounts"])
+    )
+)]
 pub struct AuditArgs {
     /// `merge`: join shard results instead of auditing.
     #[command(subcommand)]
     pub command: Option<AuditCommand>,
     /// Account dumps (`aws iam get-account-authorization-details`; `-`: standard input).
-    #[arg(value_name = "DUMP", required = true)]
+    #[arg(value_name = "DUMP")]
     pub dumps: Vec<String>,
+    /// The account of the running credentials instead, read live (read-only IAM calls, as
+    /// `iamlint fetch gaad`).
+    #[arg(long, help_heading = "Accounts")]
+    pub live: bool,
+    /// Many accounts instead, each read through a role assumed in it.
+    #[command(flatten)]
+    pub many: super::live::AccountsArgs,
+    /// Connection, with --live, --org or --accounts.
+    #[command(flatten)]
+    pub conn: super::live::ConnArgs,
     /// An account id that roles may trust without a `trust-unknown-account` finding (the
     /// accounts of the dumps audited are known); repeatable.
     #[arg(long = "known-account", value_name = "ID")]
@@ -62,16 +80,22 @@ pub struct Target {
     pub account: Result<Account, String>,
 }
 
-/// The accounts to audit: each dump given.
-pub fn targets(args: &AuditArgs) -> anyhow::Result<Vec<Target>> {
-    Ok(args
+/// The accounts to audit: each dump given, or the accounts read live
+/// ([`super::audit_sources`]); and, for `--org`/`--accounts`, every account of the
+/// organization or the list (all shards), which its roles may trust.
+pub fn targets(args: &AuditArgs) -> anyhow::Result<(Vec<Target>, Vec<String>)> {
+    if let Some(live) = super::audit_sources::live_targets(args.live, &args.many, &args.conn)? {
+        return Ok(live);
+    }
+    let targets = args
         .dumps
         .iter()
         .map(|d| Target {
             name: d.clone(),
             account: Account::read(d).map_err(|e| e.to_string()),
         })
-        .collect())
+        .collect();
+    Ok((targets, Vec::new()))
 }
 
 /// Run `iamlint audit`.
@@ -82,7 +106,10 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
     let config = args.out.gate.config()?;
     let baseline = args.out.gate.baseline()?;
     let fail_on = args.out.fail_on(config.as_ref());
-    let targets = targets(args)?;
+    // The organization's accounts (every shard's) are known to its trust policies.
+    let (targets, org) = targets(args)?;
+    let mut known = args.known_accounts.clone();
+    known.extend(org);
     let inputs: Vec<Input<'_>> = targets
         .iter()
         .map(|t| Input {
@@ -90,11 +117,7 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
             account: t.account.as_ref().map_err(String::as_str),
         })
         .collect();
-    let mut review = review::review(
-        &inputs,
-        args.out.format.shows_source(),
-        &args.known_accounts,
-    );
+    let mut review = review::review(&inputs, args.out.format.shows_source(), &known);
     args.out.gate.finish(
         &mut [&mut review.report],
         config.as_ref(),

@@ -157,7 +157,7 @@ impl AccountsArgs {
     }
 
     /// Read the accounts: each one's dump, or why it could not be read.
-    pub fn read(&self, s: &Session) -> anyhow::Result<Vec<live::org::Read>> {
+    pub fn read(&self, s: &Session) -> anyhow::Result<(Vec<live::org::Read>, Vec<String>)> {
         let which = match &self.accounts {
             Some(path) => {
                 let text =
@@ -180,7 +180,7 @@ fn fetch_accounts(
     many: &AccountsArgs,
     dir: &std::path::Path,
 ) -> anyhow::Result<Outcome> {
-    let reads = many.read(s)?;
+    let (reads, _) = many.read(s)?;
     std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
     let mut failed = 0;
     for r in &reads {
@@ -192,8 +192,7 @@ fn fetch_accounts(
         match &r.dump {
             Ok(v) => {
                 let path = dir.join(format!("{}.json", r.account.id));
-                let mut text = serde_json::to_string_pretty(v)?;
-                text.push('\n');
+                let text = live::gaad::to_text(v)?;
                 std::fs::write(&path, text)
                     .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
                 eprintln!(
@@ -247,9 +246,7 @@ pub fn fetch(cmd: &FetchCommand) -> anyhow::Result<Outcome> {
     }
     match s.gaad() {
         Ok(v) => {
-            let mut text = serde_json::to_string_pretty(&v)?;
-            text.push('\n');
-            emit(&text)?;
+            emit(&live::gaad::to_text(&v)?)?;
             Ok(Outcome::Clean)
         }
         Err(e) => {

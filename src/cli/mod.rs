@@ -5,6 +5,7 @@
 //! into the exit code.
 
 mod audit;
+mod audit_sources;
 mod can;
 mod catalog;
 mod check;
@@ -76,8 +77,9 @@ pub enum Command {
     /// admin-equivalent can become one, shortest first. Exit 0 none, 1 some, 2 when a
     /// principal could not be evaluated.
     Paths(paths::PathsArgs),
-    /// The risks of every user and role of an account dump: admin-equivalent, escalation
-    /// methods, data exfiltration, exposure. Exit 2 when a principal could not be evaluated.
+    /// The risks of every user and role of an account dump (or of accounts read live:
+    /// --live, --org, --accounts): admin-equivalent, escalation methods, data exfiltration,
+    /// exposure. Exit 2 when an account could not be read or a principal evaluated.
     Audit(audit::AuditArgs),
     /// Print the least-privilege policy a rule set describes.
     Render(check::RenderArgs),

@@ -14,6 +14,7 @@ mod action;
 mod audit;
 mod audit_cases;
 mod audit_graph;
+mod audit_live;
 mod audit_report;
 mod audit_risk;
 mod catalog_prefixes;

@@ -34,7 +34,7 @@ const READ_IAM: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow"
 
 /// An organization of three member accounts (`a`, `b`, `c`), each holding a role
 /// `iamlint-audit` that can read IAM and a user `only-in-NAME`. Returns the member ids.
-fn organization(s: &Server) -> Vec<(String, String)> {
+pub(crate) fn organization(s: &Server) -> Vec<(String, String)> {
     let admin = Credentials::new("testing", "testing", None, None, "t");
     rt().block_on(async {
         let orgs = client!(aws_sdk_organizations, s, admin.clone());

@@ -79,6 +79,14 @@ fn put(m: &mut Map<String, Value>, k: &str, v: Option<Value>) {
     }
 }
 
+/// The text `fetch gaad` writes for a dump read: indented JSON and a final newline (what
+/// `audit --live` reads back, so both see the same account).
+pub fn to_text(dump: &Value) -> Result<String, serde_json::Error> {
+    let mut text = serde_json::to_string_pretty(dump)?;
+    text.push('\n');
+    Ok(text)
+}
+
 impl Loader {
     /// Every page of `GetAccountAuthorizationDetails`, merged.
     pub async fn gaad(&self) -> Result<Value, CallError> {

@@ -48,15 +48,20 @@ impl Session {
         shard: (usize, usize),
         role_name: &str,
         parallel: usize,
-    ) -> Result<Vec<super::org::Read>, CallError> {
+    ) -> Result<(Vec<super::org::Read>, Vec<String>), CallError> {
         let all = match which {
             Accounts::Organization => self.rt.block_on(super::org::list_accounts(&self.conf))?,
             Accounts::Listed(a) => a,
         };
+        let ids: Vec<String> = all.iter().map(|a| a.id.clone()).collect();
         let mine = super::org::shard(all, shard.0, shard.1);
-        Ok(self.rt.block_on(super::org::read_accounts(
+        // The accounts have their own progress bar: the session's call spinner would draw
+        // over it.
+        self.loader.finish();
+        let reads = self.rt.block_on(super::org::read_accounts(
             &self.conf, &self.opts, &mine, role_name, parallel,
-        )))
+        ));
+        Ok((reads, ids))
     }
 
     /// Read the principals `wanted` names, and first the caller's when `caller` is set.
@@ -101,6 +106,11 @@ impl Session {
         let r = self.rt.block_on(self.loader.gaad());
         self.loader.finish();
         r
+    }
+
+    /// The ARN of the running credentials (STS `GetCallerIdentity`).
+    pub fn caller_arn(&self) -> Result<String, CallError> {
+        self.rt.block_on(super::caller_arn(&self.clients))
     }
 
     /// Calls made.
