@@ -56,6 +56,8 @@ pub fn html_data(account: &Account, r: &AuditResult, paths: &[Path], trust: &[Ro
     let count = |sev: &str| findings.iter().filter(|f| f["severity"] == sev).count();
     let mut principals = Vec::new();
     let mut admins = 0;
+    // Each principal's effective permissions; what principals share is computed once.
+    let mut expander = crate::analysis::audit::permissions::Expander::new(account);
     for s in &account.subjects {
         let mine: Vec<&Risk> = r.risks.iter().filter(|k| k.principal == s.label).collect();
         let admin = mine
@@ -106,6 +108,7 @@ pub fn html_data(account: &Account, r: &AuditResult, paths: &[Path], trust: &[Ro
             "findings": mine.len(),
             "policies": policies,
             "trust": trusted,
+            "permissions": serde_json::to_value(expander.permissions(s)).unwrap_or(Value::Null),
         }));
     }
     let c = crate::catalog::get();

@@ -58,7 +58,8 @@ pub struct Permissions {
 pub struct ServicePermissions {
     /// Its prefix, e.g. `s3`.
     pub service: &'static str,
-    /// Its name as AWS writes it.
+    /// Its name as AWS writes it (not serialized: the prefix names it).
+    #[serde(skip)]
     pub name: &'static str,
     /// By access level: List, Read, Write, Permissions management, Tagging.
     pub levels: Vec<LevelPermissions>,
@@ -77,13 +78,19 @@ pub struct LevelPermissions {
     /// Actions allowed only if a condition holds.
     pub allowed_if: usize,
     /// Actions granted but removed by an unconditional `Deny`.
+    #[serde(skip_serializing_if = "is_zero")]
     pub denied: usize,
     /// The actions, grouped by the statements that decide them.
     pub grants: Vec<Grant>,
 }
 
 /// Actions of one service and level decided by the same statements.
-#[derive(Debug, Clone, Serialize)]
+///
+/// Serialized compactly (an account has thousands of principals, and an administrator holds
+/// every action of the catalog): `count`; the names as `actions`, or, when shorter, the
+/// actions of the level it does *not* hold as `all_but` (`"all_but": []`: every action of
+/// the level); the grant's resources are its sources' (`from`).
+#[derive(Debug, Clone)]
 pub struct Grant {
     /// Allowed, allowed if [`Grant::condition`] holds, or denied.
     pub access: Access,
@@ -98,11 +105,48 @@ pub struct Grant {
     /// True when an `Allow` grants them on every resource (`*`, or a `NotResource`).
     pub any_resource: bool,
     /// Where an unconditional `Deny` covers only part of the resources, or a conditional
-    /// one applies: `not on RESOURCES` (with `unless CONDITION` when it has one).
+    /// one applies: `not on RESOURCES` (with `if CONDITION` when it has one).
     pub except: Vec<String>,
     /// Indices into [`Permissions::sources`]: the identity `Allow`s, the boundary's `Allow`s,
     /// and the `Deny`s that decide these actions.
     pub from: Vec<usize>,
+    /// The actions of the level not in [`Grant::actions`], when fewer than it holds.
+    missing: Option<Vec<&'static str>>,
+}
+
+impl Serialize for Grant {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Compact<'a> {
+            access: Access,
+            count: usize,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            actions: Option<&'a [&'static str]>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            all_but: Option<&'a [&'static str]>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            condition: Option<&'a str>,
+            #[serde(skip_serializing_if = "std::ops::Not::not")]
+            any_resource: bool,
+            #[serde(skip_serializing_if = "<[String]>::is_empty")]
+            except: &'a [String],
+            from: &'a [usize],
+        }
+        Compact {
+            access: self.access,
+            count: self.actions.len(),
+            actions: match self.missing {
+                Some(_) => None,
+                None => Some(&self.actions),
+            },
+            all_but: self.missing.as_deref(),
+            condition: self.condition.as_deref(),
+            any_resource: self.any_resource,
+            except: &self.except,
+            from: &self.from,
+        }
+        .serialize(s)
+    }
 }
 
 /// A statement a grant comes from.
@@ -115,13 +159,19 @@ pub struct Source {
     /// `Allow` or `Deny`.
     pub effect: &'static str,
     /// True for a statement of the permissions boundary.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub boundary: bool,
     /// `file:line:col` of the statement (the file: the dump, or `embedded snapshot`).
     pub at: String,
     /// Its resources, as [`Grant::resources`] writes them.
     pub resources: Vec<String>,
     /// Its condition, when the dump does not decide it for the principal.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub condition: Option<String>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Every catalog action numbered: services in catalog order, their actions in order.
@@ -722,6 +772,7 @@ impl Build<'_> {
             any_resource,
             except,
             from,
+            missing: None,
         }
     }
 
@@ -735,6 +786,27 @@ impl Build<'_> {
                 .position(|o| *o == l.level)
                 .unwrap_or(order.len())
         });
+        let svc = catalog::get().service(s.service);
+        for l in &mut s.levels {
+            for g in &mut l.grants {
+                if g.actions.len() * 2 > l.of {
+                    // Both lists are in catalog order.
+                    let mut held = g.actions.iter().peekable();
+                    let mut missing = Vec::new();
+                    for a in svc.iter().flat_map(|v| v.actions.iter()) {
+                        if catalog::access_name(a.access) != l.level {
+                            continue;
+                        }
+                        if held.peek().is_some_and(|h| **h == a.name) {
+                            held.next();
+                        } else {
+                            missing.push(a.name);
+                        }
+                    }
+                    g.missing = Some(missing);
+                }
+            }
+        }
         for l in &s.levels {
             self.out.allowed += l.allowed;
             self.out.allowed_if += l.allowed_if;
@@ -940,6 +1012,11 @@ mod tests {
         // Each level counts what the catalog has at that level when everything is granted.
         let s3 = level(&p, "s3", "Write");
         assert_eq!(s3.allowed, s3.of);
+        // Serialized, a whole level is `all_but: []`, not every name.
+        let v = serde_json::to_value(s3).unwrap();
+        assert_eq!(v["grants"][0]["all_but"], serde_json::json!([]), "{v}");
+        assert_eq!(v["grants"][0]["count"], s3.of);
+        assert!(v["grants"][0].get("actions").is_none());
     }
 
     #[test]
@@ -955,6 +1032,23 @@ mod tests {
         assert_eq!(g.actions, vec!["GetObject"]);
         assert_eq!(g.resources, vec!["arn:aws:s3:::data/*"]);
         assert!(!g.any_resource);
+        let v = serde_json::to_value(g).unwrap();
+        assert_eq!(v["actions"], serde_json::json!(["GetObject"]), "{v}");
+        assert!(v.get("all_but").is_none() && v.get("any_resource").is_none());
+        // Most of a level: the actions it lacks.
+        let acc = user_with(
+            r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "sqs:SendMessage", "Resource": "*"}]}"#,
+            None,
+        );
+        let p = perms(&acc, "user/u");
+        let w = level(&p, "sqs", "Write");
+        let v = serde_json::to_value(w).unwrap();
+        assert_eq!(
+            v["grants"][0]["all_but"],
+            serde_json::json!(["SendMessage"]),
+            "{v}"
+        );
+        assert_eq!(v["grants"][0]["count"], w.of - 1);
     }
 
     #[test]
