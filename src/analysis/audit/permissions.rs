@@ -76,6 +76,7 @@ pub struct LevelPermissions {
     /// Actions allowed whatever the request context.
     pub allowed: usize,
     /// Actions allowed only if a condition holds.
+    #[serde(skip_serializing_if = "is_zero")]
     pub allowed_if: usize,
     /// Actions granted but removed by an unconditional `Deny`.
     #[serde(skip_serializing_if = "is_zero")]
@@ -574,13 +575,13 @@ impl<'a> Expander<'a> {
             let Some(lp) = svc.levels.get_mut(li) else {
                 continue;
             };
-            let gi = match groups.get(&(level, sig.clone())) {
+            let key = (level, sig);
+            let gi = match groups.get(&key) {
                 Some(&g) => g,
                 None => {
-                    let g = b.grant(&sig);
-                    lp.grants.push(g);
+                    lp.grants.push(b.grant(&key.1));
                     let g = lp.grants.len() - 1;
-                    groups.insert((level, sig), g);
+                    groups.insert(key, g);
                     g
                 }
             };
