@@ -108,8 +108,12 @@ pub fn html_data(account: &Account, r: &AuditResult, paths: &[Path], trust: &[Ro
             "findings": mine.len(),
             "policies": policies,
             "trust": trusted,
-            "permissions": serde_json::to_value(expander.permissions(s)).unwrap_or(Value::Null),
         }));
+        // Moved in, not built inside `json!` (which would copy it).
+        if let Some(Value::Object(m)) = principals.last_mut() {
+            let perms = serde_json::to_value(expander.permissions(s)).unwrap_or(Value::Null);
+            m.insert("permissions".into(), perms);
+        }
     }
     let c = crate::catalog::get();
     json!({

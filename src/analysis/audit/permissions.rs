@@ -54,15 +54,79 @@ pub struct Permissions {
 }
 
 /// One service's part.
-#[derive(Debug, Clone, Serialize)]
+///
+/// Serialized as `{"service", "levels"}`, or, when one grant holds every action of every
+/// level it has (an administrator's services), as `{"service", "all": {LEVEL: COUNT},
+/// "grant"}`: the grant without its `count` and `all_but`.
+#[derive(Debug, Clone)]
 pub struct ServicePermissions {
     /// Its prefix, e.g. `s3`.
     pub service: &'static str,
     /// Its name as AWS writes it (not serialized: the prefix names it).
-    #[serde(skip)]
     pub name: &'static str,
     /// By access level: List, Read, Write, Permissions management, Tagging.
     pub levels: Vec<LevelPermissions>,
+}
+
+impl Serialize for ServicePermissions {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let first = self.levels.first().and_then(|l| l.grants.first());
+        let whole = |l: &LevelPermissions| {
+            l.grants.len() == 1
+                && l.grants.first().is_some_and(|g| {
+                    g.actions.len() == l.of
+                        && first.is_some_and(|f| {
+                            f.access == g.access
+                                && f.condition == g.condition
+                                && f.any_resource == g.any_resource
+                                && f.except == g.except
+                                && f.from == g.from
+                        })
+                })
+        };
+        let mut m = s.serialize_map(Some(3))?;
+        m.serialize_entry("service", self.service)?;
+        match first {
+            Some(f) if self.levels.iter().all(whole) => {
+                m.serialize_entry("all", &LevelCounts(&self.levels))?;
+                m.serialize_entry(
+                    "grant",
+                    &GrantCore {
+                        access: f.access,
+                        condition: f.condition.as_deref(),
+                        any_resource: f.any_resource,
+                        except: &f.except,
+                        from: &f.from,
+                    },
+                )?;
+            }
+            _ => m.serialize_entry("levels", &self.levels)?,
+        }
+        m.end()
+    }
+}
+
+/// `{LEVEL: COUNT}` in level order.
+struct LevelCounts<'a>(&'a [LevelPermissions]);
+
+impl Serialize for LevelCounts<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|l| (l.level, l.of)))
+    }
+}
+
+/// What a grant says besides its actions.
+#[derive(Serialize)]
+struct GrantCore<'a> {
+    access: Access,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    condition: Option<&'a str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    any_resource: bool,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    except: &'a [String],
+    from: &'a [usize],
 }
 
 /// One access level of one service.
@@ -530,63 +594,69 @@ impl<'a> Expander<'a> {
             sources: HashMap::new(),
             out: Permissions::default(),
         };
-        // Actions of one service and level with the same deciding statements share a grant.
+        // Actions of one service and level with the same deciding statements share a grant:
+        // (level, deciding statements, level position, grant position) of this service.
         let mut service: Option<ServicePermissions> = None;
-        let mut groups: HashMap<(&'static str, Vec<usize>), usize> = HashMap::new();
+        let mut actions: &'static [catalog::Action] = &[];
+        let (mut start, mut end) = (0u32, 0u32);
+        let mut groups: Vec<(&'static str, Vec<usize>, usize, usize)> = Vec::new();
+        let (mut sig, mut allows) = (Vec::new(), Vec::new());
         for n in granted.iter() {
-            let Some((_, a)) = u.action(n) else { continue };
-            if service
-                .as_ref()
-                .is_none_or(|s| s.service != a.service.prefix)
-            {
+            if n >= end || service.is_none() {
+                let Some((si, a)) = u.action(n) else { continue };
                 b.finish(service.take());
                 groups.clear();
+                start = u.starts.get(si).copied().unwrap_or(n);
+                end = u.starts.get(si + 1).copied().unwrap_or(u.len);
+                actions = &a.service.actions;
                 service = Some(ServicePermissions {
                     service: a.service.prefix,
                     name: a.service.name,
                     levels: Vec::new(),
                 });
             }
-            let Some(svc) = service.as_mut() else {
+            let (Some(svc), Some(action)) = (service.as_mut(), actions.get((n - start) as usize))
+            else {
                 continue;
             };
-            let sig = b.signature(n);
-            let level = a.access_level();
-            let li = match svc.levels.iter().position(|l| l.level == level) {
-                Some(i) => i,
+            b.signature(n, &mut sig, &mut allows);
+            let level = catalog::access_name(action.access);
+            let (li, gi) = match groups.iter().find(|(l, s, ..)| *l == level && *s == sig) {
+                Some(&(_, _, li, gi)) => (li, gi),
                 None => {
-                    let of = a
-                        .service
-                        .actions
-                        .iter()
-                        .filter(|x| catalog::access_name(x.access) == level)
-                        .count();
-                    svc.levels.push(LevelPermissions {
-                        level,
-                        of,
-                        allowed: 0,
-                        allowed_if: 0,
-                        denied: 0,
-                        grants: Vec::new(),
-                    });
-                    svc.levels.len() - 1
+                    let li = match svc.levels.iter().position(|l| l.level == level) {
+                        Some(i) => i,
+                        None => {
+                            let of = actions
+                                .iter()
+                                .filter(|x| catalog::access_name(x.access) == level)
+                                .count();
+                            svc.levels.push(LevelPermissions {
+                                level,
+                                of,
+                                allowed: 0,
+                                allowed_if: 0,
+                                denied: 0,
+                                grants: Vec::new(),
+                            });
+                            svc.levels.len() - 1
+                        }
+                    };
+                    let grant = b.grant(&sig);
+                    let Some(lp) = svc.levels.get_mut(li) else {
+                        continue;
+                    };
+                    lp.grants.push(grant);
+                    let gi = lp.grants.len() - 1;
+                    groups.push((level, sig.clone(), li, gi));
+                    (li, gi)
                 }
             };
             let Some(lp) = svc.levels.get_mut(li) else {
                 continue;
             };
-            let key = (level, sig);
-            let gi = match groups.get(&key) {
-                Some(&g) => g,
-                None => {
-                    lp.grants.push(b.grant(&key.1));
-                    let g = lp.grants.len() - 1;
-                    groups.insert(key, g);
-                    g
-                }
-            };
             if let Some(g) = lp.grants.get_mut(gi) {
-                g.actions.push(a.action.name);
+                g.actions.push(action.name);
                 match g.access {
                     Access::Allowed => lp.allowed += 1,
                     Access::AllowedIf => lp.allowed_if += 1,
@@ -611,18 +681,28 @@ struct Build<'x> {
 }
 
 impl Build<'_> {
-    /// The applied statements that decide action `n`: the identity `Allow`s, the
-    /// boundary's `Allow`s, and the `Deny`s whose resources meet an `Allow`'s.
-    fn signature(&mut self, n: u32) -> Vec<usize> {
-        let mut sig: Vec<usize> = Vec::new();
-        let mut allows: Vec<usize> = Vec::new();
+    /// Into `sig`, the applied statements that decide action `n`: the identity `Allow`s
+    /// (also into `allows`), the boundary's `Allow`s, and the `Deny`s whose resources meet
+    /// an identity `Allow`'s.
+    fn signature(&mut self, n: u32, sig: &mut Vec<usize>, allows: &mut Vec<usize>) {
+        sig.clear();
+        allows.clear();
+        let mut denies = false;
         for (i, a) in self.applied.iter().enumerate() {
-            if a.is_allow() && a.prep.actions.contains(n) {
+            if !a.prep.actions.contains(n) {
+                continue;
+            }
+            if a.is_allow() {
                 sig.push(i);
                 if !a.boundary {
                     allows.push(i);
                 }
+            } else {
+                denies = true;
             }
+        }
+        if !denies {
+            return;
         }
         for d in 0..self.applied.len() {
             let is_deny = self
@@ -633,7 +713,6 @@ impl Build<'_> {
                 sig.push(d);
             }
         }
-        sig
     }
 
     /// Do Deny `d`'s resources meet Allow `i`'s, and cover them all?
@@ -1013,11 +1092,32 @@ mod tests {
         // Each level counts what the catalog has at that level when everything is granted.
         let s3 = level(&p, "s3", "Write");
         assert_eq!(s3.allowed, s3.of);
-        // Serialized, a whole level is `all_but: []`, not every name.
+        // Serialized, a whole level is `all_but: []`, not every name; a service one grant
+        // holds wholly is its counts by level and the grant.
         let v = serde_json::to_value(s3).unwrap();
         assert_eq!(v["grants"][0]["all_but"], serde_json::json!([]), "{v}");
         assert_eq!(v["grants"][0]["count"], s3.of);
         assert!(v["grants"][0].get("actions").is_none());
+        let s3 = p.services.iter().find(|s| s.service == "s3").unwrap();
+        let v = serde_json::to_value(s3).unwrap();
+        assert_eq!(
+            v["all"]["Write"],
+            s3.levels.iter().find(|l| l.level == "Write").unwrap().of
+        );
+        assert_eq!(v["grant"]["access"], "allowed", "{v}");
+        assert_eq!(v["grant"]["from"], serde_json::json!([0]), "{v}");
+        assert!(v.get("levels").is_none());
+        // Not wholly: a Deny takes one action away, so the levels are spelt out.
+        let p = perms(
+            &user_with(
+                r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:*", "Resource": "*"},
+                  {"Effect": "Deny", "Action": "sqs:SendMessage", "Resource": "*"}]}"#,
+                None,
+            ),
+            "user/u",
+        );
+        let v = serde_json::to_value(p.services.first().unwrap()).unwrap();
+        assert!(v.get("levels").is_some() && v.get("all").is_none(), "{v}");
     }
 
     #[test]
