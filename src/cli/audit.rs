@@ -117,7 +117,11 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
             account: t.account.as_ref().map_err(String::as_str),
         })
         .collect();
-    let mut review = review::review(&inputs, args.out.format.shows_source(), &known);
+    let opts = review::Options {
+        keep_text: args.out.format.shows_source(),
+        permissions: args.out.format == report::Format::Html,
+    };
+    let mut review = review::review(&inputs, opts, &known);
     args.out.gate.finish(
         &mut [&mut review.report],
         config.as_ref(),

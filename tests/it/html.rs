@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::util::iamlint;
 
-fn chromium() -> PathBuf {
+pub fn chromium() -> PathBuf {
     for name in ["chromium", "chromium-browser"] {
         for dir in ["/usr/bin", "/usr/local/bin"] {
             let p = Path::new(dir).join(name);

@@ -33,6 +33,7 @@ mod fuzz_regressions;
 mod gaad;
 mod hostile;
 mod html;
+mod html_permissions;
 mod live;
 mod org;
 mod output;

@@ -20,6 +20,7 @@
 pub mod admin;
 pub mod effective;
 pub mod graph;
+pub mod permissions;
 pub mod review;
 pub mod risk;
 pub mod trust;

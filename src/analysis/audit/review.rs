@@ -194,10 +194,20 @@ fn unknown_accounts(
     out
 }
 
-/// Review `inputs`, in order. `keep_text`: keep each dump's text in the report's sources
-/// (for formats that print the source around a finding). `known`: accounts a role may trust
-/// without a `trust-unknown-account` finding, besides those of the dumps reviewed.
-pub fn review(inputs: &[Input<'_>], keep_text: bool, known: &[String]) -> Review {
+/// What a review keeps besides the findings.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Keep each dump's text in the report's sources (for formats that print the source
+    /// around a finding).
+    pub keep_text: bool,
+    /// Each principal's effective permissions ([`super::permissions`]; the HTML report's
+    /// principal pages).
+    pub permissions: bool,
+}
+
+/// Review `inputs`, in order. `known`: accounts a role may trust without a
+/// `trust-unknown-account` finding, besides those of the dumps reviewed.
+pub fn review(inputs: &[Input<'_>], opts: Options, known: &[String]) -> Review {
     let mut r = Review::default();
     let mut known: Vec<String> = known.to_vec();
     known.extend(inputs.iter().filter_map(|i| i.account.ok()).flat_map(|a| {
@@ -226,7 +236,7 @@ pub fn review(inputs: &[Input<'_>], keep_text: bool, known: &[String]) -> Review
         };
         r.report.sources.push(crate::SourceText {
             origin: account.origin.clone(),
-            text: if keep_text {
+            text: if opts.keep_text {
                 account.text().to_string()
             } else {
                 String::new()
@@ -278,6 +288,10 @@ pub fn review(inputs: &[Input<'_>], keep_text: bool, known: &[String]) -> Review
             .iter()
             .filter(|s| s.kind != Kind::Group)
             .count();
+        // Each principal's effective permissions; what principals share is computed once.
+        let mut expander = opts
+            .permissions
+            .then(|| super::permissions::Expander::new(account));
         for s in &account.subjects {
             let mine: Vec<&Finding> = found
                 .iter()
@@ -310,7 +324,9 @@ pub fn review(inputs: &[Input<'_>], keep_text: bool, known: &[String]) -> Review
                 findings: mine.len(),
                 codes,
                 policies,
-                permissions: None,
+                permissions: expander
+                    .as_mut()
+                    .map(|e| serde_json::to_value(e.permissions(s)).unwrap_or_default()),
             });
         }
         for u in &account.unevaluated {
