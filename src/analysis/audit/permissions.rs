@@ -235,6 +235,12 @@ pub struct Source {
     pub condition: Option<String>,
 }
 
+/// The same level name: [`catalog::access_name`] returns one of a few static strings, so
+/// their addresses decide (no byte comparison per action).
+fn same(a: &'static str, b: &'static str) -> bool {
+    std::ptr::eq(a, b) || a == b
+}
+
 fn is_zero(n: &usize) -> bool {
     *n == 0
 }
@@ -647,7 +653,7 @@ impl<'a> Expander<'a> {
                 b.signature(n, &mut sig, &mut allows, Some(&relevant));
             }
             let level = catalog::access_name(action.access);
-            let (li, gi) = match groups.iter().find(|(l, s, ..)| *l == level && *s == sig) {
+            let (li, gi) = match groups.iter().find(|(l, s, ..)| same(l, level) && *s == sig) {
                 Some(&(_, _, li, gi)) => (li, gi),
                 None => {
                     let li = match svc.levels.iter().position(|l| l.level == level) {
@@ -655,7 +661,7 @@ impl<'a> Expander<'a> {
                         None => {
                             let of = actions
                                 .iter()
-                                .filter(|x| catalog::access_name(x.access) == level)
+                                .filter(|x| same(catalog::access_name(x.access), level))
                                 .count();
                             svc.levels.push(LevelPermissions {
                                 level,
@@ -917,7 +923,7 @@ impl Build<'_> {
                     let mut held = g.actions.iter().peekable();
                     let mut missing = Vec::new();
                     for a in svc.iter().flat_map(|v| v.actions.iter()) {
-                        if catalog::access_name(a.access) != l.level {
+                        if !same(catalog::access_name(a.access), l.level) {
                             continue;
                         }
                         if held.peek().is_some_and(|h| **h == a.name) {
