@@ -235,6 +235,12 @@ pub struct Source {
     pub condition: Option<String>,
 }
 
+/// The same level name: [`catalog::access_name`] returns one of a few static strings, so
+/// their addresses decide (no byte comparison per action).
+fn same(a: &'static str, b: &'static str) -> bool {
+    std::ptr::eq(a, b) || a == b
+}
+
 fn is_zero(n: &usize) -> bool {
     *n == 0
 }
@@ -333,6 +339,13 @@ impl Actions {
         match self {
             Actions::Few(v) => v.binary_search(&i).is_ok(),
             Actions::Many(b) => b.contains(i),
+        }
+    }
+    /// How many of the actions numbered `start..end` it holds.
+    fn count_in(&self, start: u32, end: u32) -> usize {
+        match self {
+            Actions::Few(v) => v.partition_point(|&i| i < end) - v.partition_point(|&i| i < start),
+            Actions::Many(b) => (start..end).filter(|&i| b.contains(i)).count(),
         }
     }
     fn from_bits(b: Bits) -> Actions {
@@ -601,6 +614,7 @@ impl<'a> Expander<'a> {
         let (mut start, mut end) = (0u32, 0u32);
         let mut groups: Vec<(&'static str, Vec<usize>, usize, usize)> = Vec::new();
         let (mut sig, mut allows) = (Vec::new(), Vec::new());
+        let (mut relevant, mut constant): (Vec<usize>, bool) = (Vec::new(), false);
         for n in granted.iter() {
             if n >= end || service.is_none() {
                 let Some((si, a)) = u.action(n) else { continue };
@@ -609,6 +623,17 @@ impl<'a> Expander<'a> {
                 start = u.starts.get(si).copied().unwrap_or(n);
                 end = u.starts.get(si + 1).copied().unwrap_or(u.len);
                 actions = &a.service.actions;
+                // The statements that reach the service, and whether each holds all of it.
+                relevant.clear();
+                constant = true;
+                sig.clear();
+                for (i, ap) in applied.iter().enumerate() {
+                    let k = ap.prep.actions.count_in(start, end);
+                    if k > 0 {
+                        relevant.push(i);
+                        constant &= k == (end - start) as usize;
+                    }
+                }
                 service = Some(ServicePermissions {
                     service: a.service.prefix,
                     name: a.service.name,
@@ -619,9 +644,16 @@ impl<'a> Expander<'a> {
             else {
                 continue;
             };
-            b.signature(n, &mut sig, &mut allows);
+            if constant {
+                // Every statement that reaches the service holds all of it: one signature.
+                if sig.is_empty() {
+                    b.signature(n, &mut sig, &mut allows, None);
+                }
+            } else {
+                b.signature(n, &mut sig, &mut allows, Some(&relevant));
+            }
             let level = catalog::access_name(action.access);
-            let (li, gi) = match groups.iter().find(|(l, s, ..)| *l == level && *s == sig) {
+            let (li, gi) = match groups.iter().find(|(l, s, ..)| same(l, level) && *s == sig) {
                 Some(&(_, _, li, gi)) => (li, gi),
                 None => {
                     let li = match svc.levels.iter().position(|l| l.level == level) {
@@ -629,7 +661,7 @@ impl<'a> Expander<'a> {
                         None => {
                             let of = actions
                                 .iter()
-                                .filter(|x| catalog::access_name(x.access) == level)
+                                .filter(|x| same(catalog::access_name(x.access), level))
                                 .count();
                             svc.levels.push(LevelPermissions {
                                 level,
@@ -681,14 +713,31 @@ struct Build<'x> {
 }
 
 impl Build<'_> {
-    /// Into `sig`, the applied statements that decide action `n`: the identity `Allow`s
-    /// (also into `allows`), the boundary's `Allow`s, and the `Deny`s whose resources meet
-    /// an identity `Allow`'s.
-    fn signature(&mut self, n: u32, sig: &mut Vec<usize>, allows: &mut Vec<usize>) {
+    /// Into `sig`, the applied statements (of `among`, else all) that decide action `n`:
+    /// the identity `Allow`s (also into `allows`), the boundary's `Allow`s, and the `Deny`s
+    /// whose resources meet an identity `Allow`'s.
+    fn signature(
+        &mut self,
+        n: u32,
+        sig: &mut Vec<usize>,
+        allows: &mut Vec<usize>,
+        among: Option<&[usize]>,
+    ) {
         sig.clear();
         allows.clear();
+        let all: Vec<usize>;
+        let among = match among {
+            Some(a) => a,
+            None => {
+                all = (0..self.applied.len()).collect();
+                &all
+            }
+        };
         let mut denies = false;
-        for (i, a) in self.applied.iter().enumerate() {
+        for &i in among {
+            let Some(a) = self.applied.get(i) else {
+                continue;
+            };
             if !a.prep.actions.contains(n) {
                 continue;
             }
@@ -704,7 +753,7 @@ impl Build<'_> {
         if !denies {
             return;
         }
-        for d in 0..self.applied.len() {
+        for &d in among {
             let is_deny = self
                 .applied
                 .get(d)
@@ -874,7 +923,7 @@ impl Build<'_> {
                     let mut held = g.actions.iter().peekable();
                     let mut missing = Vec::new();
                     for a in svc.iter().flat_map(|v| v.actions.iter()) {
-                        if catalog::access_name(a.access) != l.level {
+                        if !same(catalog::access_name(a.access), l.level) {
                             continue;
                         }
                         if held.peek().is_some_and(|h| **h == a.name) {
