@@ -919,7 +919,7 @@ pub fn principal(path: &str, principal: &str) -> anyhow::Result<principal::Read>
     } else {
         super::Input::File(path.into())
     };
-    let doc = super::read(&input)?;
+    let doc = super::read_dump(&input)?;
     let parsed = crate::policy::json::parse(&doc.text).map_err(|e| {
         let (l, c) = crate::span::LineIndex::new(&doc.text).line_col(&doc.text, e.span.start);
         anyhow::anyhow!("{path}:{l}:{c}: {}", e.message)

@@ -261,14 +261,20 @@ impl Subject {
 }
 
 impl Account {
-    /// Read the dump at `path` (`-`: standard input).
+    /// Read the dump at `path` (`-`: standard input), within
+    /// [`crate::source::MAX_DUMP_BYTES`].
     pub fn read(path: &str) -> Result<Account, AuditError> {
+        Account::read_within(path, crate::source::Limit::DUMP)
+    }
+
+    /// [`Account::read`] within `limit` (the tests give a small one).
+    pub fn read_within(path: &str, limit: crate::source::Limit) -> Result<Account, AuditError> {
         let input = if path == "-" {
             crate::source::Input::Stdin
         } else {
             crate::source::Input::File(path.into())
         };
-        let doc = crate::source::read(&input)?;
+        let doc = crate::source::read_within(&input, limit)?;
         Account::from_text(path, &doc.text)
     }
 
