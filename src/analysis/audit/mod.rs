@@ -64,6 +64,9 @@ pub struct Subject {
     /// The request context keys the dump gives for it (`aws:PrincipalArn`, `aws:username`,
     /// its tags), added to every request it makes.
     keys: Vec<(String, String)>,
+    /// [`Subject::context`] of an open context with no key given: what every request of an
+    /// audit asks, made once per principal rather than once per request.
+    pub(crate) open: Context,
 }
 
 /// A principal that could not be evaluated, and why.
@@ -280,8 +283,8 @@ impl Account {
 
     /// Read a dump from its text; `origin` names it in positions.
     pub fn from_text(origin: &str, text: &str) -> Result<Account, AuditError> {
-        let parsed = parse_dump(origin, text)?;
-        let dump = Dump::read(text, &parsed);
+        let mut parsed = parse_dump(origin, text)?;
+        let dump = Dump::read_taking(text, &mut parsed);
         let mut acc = Account {
             origin: origin.to_string(),
             subjects: Vec::new(),
@@ -301,14 +304,15 @@ impl Account {
             .filter(|p| p.scope == Scope::Dump)
             .cloned()
             .collect();
-        acc.errors = gaad::errors(origin, text, dump_wide.iter());
+        acc.errors = gaad::errors_with(origin, text, &acc.lines, dump_wide.iter());
         if matches!(
             gaad::get(&parsed.root, "IsTruncated").map(|v| &v.value),
             Some(Value::Bool(true))
         ) {
-            acc.errors.extend(gaad::errors(
+            acc.errors.extend(gaad::errors_with(
                 origin,
                 text,
+                &acc.lines,
                 dump.problems
                     .iter()
                     .filter(|p| p.message.contains("`IsTruncated`")),
@@ -345,11 +349,12 @@ impl Account {
                     .collect()
             };
             if !own.is_empty() || pr.arn.is_empty() {
-                let mut errors = gaad::errors(origin, text, own.into_iter());
+                let mut errors = gaad::errors_with(origin, text, &acc.lines, own.into_iter());
                 if errors.is_empty() {
-                    errors = gaad::errors(
+                    errors = gaad::errors_with(
                         origin,
                         text,
+                        &acc.lines,
                         std::iter::once(&gaad::Problem {
                             at: pr.at,
                             message: format!("{}: the entry has no `Arn`", pr.label),
@@ -368,9 +373,10 @@ impl Account {
             match acc.subject(&dump, pr, kind, entry_of(pr), &mut cache) {
                 Ok(s) => acc.subjects.push(s),
                 Err(message) => {
-                    let errors = gaad::errors(
+                    let errors = gaad::errors_with(
                         origin,
                         text,
+                        &acc.lines,
                         std::iter::once(&gaad::Problem {
                             at: pr.at,
                             message,
@@ -478,14 +484,17 @@ impl Account {
             None => None,
         };
         let keys = principal_keys(kind, &pr.arn, entry);
-        Ok(Subject {
+        let mut s = Subject {
             label: pr.label.clone(),
             arn: pr.arn.clone(),
             kind,
             docs: own,
             boundary,
             keys,
-        })
+            open: Context::new(false),
+        };
+        s.open = s.context(&Context::new(false));
+        Ok(s)
     }
 
     /// The principal `spec` names: `user/NAME`, `group/NAME`, `role/NAME` or an ARN. `Err`
