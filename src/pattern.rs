@@ -79,9 +79,7 @@ pub fn matches_ci_text(pat: &str, text: &str) -> bool {
                 _ => false,
             }
         }
-        Some(_) => glob_match_by(pat, text, |p, t| {
-            p.to_ascii_lowercase() == t.to_ascii_lowercase()
-        }),
+        Some(_) => glob_match_by(pat, text, |p, t| p.eq_ignore_ascii_case(&t)),
     }
 }
 
