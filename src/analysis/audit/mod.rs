@@ -392,6 +392,10 @@ impl Account {
                 }
             }
         }
+        // Who each role trusts, from the dump already read (reading it again for the graph
+        // or the report would parse tens of megabytes twice).
+        let trust = trust::roles_in(origin, text, &dump, &acc.lines);
+        acc.trust = std::sync::OnceLock::from(Ok(trust));
         Ok(acc)
     }
 

@@ -88,7 +88,12 @@ fn account_of(arn: &str) -> &str {
 pub fn roles(origin: &str, text: &str) -> Result<Vec<RoleTrust>, AuditError> {
     let mut parsed = super::parse_dump(origin, text)?;
     let dump = Dump::read_taking(text, &mut parsed);
-    let lines = LineIndex::new(text);
+    Ok(roles_in(origin, text, &dump, &LineIndex::new(text)))
+}
+
+/// [`roles`] of a dump already read (its `lines` indexed): the account reads it once for
+/// the principals and the trust relationships.
+pub(crate) fn roles_in(origin: &str, text: &str, dump: &Dump, lines: &LineIndex) -> Vec<RoleTrust> {
     // Each document by where it starts in the dump (a dump holds tens of thousands).
     let doc_at: std::collections::HashMap<u32, usize> = dump
         .docs
@@ -161,7 +166,7 @@ pub fn roles(origin: &str, text: &str) -> Result<Vec<RoleTrust>, AuditError> {
         }
         out.push(rt);
     }
-    Ok(out)
+    out
 }
 
 /// The principals an `Allow` statement of a trust policy names.
