@@ -120,7 +120,7 @@ pub(crate) fn roles_in(origin: &str, text: &str, dump: &Dump, lines: &LineIndex)
                 gaad::errors_with(
                     origin,
                     text,
-                    &lines,
+                    lines,
                     std::iter::once(&gaad::Problem {
                         at: pr.at,
                         message: format!(
@@ -139,7 +139,7 @@ pub(crate) fn roles_in(origin: &str, text: &str, dump: &Dump, lines: &LineIndex)
         let Some(doc) = doc_at.get(&m.at.start).and_then(|&i| dump.docs.get(i)) else {
             // Unread: the dump's reader says why, at the document.
             let why: Vec<&gaad::Problem> = dump.problems.iter().filter(|p| p.at == m.at).collect();
-            rt.error = Some(gaad::errors_with(origin, text, &lines, why.into_iter()).join("; "));
+            rt.error = Some(gaad::errors_with(origin, text, lines, why.into_iter()).join("; "));
             out.push(rt);
             continue;
         };
