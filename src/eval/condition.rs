@@ -119,6 +119,11 @@ impl Context {
         }
     }
 
+    /// No key given and none marked absent: what an open context of no `--context` is.
+    pub fn is_bare(&self) -> bool {
+        self.values.is_empty() && self.absent.is_empty()
+    }
+
     /// Mark `key` (or every key under a prefix ending in `/`, as `aws:PrincipalTag/`) as
     /// absent from the request unless given, even when the context is open.
     pub fn set_absent(&mut self, key_or_prefix: &str) {

@@ -130,6 +130,12 @@ pub struct Dump {
     pub measured: Vec<Measured>,
     /// Managed policy entries: ARN and span, in dump order.
     policy_at: Vec<(String, Span)>,
+    /// [`Dump::read_taking`]: documents written as objects are moved, not copied, out of
+    /// the dump's tree once it has been read.
+    taking: bool,
+    /// For [`Dump::read_taking`]: where each document to move starts, and its index in
+    /// `docs`.
+    to_take: Vec<(u32, usize)>,
 }
 
 /// The top-level lists of a dump.
@@ -263,6 +269,44 @@ fn default_document(p: &Node) -> Option<&Node> {
         .and_then(|v| get(v, "Document"))
 }
 
+/// Move the documents that [`Dump::read_taking`] read out of the dump's tree into `docs`.
+/// Documents are at most five levels down (`Policies[i].PolicyVersionList[j].Document`), so
+/// the walk goes no deeper and never into a document.
+fn take_docs(
+    n: &mut Node,
+    depth: u32,
+    slots: &std::collections::HashMap<u32, usize>,
+    docs: &mut [PolicyDoc],
+) {
+    if depth > 0 {
+        if let Some(doc) = slots.get(&n.span.start).and_then(|&i| docs.get_mut(i)) {
+            if doc.at == n.span && matches!(n.value, Value::Object(_)) {
+                let span = n.span;
+                doc.parsed.root = std::mem::replace(
+                    n,
+                    Node {
+                        value: Value::Null,
+                        span,
+                    },
+                );
+                return;
+            }
+        }
+    }
+    if depth >= 5 {
+        return;
+    }
+    match &mut n.value {
+        Value::Array(a) => a
+            .iter_mut()
+            .for_each(|x| take_docs(x, depth + 1, slots, docs)),
+        Value::Object(m) => m
+            .iter_mut()
+            .for_each(|x| take_docs(&mut x.value, depth + 1, slots, docs)),
+        _ => {}
+    }
+}
+
 fn contains(outer: Span, inner: Span) -> bool {
     outer.start <= inner.start && inner.end <= outer.end
 }
@@ -345,6 +389,9 @@ impl Dump {
         let Some(doc) = doc else {
             return (None, measured);
         };
+        if self.taking && doc.decoded.is_none() {
+            self.to_take.push((doc.at.start, self.docs.len()));
+        }
         self.docs.push(doc);
         (Some(self.docs.len() - 1), measured)
     }
@@ -371,7 +418,15 @@ impl Dump {
                 PolicyDoc {
                     label,
                     parsed: Parsed {
-                        root: node.clone(),
+                        // Moved in by `read_taking` once the whole dump is read.
+                        root: if self.taking {
+                            Node {
+                                value: Value::Null,
+                                span: node.span,
+                            }
+                        } else {
+                            node.clone()
+                        },
                         duplicates: whole
                             .duplicates
                             .iter()
@@ -579,6 +634,27 @@ impl Dump {
     /// measure of a document written as an object).
     pub fn read(text: &str, whole: &Parsed) -> Dump {
         let mut d = Dump::default();
+        d.fill(text, whole);
+        d
+    }
+
+    /// [`Dump::read`], moving each document read out of `whole` rather than copying it (a
+    /// dump's documents are most of its tree): in `whole` they are left `null`, the rest of
+    /// the dump (the principals' entries, the versions not read) as it was.
+    pub fn read_taking(text: &str, whole: &mut Parsed) -> Dump {
+        let mut d = Dump {
+            taking: true,
+            ..Dump::default()
+        };
+        d.fill(text, whole);
+        let slots: std::collections::HashMap<u32, usize> =
+            std::mem::take(&mut d.to_take).into_iter().collect();
+        take_docs(&mut whole.root, 0, &slots, &mut d.docs);
+        d
+    }
+
+    fn fill(&mut self, text: &str, whole: &Parsed) {
+        let d = self;
         let root = &whole.root;
         let truncated = matches!(
             get(root, "IsTruncated").map(|v| &v.value),
@@ -747,7 +823,6 @@ impl Dump {
         d.duplicate_principals();
         d.duplicate_keys(whole);
         d.problems.sort_by_key(|p| (p.at.start, p.at.end));
-        d
     }
 
     /// An attached policy or boundary the dump does not hold and that is not an AWS managed
@@ -885,7 +960,22 @@ pub fn errors<'a>(
     text: &str,
     problems: impl Iterator<Item = &'a Problem>,
 ) -> Vec<String> {
-    let index = crate::span::LineIndex::new(text);
+    let mut problems = problems.peekable();
+    if problems.peek().is_none() {
+        // Indexing the lines of a dump of tens of megabytes costs more than the rest.
+        return Vec::new();
+    }
+    errors_with(origin, text, &crate::span::LineIndex::new(text), problems)
+}
+
+/// [`errors`] with the dump's line index built once by the caller (one per dump, not one
+/// per principal with an unread part).
+pub fn errors_with<'a>(
+    origin: &str,
+    text: &str,
+    index: &crate::span::LineIndex,
+    problems: impl Iterator<Item = &'a Problem>,
+) -> Vec<String> {
     problems
         .map(|p| {
             let (l, c) = index.line_col(text, p.at.start);
@@ -919,12 +1009,13 @@ pub fn principal(path: &str, principal: &str) -> anyhow::Result<principal::Read>
     } else {
         super::Input::File(path.into())
     };
-    let doc = super::read(&input)?;
+    let doc = super::read_dump(&input)?;
     let parsed = crate::policy::json::parse(&doc.text).map_err(|e| {
         let (l, c) = crate::span::LineIndex::new(&doc.text).line_col(&doc.text, e.span.start);
         anyhow::anyhow!("{path}:{l}:{c}: {}", e.message)
     })?;
-    let dump = Dump::read(&doc.text, &parsed);
+    let mut parsed = parsed;
+    let dump = Dump::read_taking(&doc.text, &mut parsed);
     if !is_dump(&parsed.root) {
         anyhow::bail!(
             "{path}: not an account dump (no `UserDetailList`, `GroupDetailList`, \
@@ -1078,6 +1169,33 @@ mod tests {
         assert!(of("arn:aws:iam::1:user/v").is_empty());
         assert_eq!(of("arn:aws:iam::1:group/g").len(), 1);
         assert!(of("arn:aws:iam::1:group/g2").is_empty());
+    }
+
+    #[test]
+    fn reading_by_moving_documents_reads_what_copying_reads() {
+        for path in [
+            "fixtures/audit/moto-account.json",
+            "fixtures/gaad/account.json",
+        ] {
+            let text =
+                std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+            let mut whole = crate::policy::json::parse(&text).unwrap();
+            let copied = Dump::read(&text, &whole);
+            let moved = Dump::read_taking(&text, &mut whole);
+            assert!(!copied.docs.is_empty(), "{path}");
+            assert_eq!(copied.docs.len(), moved.docs.len(), "{path}");
+            for (c, m) in copied.docs.iter().zip(&moved.docs) {
+                assert_eq!(c.label, m.label);
+                assert_eq!(c.parsed.root, m.parsed.root, "{path}: {}", c.label);
+                assert!(
+                    matches!(m.parsed.root.value, Value::Object(_)),
+                    "{}",
+                    m.label
+                );
+            }
+            assert_eq!(copied.problems.len(), moved.problems.len(), "{path}");
+            assert_eq!(copied.principals.len(), moved.principals.len(), "{path}");
+        }
     }
 
     #[test]

@@ -20,11 +20,23 @@ pub mod principal;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// Largest document read. A policy is far smaller (IAM's own limit is 10,240 characters for
-/// an inline policy); the largest input is an account dump, and one of 7,000 principals and
-/// 10,000 customer managed policies (`scripts/gen-account`) takes 11 MB compact, 20 MB
-/// indented.
+/// Largest document read, but for an account dump ([`MAX_DUMP_BYTES`]). A policy is far
+/// smaller (IAM's own limit is 10,240 characters for an inline policy); the hostile-input
+/// tests stand on this limit.
 pub const MAX_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Largest account dump read ([`read_dump`]: `audit`, `who-can`, `can --gaad`, `paths
+/// --gaad`, `check --gaad`, and `lint` of a file that starts as a dump). A dump holds every
+/// version of every managed policy: one of 7,000 principals and 10,000 customer managed
+/// policies (`scripts/gen-account`) takes about 50 MB compact and 120 MB as the aws CLI
+/// indents it; large organisations' accounts are bigger still. The whole text is kept in
+/// memory, so this is a bound on memory, not on what IAM can hold.
+pub const MAX_DUMP_BYTES: u64 = 1024 * 1024 * 1024;
+
+/// What a size limit is for, as [`LoadError::TooLarge`] names it.
+pub const FOR_POLICY: &str = "a policy document";
+/// What [`MAX_DUMP_BYTES`] is for.
+pub const FOR_DUMP: &str = "an account dump";
 
 /// A loaded text and where it came from.
 #[derive(Debug, Clone)]
@@ -88,8 +100,8 @@ pub enum LoadError {
         /// The folder it points to.
         target: String,
     },
-    /// Over [`MAX_BYTES`].
-    #[error("{path}: the file is {size} bytes, over the {max} byte limit for a policy document")]
+    /// Over [`MAX_BYTES`] (or [`MAX_DUMP_BYTES`] for a dump).
+    #[error("{path}: the file is {size} bytes, over the {max} byte limit for {what}")]
     TooLarge {
         /// The path.
         path: String,
@@ -97,14 +109,18 @@ pub enum LoadError {
         size: u64,
         /// The limit.
         max: u64,
+        /// What the limit is for: [`FOR_POLICY`] or [`FOR_DUMP`].
+        what: &'static str,
     },
-    /// Standard input over [`MAX_BYTES`]: read up to the limit only, so its size is unknown.
-    #[error("{path}: standard input holds more than the {max} byte limit for a policy document")]
+    /// Standard input over the limit: read up to the limit only, so its size is unknown.
+    #[error("{path}: standard input holds more than the {max} byte limit for {what}")]
     StdinTooLarge {
         /// `-`.
         path: String,
         /// The limit.
         max: u64,
+        /// What the limit is for: [`FOR_POLICY`] or [`FOR_DUMP`].
+        what: &'static str,
     },
     /// A NUL byte: not a text file.
     #[error("{path}:{line}:{column}: not a text file (a NUL byte); a policy is JSON text")]
@@ -431,23 +447,57 @@ pub fn regular_file(p: &Path) -> Result<(), LoadError> {
 
 /// Read one input as UTF-8 text, within [`MAX_BYTES`].
 pub fn read(input: &Input) -> Result<Document, LoadError> {
-    let (origin, bytes) = match input {
+    read_within(input, Limit::POLICY)
+}
+
+/// Read an account dump as UTF-8 text, within [`MAX_DUMP_BYTES`].
+pub fn read_dump(input: &Input) -> Result<Document, LoadError> {
+    read_within(input, Limit::DUMP)
+}
+
+/// A size limit and what it is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    /// The most bytes read.
+    pub max: u64,
+    /// What it is for, in messages: [`FOR_POLICY`] or [`FOR_DUMP`].
+    pub what: &'static str,
+}
+
+impl Limit {
+    /// [`MAX_BYTES`], for a policy document.
+    pub const POLICY: Limit = Limit {
+        max: MAX_BYTES,
+        what: FOR_POLICY,
+    };
+    /// [`MAX_DUMP_BYTES`], for an account dump.
+    pub const DUMP: Limit = Limit {
+        max: MAX_DUMP_BYTES,
+        what: FOR_DUMP,
+    };
+}
+
+/// Read one input as UTF-8 text, within `limit` (the tests give a small one).
+pub fn read_within(input: &Input, limit: Limit) -> Result<Document, LoadError> {
+    let Limit { max, what } = limit;
+    let (origin, bytes, limit) = match input {
         Input::Stdin => {
             let mut buf = Vec::new();
             std::io::stdin()
-                .take(MAX_BYTES + 1)
+                .take(max + 1)
                 .read_to_end(&mut buf)
                 .map_err(|error| LoadError::Io {
                     path: "-".into(),
                     error,
                 })?;
-            if buf.len() as u64 > MAX_BYTES {
+            if buf.len() as u64 > max {
                 return Err(LoadError::StdinTooLarge {
                     path: "-".into(),
-                    max: MAX_BYTES,
+                    max,
+                    what,
                 });
             }
-            ("-".to_string(), buf)
+            ("-".to_string(), buf, limit)
         }
         Input::Found(p) => {
             // The walk saw a regular file (or a link to one), so only `open` and `read`
@@ -455,21 +505,25 @@ pub fn read(input: &Input) -> Result<Document, LoadError> {
             // without blocking: should it have become a FIFO since, neither call waits (an
             // empty one reads as an empty document, which is an error finding, not a pass).
             let path = p.display().to_string();
-            let bytes =
-                open_nonblocking(p)
-                    .and_then(read_capped)
-                    .map_err(|error| LoadError::Io {
-                        path: path.clone(),
-                        error,
-                    })?;
-            if bytes.len() as u64 > MAX_BYTES {
+            let bytes = open_nonblocking(p)
+                .and_then(|f| read_capped(f, max))
+                .map_err(|error| LoadError::Io {
+                    path: path.clone(),
+                    error,
+                })?;
+            if bytes.len() as u64 > max {
+                // An account dump found in a folder gets the dump's limit.
+                if limit == Limit::POLICY && starts_like_dump(&bytes) {
+                    return read_within(&Input::File(p.clone()), Limit::DUMP);
+                }
                 return Err(LoadError::TooLarge {
                     path,
                     size: bytes.len() as u64,
-                    max: MAX_BYTES,
+                    max,
+                    what,
                 });
             }
-            (path, bytes)
+            (path, bytes, limit)
         }
         Input::File(p) => {
             let path = p.display().to_string();
@@ -488,21 +542,61 @@ pub fn read(input: &Input) -> Result<Document, LoadError> {
             if let Some(kind) = special_kind(&m) {
                 return Err(LoadError::NotRegular { path, kind });
             }
-            let f = std::fs::File::open(p).map_err(io)?;
+            let mut f = std::fs::File::open(p).map_err(io)?;
             let size = f.metadata().map_err(io)?.len();
-            if size > MAX_BYTES {
+            // A file that starts as an account dump (`lint` of one) gets the dump's limit.
+            let (max, what) =
+                if size > max && limit == Limit::POLICY && file_starts_like_dump(&mut f) {
+                    (MAX_DUMP_BYTES, FOR_DUMP)
+                } else {
+                    (max, what)
+                };
+            if size > max {
                 return Err(LoadError::TooLarge {
                     path,
                     size,
-                    max: MAX_BYTES,
+                    max,
+                    what,
                 });
             }
             let mut buf = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-            f.take(MAX_BYTES + 1).read_to_end(&mut buf).map_err(io)?;
-            (path, buf)
+            f.take(max + 1).read_to_end(&mut buf).map_err(io)?;
+            (path, buf, Limit { max, what })
         }
     };
-    from_bytes(origin, bytes)
+    from_bytes_within(origin, bytes, limit)
+}
+
+/// Does this text start as an account dump: an object whose first key is one of the dump's
+/// top-level lists (the aws CLI and `iamlint fetch gaad` write `UserDetailList` first)?
+/// Only the first key is looked at, so a large policy is never read as a dump.
+fn starts_like_dump(head: &[u8]) -> bool {
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    let mut rest = head.iter().skip_while(|b| b.is_ascii_whitespace());
+    if rest.next() != Some(&b'{') {
+        return false;
+    }
+    let rest: Vec<u8> = rest
+        .skip_while(|b| b.is_ascii_whitespace())
+        .take(20)
+        .copied()
+        .collect();
+    [
+        &b"\"UserDetailList\""[..],
+        b"\"GroupDetailList\"",
+        b"\"RoleDetailList\"",
+        b"\"Policies\"",
+    ]
+    .iter()
+    .any(|k| rest.starts_with(k))
+}
+
+/// [`starts_like_dump`] of a file's first bytes; the file is read from its start after.
+fn file_starts_like_dump(f: &mut std::fs::File) -> bool {
+    use std::io::Seek;
+    let mut head = Vec::with_capacity(4096);
+    let ok = (&mut *f).take(4096).read_to_end(&mut head).is_ok();
+    f.rewind().is_ok() && ok && starts_like_dump(&head)
 }
 
 /// A document read (or why not), and whether a folder walk found it: JSON found in a
@@ -615,16 +709,16 @@ fn open_nonblocking(p: &Path) -> std::io::Result<std::fs::File> {
     o.open(p)
 }
 
-/// Up to [`MAX_BYTES`] + 1 bytes of `f`, read through a buffer kept by the thread (two
-/// `read` calls for a file that fits), then copied out at its exact size.
-fn read_capped(f: std::fs::File) -> std::io::Result<Vec<u8>> {
+/// Up to `max` + 1 bytes of `f`, read through a buffer kept by the thread (two `read` calls
+/// for a file that fits), then copied out at its exact size.
+fn read_capped(f: std::fs::File, max: u64) -> std::io::Result<Vec<u8>> {
     thread_local! {
         static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
     BUF.with_borrow_mut(|buf| {
         buf.clear();
         buf.reserve(64 * 1024);
-        f.take(MAX_BYTES + 1).read_to_end(buf)?;
+        f.take(max + 1).read_to_end(buf)?;
         let out = buf.as_slice().to_vec();
         // A huge file once must not keep its buffer for the rest of the run.
         buf.shrink_to(64 * 1024);
@@ -634,11 +728,17 @@ fn read_capped(f: std::fs::File) -> std::io::Result<Vec<u8>> {
 
 /// Check size, NUL bytes and UTF-8 of a loaded buffer.
 pub fn from_bytes(origin: String, bytes: Vec<u8>) -> Result<Document, LoadError> {
-    if bytes.len() as u64 > MAX_BYTES {
+    from_bytes_within(origin, bytes, Limit::POLICY)
+}
+
+/// [`from_bytes`] within `limit`.
+fn from_bytes_within(origin: String, bytes: Vec<u8>, limit: Limit) -> Result<Document, LoadError> {
+    if bytes.len() as u64 > limit.max {
         return Err(LoadError::TooLarge {
             path: origin,
             size: bytes.len() as u64,
-            max: MAX_BYTES,
+            max: limit.max,
+            what: limit.what,
         });
     }
     if let Some(i) = memchr::memchr(0, &bytes) {
@@ -680,6 +780,58 @@ mod tests {
     fn kind(text: &str) -> Option<SkipReason> {
         let parsed = crate::policy::json::parse(text).unwrap();
         not_a_policy(&parsed.root)
+    }
+
+    #[test]
+    fn a_dump_over_its_limit_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.json");
+        std::fs::write(&path, r#"{"UserDetailList": [], "Policies": []}"#).unwrap();
+        let input = Input::File(path.clone());
+        let small = Limit {
+            max: 16,
+            what: FOR_DUMP,
+        };
+        let e = read_within(&input, small).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            format!(
+                "{}: the file is 38 bytes, over the 16 byte limit for an account dump",
+                path.display()
+            )
+        );
+        // Within the limit, read whole.
+        let big = Limit {
+            max: 38,
+            what: FOR_DUMP,
+        };
+        assert_eq!(read_within(&input, big).unwrap().text.len(), 38);
+        // The audit's read takes the same limit and gives the same error.
+        let e = crate::analysis::audit::Account::read_within(&path.display().to_string(), small)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.ends_with("over the 16 byte limit for an account dump"),
+            "{e}"
+        );
+        const { assert!(MAX_DUMP_BYTES > MAX_BYTES) };
+    }
+
+    #[test]
+    fn only_a_text_whose_first_key_is_a_dump_list_starts_like_a_dump() {
+        for (text, want) in [
+            (r#"{"UserDetailList": []}"#, true),
+            ("\u{feff}\n {\n    \"RoleDetailList\": []}", true),
+            (r#"{"Policies":[]}"#, true),
+            (r#"{"GroupDetailList": []}"#, true),
+            (r#"{"Version": "2012-10-17", "UserDetailList": []}"#, false),
+            (r#"{"Statement": []}"#, false),
+            (r#"["UserDetailList"]"#, false),
+            (r#"{"UserDetailListX": []}"#, false),
+            ("", false),
+        ] {
+            assert_eq!(starts_like_dump(text.as_bytes()), want, "{text}");
+        }
     }
 
     #[test]

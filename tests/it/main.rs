@@ -25,6 +25,7 @@ mod config;
 mod deadarn;
 mod diff;
 mod difftest;
+mod dump_limit;
 mod dumps;
 mod eval_semantics;
 mod fixtures;

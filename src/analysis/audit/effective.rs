@@ -130,14 +130,26 @@ pub fn access(d: &Decision, boundary_allows: Option<bool>) -> (Access, Option<St
 /// Decide `req` for `subject` of `account`. `req.context` is the user's; the keys the dump
 /// gives for the principal are added ([`Subject::context`]).
 pub fn decide(account: &Account, subject: &Subject, req: &Request) -> Result<Answer, RequestError> {
-    let req = Request {
-        action: req.action.clone(),
-        resource: req.resource.clone(),
-        context: subject.context(&req.context),
+    // The principal's context: made once for an open context with no key given (what the
+    // audit asks), else here.
+    let made;
+    let context = if !req.context.complete && req.context.is_bare() {
+        &subject.open
+    } else {
+        made = subject.context(&req.context);
+        &made
     };
+    let (action, resource) = (req.action.as_str(), req.resource.as_str());
     let hit =
         |doc: &crate::eval::Doc, st: &crate::policy::Statement, b: bool| account.hit(doc, st, b);
-    let d = request::decide_with(&subject.docs, subject.boundary.as_deref(), &req, &hit)?;
+    let d = request::decide_in(
+        &subject.docs,
+        subject.boundary.as_deref(),
+        action,
+        resource,
+        context,
+        &hit,
+    )?;
     // Without an identity `Allow` that holds, the decision does not say whether the
     // boundary allows: when an identity `Allow` is conditional, ask the same evaluator about
     // the boundary alone.
@@ -152,7 +164,7 @@ pub fn decide(account: &Account, subject: &Subject, req: &Request) -> Result<Ans
                     .any(|h| !h.boundary && h.effect == "Allow") =>
         {
             let none: Option<&[std::sync::Arc<crate::eval::Doc>]> = None;
-            let alone = request::decide_with(b, none, &req, &hit)?;
+            let alone = request::decide_in(b, none, action, resource, context, &hit)?;
             Some(alone.verdict == Verdict::Allowed)
         }
         Some(_) => Some(false),

@@ -415,7 +415,7 @@ fn named<'c>(s: &Subject, action: &str, cands: &[(usize, &'c str)]) -> Vec<(usiz
                 Some(a) if !a.not => a
                     .items
                     .iter()
-                    .any(|i| crate::pattern::Pattern::new(&i.value, true).matches_ci(action)),
+                    .any(|i| crate::pattern::matches_ci_text(&i.value, action)),
                 _ => true,
             };
             if !acts {
@@ -488,7 +488,7 @@ struct TrustIndex {
 fn allows_action(actions: &[String], action: &str) -> bool {
     actions
         .iter()
-        .any(|a| crate::pattern::Pattern::new(a, true).matches_ci(action))
+        .any(|a| crate::pattern::matches_ci_text(a, action))
 }
 
 impl TrustIndex {

@@ -68,6 +68,9 @@ pub struct Subject {
     /// The request context keys the dump gives for it (`aws:PrincipalArn`, `aws:username`,
     /// its tags), added to every request it makes.
     keys: Vec<(String, String)>,
+    /// [`Subject::context`] of an open context with no key given: what every request of an
+    /// audit asks, made once per principal rather than once per request.
+    pub(crate) open: Context,
 }
 
 /// A principal that could not be evaluated, and why.
@@ -265,21 +268,27 @@ impl Subject {
 }
 
 impl Account {
-    /// Read the dump at `path` (`-`: standard input).
+    /// Read the dump at `path` (`-`: standard input), within
+    /// [`crate::source::MAX_DUMP_BYTES`].
     pub fn read(path: &str) -> Result<Account, AuditError> {
+        Account::read_within(path, crate::source::Limit::DUMP)
+    }
+
+    /// [`Account::read`] within `limit` (the tests give a small one).
+    pub fn read_within(path: &str, limit: crate::source::Limit) -> Result<Account, AuditError> {
         let input = if path == "-" {
             crate::source::Input::Stdin
         } else {
             crate::source::Input::File(path.into())
         };
-        let doc = crate::source::read(&input)?;
+        let doc = crate::source::read_within(&input, limit)?;
         Account::from_text(path, &doc.text)
     }
 
     /// Read a dump from its text; `origin` names it in positions.
     pub fn from_text(origin: &str, text: &str) -> Result<Account, AuditError> {
-        let parsed = parse_dump(origin, text)?;
-        let dump = Dump::read(text, &parsed);
+        let mut parsed = parse_dump(origin, text)?;
+        let dump = Dump::read_taking(text, &mut parsed);
         let mut acc = Account {
             origin: origin.to_string(),
             subjects: Vec::new(),
@@ -299,14 +308,15 @@ impl Account {
             .filter(|p| p.scope == Scope::Dump)
             .cloned()
             .collect();
-        acc.errors = gaad::errors(origin, text, dump_wide.iter());
+        acc.errors = gaad::errors_with(origin, text, &acc.lines, dump_wide.iter());
         if matches!(
             gaad::get(&parsed.root, "IsTruncated").map(|v| &v.value),
             Some(Value::Bool(true))
         ) {
-            acc.errors.extend(gaad::errors(
+            acc.errors.extend(gaad::errors_with(
                 origin,
                 text,
+                &acc.lines,
                 dump.problems
                     .iter()
                     .filter(|p| p.message.contains("`IsTruncated`")),
@@ -343,11 +353,12 @@ impl Account {
                     .collect()
             };
             if !own.is_empty() || pr.arn.is_empty() {
-                let mut errors = gaad::errors(origin, text, own.into_iter());
+                let mut errors = gaad::errors_with(origin, text, &acc.lines, own.into_iter());
                 if errors.is_empty() {
-                    errors = gaad::errors(
+                    errors = gaad::errors_with(
                         origin,
                         text,
+                        &acc.lines,
                         std::iter::once(&gaad::Problem {
                             at: pr.at,
                             message: format!("{}: the entry has no `Arn`", pr.label),
@@ -366,9 +377,10 @@ impl Account {
             match acc.subject(&dump, pr, kind, entry_of(pr), &mut cache) {
                 Ok(s) => acc.subjects.push(s),
                 Err(message) => {
-                    let errors = gaad::errors(
+                    let errors = gaad::errors_with(
                         origin,
                         text,
+                        &acc.lines,
                         std::iter::once(&gaad::Problem {
                             at: pr.at,
                             message,
@@ -384,6 +396,10 @@ impl Account {
                 }
             }
         }
+        // Who each role trusts, from the dump already read (reading it again for the graph
+        // or the report would parse tens of megabytes twice).
+        let trust = trust::roles_in(origin, text, &dump, &acc.lines);
+        acc.trust = std::sync::OnceLock::from(Ok(trust));
         Ok(acc)
     }
 
@@ -476,7 +492,7 @@ impl Account {
             None => None,
         };
         let keys = principal_keys(kind, &pr.arn, entry);
-        Ok(Subject {
+        let mut s = Subject {
             label: pr.label.clone(),
             arn: pr.arn.clone(),
             kind,
@@ -484,7 +500,10 @@ impl Account {
             boundary,
             at: pr.at,
             keys,
-        })
+            open: Context::new(false),
+        };
+        s.open = s.context(&Context::new(false));
+        Ok(s)
     }
 
     /// The principal `spec` names: `user/NAME`, `group/NAME`, `role/NAME` or an ARN. `Err`

@@ -86,9 +86,21 @@ fn account_of(arn: &str) -> &str {
 
 /// Every role of the dump text `text` (named `origin` in positions) and who can assume it.
 pub fn roles(origin: &str, text: &str) -> Result<Vec<RoleTrust>, AuditError> {
-    let parsed = super::parse_dump(origin, text)?;
-    let dump = Dump::read(text, &parsed);
-    let lines = LineIndex::new(text);
+    let mut parsed = super::parse_dump(origin, text)?;
+    let dump = Dump::read_taking(text, &mut parsed);
+    Ok(roles_in(origin, text, &dump, &LineIndex::new(text)))
+}
+
+/// [`roles`] of a dump already read (its `lines` indexed): the account reads it once for
+/// the principals and the trust relationships.
+pub(crate) fn roles_in(origin: &str, text: &str, dump: &Dump, lines: &LineIndex) -> Vec<RoleTrust> {
+    // Each document by where it starts in the dump (a dump holds tens of thousands).
+    let doc_at: std::collections::HashMap<u32, usize> = dump
+        .docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.at.start, i))
+        .collect();
     let mut out = Vec::new();
     for pr in dump
         .principals
@@ -105,9 +117,10 @@ pub fn roles(origin: &str, text: &str) -> Result<Vec<RoleTrust>, AuditError> {
         let measured = pr.trust.and_then(|m| dump.measured.get(m));
         let Some(m) = measured.filter(|m| m.owner == Owner::Trust(pr.label.clone())) else {
             rt.error = Some(
-                gaad::errors(
+                gaad::errors_with(
                     origin,
                     text,
+                    lines,
                     std::iter::once(&gaad::Problem {
                         at: pr.at,
                         message: format!(
@@ -123,10 +136,10 @@ pub fn roles(origin: &str, text: &str) -> Result<Vec<RoleTrust>, AuditError> {
             out.push(rt);
             continue;
         };
-        let Some(doc) = dump.docs.iter().find(|d| d.at == m.at) else {
+        let Some(doc) = doc_at.get(&m.at.start).and_then(|&i| dump.docs.get(i)) else {
             // Unread: the dump's reader says why, at the document.
             let why: Vec<&gaad::Problem> = dump.problems.iter().filter(|p| p.at == m.at).collect();
-            rt.error = Some(gaad::errors(origin, text, why.into_iter()).join("; "));
+            rt.error = Some(gaad::errors_with(origin, text, lines, why.into_iter()).join("; "));
             out.push(rt);
             continue;
         };
@@ -159,7 +172,7 @@ pub fn roles(origin: &str, text: &str) -> Result<Vec<RoleTrust>, AuditError> {
         }
         out.push(rt);
     }
-    Ok(out)
+    out
 }
 
 /// The principals an `Allow` statement of a trust policy names.
