@@ -155,19 +155,29 @@ pub fn resolve(findings: &mut [Finding], origin: &str, text: &str) {
     }
 }
 
-/// Resolve findings that point into several sources.
+/// Resolve findings that point into several sources, source by source on every core.
 pub fn resolve_all(findings: &mut [Finding], sources: &[SourceText]) {
+    use rayon::prelude::*;
     let mut by_src: std::collections::BTreeMap<usize, Vec<&mut Finding>> =
         std::collections::BTreeMap::new();
     for f in findings.iter_mut() {
         by_src.entry(f.location.source).or_default().push(f);
     }
-    // One line index per source, made when first needed: findings can be many, and each
-    // may point into a long rule file (issue 10: linear cost).
-    let mut indexes: std::collections::HashMap<usize, LineIndex> = std::collections::HashMap::new();
-    for (src, fs) in by_src {
-        let Some(s) = sources.get(src) else { continue };
-        let index = LineIndex::new(&s.text);
+    // One line index per source, made when first needed, by whichever thread needs it:
+    // findings can be many, and each may point into a long rule file (issue 10: linear
+    // cost).
+    let indexes: Vec<std::sync::OnceLock<LineIndex>> =
+        sources.iter().map(|_| std::sync::OnceLock::new()).collect();
+    let index_of = |i: usize, text: &str| {
+        indexes
+            .get(i)
+            .map(|x| x.get_or_init(|| LineIndex::new(text)))
+    };
+    by_src.into_par_iter().for_each(|(src, fs)| {
+        let Some(s) = sources.get(src) else { return };
+        let Some(index) = index_of(src, &s.text) else {
+            return;
+        };
         for f in fs {
             let (line, column) = index.line_col(&s.text, f.location.span.start);
             f.location.file = s.origin.clone();
@@ -177,14 +187,14 @@ pub fn resolve_all(findings: &mut [Finding], sources: &[SourceText]) {
                 let Some(rs) = sources.get(r.location.source) else {
                     continue;
                 };
-                let (line, column) = indexes
-                    .entry(r.location.source)
-                    .or_insert_with(|| LineIndex::new(&rs.text))
-                    .line_col(&rs.text, r.location.span.start);
+                let Some(ri) = index_of(r.location.source, &rs.text) else {
+                    continue;
+                };
+                let (line, column) = ri.line_col(&rs.text, r.location.span.start);
                 r.location.file = rs.origin.clone();
                 r.location.line = line;
                 r.location.column = column;
             }
         }
-    }
+    });
 }

@@ -41,6 +41,20 @@ pub struct Catalog {
     global_index: OnceLock<GlobalIndex>,
     /// Service positions by lowercased prefix, made on first use (see [`Catalog::service`]).
     service_index: OnceLock<foldhash::HashMap<String, usize>>,
+    /// Every action's place in the order of full names, made on first use (see
+    /// [`Catalog::name_rank`]).
+    action_order: OnceLock<ActionOrder>,
+}
+
+/// Actions numbered in catalog order (service by service), with the rank of each one's
+/// `service:Action` name among all of them, so lists of actions sort by name without
+/// building or comparing a string.
+#[derive(Debug, Default)]
+struct ActionOrder {
+    /// Per service: the number of its first action.
+    base: Vec<usize>,
+    /// Per action number: its rank in the byte order of full names.
+    rank: Vec<u32>,
 }
 
 /// The global condition keys indexed: those without a variable by lowercased name, the
@@ -88,6 +102,7 @@ fn load() -> Catalog {
                 )),
                 global_index: OnceLock::new(),
                 service_index: OnceLock::new(),
+                action_order: OnceLock::new(),
             };
         }
     };
@@ -106,6 +121,7 @@ fn load() -> Catalog {
                             warning: None,
                             global_index: OnceLock::new(),
                             service_index: OnceLock::new(),
+                            action_order: OnceLock::new(),
                         };
                     }
                     Ok(_) => {}
@@ -125,6 +141,7 @@ fn load() -> Catalog {
         warning,
         global_index: OnceLock::new(),
         service_index: OnceLock::new(),
+        action_order: OnceLock::new(),
     }
 }
 
@@ -140,7 +157,12 @@ pub struct ActionRef {
 impl ActionRef {
     /// `service:Action` in the catalog's spelling.
     pub fn full_name(&self) -> String {
-        format!("{}:{}", self.service.prefix, self.action.name)
+        let (p, n) = (self.service.prefix, self.action.name);
+        let mut s = String::with_capacity(p.len() + 1 + n.len());
+        s.push_str(p);
+        s.push(':');
+        s.push_str(n);
+        s
     }
 
     /// Is it `service:name` (as the catalog spells them)? No string is built.
@@ -215,6 +237,86 @@ impl Catalog {
     /// The documentation page the global condition keys come from.
     pub fn global_conditions_source(&self) -> &'static str {
         self.data.global_conditions_source
+    }
+
+    /// The number of `a` among every action of the catalog (service by service, in catalog
+    /// order): dense, so a table indexed by it replaces a hash set of actions. `None` for an
+    /// action of another catalog.
+    pub fn action_number(&'static self, a: ActionRef) -> Option<usize> {
+        let order = self.action_order();
+        let (si, ai) = self.position(a)?;
+        order.base.get(si).map(|b| b + ai)
+    }
+
+    /// How many actions the catalog holds: [`Catalog::action_number`] is below it.
+    pub fn action_count(&'static self) -> usize {
+        self.action_order().rank.len()
+    }
+
+    /// The rank of `a`'s `service:Action` name in the byte order of every action's: sorting
+    /// actions by it sorts them by [`ActionRef::full_name`], without building the names.
+    pub fn name_rank(&'static self, a: ActionRef) -> u32 {
+        let order = self.action_order();
+        self.action_number(a)
+            .and_then(|i| order.rank.get(i).copied())
+            .unwrap_or(u32::MAX)
+    }
+
+    /// (service index, action index) of `a`, found from its address: the catalog's actions
+    /// live in its vectors, so the distance to the first one is the index.
+    fn position(&'static self, a: ActionRef) -> Option<(usize, usize)> {
+        fn index_in<T>(all: &[T], x: &T) -> Option<usize> {
+            let size = std::mem::size_of::<T>().max(1);
+            let d = (std::ptr::from_ref(x) as usize).checked_sub(all.as_ptr() as usize)?;
+            let i = d / size;
+            (d % size == 0 && i < all.len()).then_some(i)
+        }
+        let si = index_in(&self.data.services, a.service)?;
+        let ai = index_in(&a.service.actions, a.action)?;
+        Some((si, ai))
+    }
+
+    fn action_order(&'static self) -> &'static ActionOrder {
+        self.action_order.get_or_init(|| {
+            let mut base = Vec::with_capacity(self.data.services.len());
+            let mut all: Vec<(usize, ActionRef)> = Vec::new();
+            for s in &self.data.services {
+                base.push(all.len());
+                for a in &s.actions {
+                    all.push((
+                        all.len(),
+                        ActionRef {
+                            service: s,
+                            action: a,
+                        },
+                    ));
+                }
+            }
+            // Byte order of `prefix:name`, compared piecewise (no string is built).
+            let cmp = |x: &ActionRef, y: &ActionRef| {
+                let a = x
+                    .service
+                    .prefix
+                    .bytes()
+                    .chain([b':'])
+                    .chain(x.action.name.bytes());
+                let b = y
+                    .service
+                    .prefix
+                    .bytes()
+                    .chain([b':'])
+                    .chain(y.action.name.bytes());
+                a.cmp(b)
+            };
+            all.sort_by(|x, y| cmp(&x.1, &y.1));
+            let mut rank = vec![0u32; all.len()];
+            for (r, (i, _)) in all.iter().enumerate() {
+                if let Some(slot) = rank.get_mut(*i) {
+                    *slot = u32::try_from(r).unwrap_or(u32::MAX);
+                }
+            }
+            ActionOrder { base, rank }
+        })
     }
 
     /// The service with this prefix (case-insensitive).

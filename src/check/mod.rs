@@ -161,7 +161,7 @@ use crate::finding::Finding;
 use crate::pattern::Pattern;
 use crate::policy::{Policy, Statement};
 use crate::span::Spanned;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// "Did you mean" searches per policy document; later unknown names get none. Each search
 /// scores every action of a service, and no policy AWS accepts lists this many actions: the
@@ -185,14 +185,14 @@ pub struct ResolvedAction<'s> {
     /// `*`: every action of every service.
     pub all: bool,
     /// The service prefix as written (empty for `*`).
-    pub prefix: Rc<str>,
+    pub prefix: Arc<str>,
     /// The service, when the catalog knows it.
     pub service: Option<&'static Service>,
     /// The name part compiled (lowercased).
-    pub pattern: Option<Rc<Pattern>>,
+    pub pattern: Option<Arc<Pattern>>,
     /// The actions it names (empty for `*`, unknown services and unmatched patterns);
     /// shared with every other value of the same text.
-    pub matches: Rc<[ActionRef]>,
+    pub matches: Arc<[ActionRef]>,
     /// True when the value is not of the `service:action` form.
     pub malformed: bool,
 }
@@ -290,10 +290,10 @@ impl Cx<'_> {
 /// The parts of a [`ResolvedAction`] that depend on its text only.
 #[derive(Clone)]
 struct Resolution {
-    prefix: Rc<str>,
+    prefix: Arc<str>,
     service: Option<&'static Service>,
-    pattern: Option<Rc<Pattern>>,
-    matches: Rc<[ActionRef]>,
+    pattern: Option<Arc<Pattern>>,
+    matches: Arc<[ActionRef]>,
     malformed: bool,
 }
 
@@ -346,10 +346,10 @@ pub fn resolve_action<'s>(
 
 fn resolve_uncached(catalog: &'static Catalog, text: &str) -> Resolution {
     let mut r = Resolution {
-        prefix: Rc::from(""),
+        prefix: Arc::from(""),
         service: None,
         pattern: None,
-        matches: Rc::from([]),
+        matches: Arc::from([]),
         malformed: false,
     };
     if text == "*" {
@@ -359,7 +359,7 @@ fn resolve_uncached(catalog: &'static Catalog, text: &str) -> Resolution {
         r.malformed = true;
         return r;
     };
-    r.prefix = Rc::from(prefix);
+    r.prefix = Arc::from(prefix);
     let pattern = Pattern::new(name, true);
     let mut matches = Vec::new();
     if prefix.contains(['*', '?']) {
@@ -375,7 +375,7 @@ fn resolve_uncached(catalog: &'static Catalog, text: &str) -> Resolution {
         matches.extend(catalog.matching_actions(svc, &pattern));
     }
     r.matches = matches.into();
-    r.pattern = Some(Rc::new(pattern));
+    r.pattern = Some(Arc::new(pattern));
     r
 }
 

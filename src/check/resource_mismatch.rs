@@ -45,7 +45,15 @@ pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                 continue;
             }
             any_typed = true;
+            // Once this value fits and every resource has an action that fits it, the other
+            // matches change nothing (`ec2:Describe*` names hundreds).
+            if fits && fitted.iter().all(|x| *x) {
+                break;
+            }
             for (k, r) in valid.iter().enumerate() {
+                if fits && fitted.get(k) == Some(&true) {
+                    continue;
+                }
                 let fit = m.resource_types().any(|(t, _)| type_fits_cached(t, r));
                 if fit {
                     fits = true;

@@ -16,7 +16,7 @@ pub mod condition;
 pub mod request;
 pub mod suggest;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use self::condition::{Context, Tri};
 use crate::arn::{ResourcePattern, pattern_covers, patterns_overlap};
@@ -56,7 +56,7 @@ pub(crate) struct EStmt<'a> {
     /// The condition, evaluated against the (open) request context.
     pub cond: Tri,
     /// Action address -> index of the first value naming it; the index of a `*` value.
-    index: std::collections::HashMap<usize, usize>,
+    index: foldhash::HashMap<usize, usize>,
     star: Option<usize>,
 }
 
@@ -171,9 +171,18 @@ pub(crate) fn prepare(docs: &[Doc]) -> Vec<EStmt<'_>> {
 
 /// [`prepare`] against a request context: conditions evaluated, variables it gives filled in.
 pub(crate) fn prepare_in<'a>(docs: &'a [Doc], ctx: &Context) -> Vec<EStmt<'a>> {
+    use rayon::prelude::*;
+    // Document by document on every core (each thread resolves actions through its own
+    // cache, warm from the lint of the same documents); the order is that of `docs`.
+    let per_doc: Vec<Vec<EStmt<'a>>> = docs.par_iter().map(|d| prepare_doc(d, ctx)).collect();
+    per_doc.into_iter().flatten().collect()
+}
+
+/// The prepared statements of one document.
+fn prepare_doc<'a>(doc: &'a Doc, ctx: &Context) -> Vec<EStmt<'a>> {
     let c = catalog::get();
     let mut out = Vec::new();
-    for doc in docs {
+    {
         for st in &doc.policy.statements {
             if st.principal.is_some() || st.effect.is_none() {
                 continue;
@@ -188,7 +197,7 @@ pub(crate) fn prepare_in<'a>(docs: &'a [Doc], ctx: &Context) -> Vec<EStmt<'a>> {
             }
             let actions: Vec<ResolvedAction<'_>> =
                 action.items.iter().map(|i| resolve_action(c, i)).collect();
-            let mut index = std::collections::HashMap::new();
+            let mut index = foldhash::HashMap::default();
             for (k, x) in actions.iter().enumerate() {
                 for m in x.matches.iter() {
                     index
@@ -525,53 +534,88 @@ pub fn check_in_context(
     let mut conditional: BTreeMap<(bool, usize), Vec<Pair>> = BTreeMap::new();
     let mut out = Outcome::default();
     let id = &resolved.id;
-    let mut required_set: HashSet<usize> = HashSet::new();
-    for g in &resolved.grants {
-        let req = clauses_of(g);
+    let c = catalog::get();
+    // Required actions by their catalog number (see `excess`).
+    let mut required_set = vec![false; c.action_count()];
+    // Every required (action, resources) of every grant, in rule order.
+    let reqs: Vec<Vec<Clause>> = resolved.grants.iter().map(clauses_of).collect();
+    let mut jobs: Vec<(usize, ActionRef, usize, Vec<String>)> = Vec::new();
+    for (gi, g) in resolved.grants.iter().enumerate() {
         for (a, k, needed) in required_pairs(g) {
-            required_set.insert(std::ptr::from_ref(a.action) as usize);
-            let action_span = g.action_spans.get(k).copied().unwrap_or(g.span);
-            let name = a.full_name();
-            let statuses: Vec<(String, Status)> = needed
-                .iter()
-                .map(|r| {
-                    let st = status(&stmts, a, r, &req);
-                    let granted = matches!(st, Status::Granted { .. });
-                    if granted {
-                        for (i, s) in stmts.iter().enumerate() {
-                            if s.cond == Tri::Unknown && denies(s, a, r) {
-                                let e = conditional.entry((true, i)).or_default();
-                                e.push((name.clone(), r.clone(), action_span));
+            if let Some(slot) = c.action_number(a).and_then(|n| required_set.get_mut(n)) {
+                *slot = true;
+            }
+            jobs.push((gi, a, k, needed));
+        }
+    }
+    // Each pair decided on every core: its statuses, and the conditional statements it
+    // meets in the order a serial pass meets them (added to `conditional` below, in order).
+    type Decided = (Vec<(String, Status)>, Vec<((bool, usize), Pair)>);
+    let decided: Vec<Decided> = {
+        use rayon::prelude::*;
+        jobs.par_iter()
+            .map(|(gi, a, k, needed)| {
+                let a = *a;
+                let mut meets: Vec<((bool, usize), Pair)> = Vec::new();
+                let Some(g) = resolved.grants.get(*gi) else {
+                    return (Vec::new(), meets);
+                };
+                let empty = Vec::new();
+                let req = reqs.get(*gi).unwrap_or(&empty);
+                let action_span = g.action_spans.get(*k).copied().unwrap_or(g.span);
+                let name = a.full_name();
+                let statuses = needed
+                    .iter()
+                    .map(|r| {
+                        let st = status(&stmts, a, r, req);
+                        let granted = matches!(st, Status::Granted { .. });
+                        if granted {
+                            for (i, s) in stmts.iter().enumerate() {
+                                if s.cond == Tri::Unknown && denies(s, a, r) {
+                                    meets.push(((true, i), (name.clone(), r.clone(), action_span)));
+                                }
                             }
                         }
-                    }
-                    // The boundary caps what identity policies grant.
-                    let capped = bstmts.as_ref().is_some_and(|b| {
-                        if !granted {
-                            return false;
-                        }
-                        let bs = status(b, a, r, &[]);
-                        let pair = (name.clone(), r.clone(), action_span);
-                        for (i, s) in b.iter().enumerate() {
-                            if s.cond == Tri::Unknown && denies(s, a, r) {
-                                conditional
-                                    .entry((false, i))
-                                    .or_default()
-                                    .push(pair.clone());
+                        // The boundary caps what identity policies grant.
+                        let capped = bstmts.as_ref().is_some_and(|b| {
+                            if !granted {
+                                return false;
                             }
-                        }
-                        match bs {
-                            Status::Granted { .. } => false,
-                            Status::Conditional { stmt, .. } => {
-                                conditional.entry((false, stmt)).or_default().push(pair);
-                                false
+                            let bs = status(b, a, r, &[]);
+                            let pair = (name.clone(), r.clone(), action_span);
+                            for (i, s) in b.iter().enumerate() {
+                                if s.cond == Tri::Unknown && denies(s, a, r) {
+                                    meets.push(((false, i), pair.clone()));
+                                }
                             }
-                            _ => true,
-                        }
-                    });
-                    (r.clone(), if capped { Status::Boundary } else { st })
-                })
-                .collect();
+                            match bs {
+                                Status::Granted { .. } => false,
+                                Status::Conditional { stmt, .. } => {
+                                    meets.push(((false, stmt), pair));
+                                    false
+                                }
+                                _ => true,
+                            }
+                        });
+                        (r.clone(), if capped { Status::Boundary } else { st })
+                    })
+                    .collect();
+                (statuses, meets)
+            })
+            .collect()
+    };
+    for ((gi, a, k, needed), (statuses, meets)) in jobs.into_iter().zip(decided) {
+        let Some(g) = resolved.grants.get(gi) else {
+            continue;
+        };
+        let empty = Vec::new();
+        let req = reqs.get(gi).unwrap_or(&empty);
+        let action_span = g.action_spans.get(k).copied().unwrap_or(g.span);
+        let name = a.full_name();
+        for (key, pair) in meets {
+            conditional.entry(key).or_default().push(pair);
+        }
+        {
             out.verdicts.extend(statuses.iter().map(|(r, st)| Verdict {
                 action: name.clone(),
                 resource: r.clone(),
@@ -620,7 +664,7 @@ pub fn check_in_context(
                         if *missing_condition {
                             out.findings.push(rule_at(
                                 Finding::new(Code::MissingCondition, s.doc.src, *item, format!(
-                                    "`{name}` on `{r}` is allowed without the condition {} that `{id}` requires", describe(&req)))
+                                    "`{name}` on `{r}` is allowed without the condition {} that `{id}` requires", describe(req)))
                                 .statement(Some(s.st.reference()))
                                 .action(name.clone())
                                 .resource(r.clone()),
@@ -825,8 +869,24 @@ fn rank(label: &str) -> u8 {
     }
 }
 
-/// Actions allowed that no rule requires, one finding per policy value that names some.
-fn excess(stmts: &[EStmt<'_>], required: &HashSet<usize>, id: &str, out: &mut Vec<Finding>) {
+/// Actions allowed that no rule requires, one finding per policy value that names some;
+/// `required` is indexed by [`catalog::Catalog::action_number`]. Statement by statement on
+/// every core, in statement order.
+fn excess(stmts: &[EStmt<'_>], required: &[bool], id: &str, out: &mut Vec<Finding>) {
+    use rayon::prelude::*;
+    let per: Vec<Vec<Finding>> = stmts
+        .par_iter()
+        .map(|s| {
+            let mut found = Vec::new();
+            excess_of(s, required, id, &mut found);
+            found
+        })
+        .collect();
+    out.extend(per.into_iter().flatten());
+}
+
+/// [`excess`] of one statement.
+fn excess_of(s: &EStmt<'_>, required: &[bool], id: &str, out: &mut Vec<Finding>) {
     let c = catalog::get();
     let every = || {
         c.services().iter().flat_map(|s| {
@@ -836,9 +896,11 @@ fn excess(stmts: &[EStmt<'_>], required: &HashSet<usize>, id: &str, out: &mut Ve
             })
         })
     };
-    for s in stmts {
+    let is_required =
+        |a: &ActionRef| c.action_number(*a).and_then(|n| required.get(n)).copied() == Some(true);
+    {
         if !s.st.is_allow() {
-            continue;
+            return;
         }
         let mut values: Vec<(Span, String, Vec<ActionRef>)> = Vec::new();
         if s.not_action {
@@ -859,22 +921,23 @@ fn excess(stmts: &[EStmt<'_>], required: &HashSet<usize>, id: &str, out: &mut Ve
             }
         }
         for (span, text, named) in values {
-            let extra: Vec<ActionRef> = named
+            let mut extra: Vec<(u32, ActionRef)> = named
                 .into_iter()
-                .filter(|a| !required.contains(&(std::ptr::from_ref(a.action) as usize)))
+                .filter(|a| !is_required(a))
+                .map(|a| (c.name_rank(a), a))
                 .collect();
             if extra.is_empty() {
                 continue;
             }
-            // Each name formatted once (`*` names thousands), then sorted: the order of
-            // sorting `extra` by name, as names are unique.
-            let mut names: Vec<String> = extra.iter().map(ActionRef::full_name).collect();
-            names.sort_unstable();
+            // Sorted by name through the catalog's ranks (`*` names thousands: no string
+            // is compared), then each name built once.
+            extra.sort_unstable_by_key(|x| x.0);
+            let names: Vec<String> = extra.iter().map(|x| x.1.full_name()).collect();
             let msg = if names.len() == 1 && !text.contains(['*', '?']) && text != "NotAction" {
                 format!("`{text}` is not required by `{id}`")
             } else {
                 let mut by_level: BTreeMap<&str, usize> = BTreeMap::new();
-                for a in &extra {
+                for (_, a) in &extra {
                     *by_level.entry(a.access_level()).or_default() += 1;
                 }
                 let mut levels: Vec<(&str, usize)> = by_level.into_iter().collect();
