@@ -148,6 +148,11 @@ pub(crate) fn write_finding(buf: &mut Vec<u8>, f: &crate::finding::Finding) {
     buf.push(b',');
     buf.extend_from_slice(IN);
     key_num(buf, "column", f.location.column);
+    if let Some(p) = &f.principal {
+        buf.push(b',');
+        buf.extend_from_slice(IN);
+        key_str(buf, "principal", p);
+    }
     for (k, v) in [
         ("statement", &f.statement),
         ("action", &f.action),
@@ -346,6 +351,7 @@ mod tests {
             });
         }
         full.extra_actions = vec!["s3:GetObject".into(), nasty.into(), String::new()];
+        full.principal = Some(format!("role/{nasty}"));
         let bare = Finding::new(Code::JsonSyntax, 0, Default::default(), String::new());
         let mut one_each = bare.clone().action("a");
         one_each.related.truncate(0);
