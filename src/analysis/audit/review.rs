@@ -250,7 +250,11 @@ pub fn review(inputs: &[Input<'_>], opts: Options, known: &[String]) -> Review {
                 u.errors.join("; ")
             ));
         }
-        let mut found = risk::audit(account, source);
+        // The risks of each principal and the escalation graph, side by side.
+        let (mut found, paths) = rayon::join(
+            || risk::audit(account, source),
+            || graph::paths(account, &graph::graph(account)),
+        );
         match account.trust() {
             Ok(roles) => {
                 for t in roles {
@@ -272,8 +276,6 @@ pub fn review(inputs: &[Input<'_>], opts: Options, known: &[String]) -> Review {
             }
             Err(e) => r.report.errors.push(e),
         }
-        let g = graph::graph(account);
-        let paths = graph::paths(account, &g);
         found.extend(
             paths
                 .iter()

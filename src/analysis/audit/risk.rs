@@ -217,15 +217,23 @@ fn if_(condition: Option<&str>) -> String {
 /// index in the report's sources). Groups make no request: their policies reach their
 /// users, who are audited.
 pub fn audit(account: &Account, source: usize) -> Vec<Finding> {
-    let mut out = Vec::new();
+    use rayon::prelude::*;
     // An open context: a key no one gives may hold any value.
     let Ok(context) = effective::context(&[]) else {
-        return out;
+        return Vec::new();
     };
-    for s in account
+    // Principal by principal, on every core; the findings in dump order.
+    account
         .subjects
-        .iter()
+        .par_iter()
         .filter(|s| s.kind != super::Kind::Group)
+        .flat_map_iter(|s| of_subject(account, source, &context, s))
+        .collect()
+}
+
+/// The risks of one user or role.
+fn of_subject(account: &Account, source: usize, context: &Context, s: &Subject) -> Vec<Finding> {
+    let mut out = Vec::new();
     {
         let who = &s.label;
         let (admin, hits) = admin::admin_at(account, s);
@@ -266,7 +274,7 @@ pub fn audit(account: &Account, source: usize) -> Vec<Finding> {
             for m in crate::check::escalation::METHODS {
                 let mut all = Some((Access::Allowed, Vec::<String>::new(), Vec::<Hit>::new()));
                 for action in m.actions {
-                    all = match (all, probe(account, s, &context, action)) {
+                    all = match (all, probe(account, s, context, action)) {
                         (Some((acc, mut conds, mut at)), Some((a, c, mut h))) => {
                             conds.extend(c);
                             at.append(&mut h);
@@ -316,7 +324,7 @@ pub fn audit(account: &Account, source: usize) -> Vec<Finding> {
             }
         }
         for (code, action, why) in RISKS {
-            let Some((acc, cond, hits)) = probe(account, s, &context, action) else {
+            let Some((acc, cond, hits)) = probe(account, s, context, action) else {
                 continue;
             };
             let mut f = finding(
