@@ -363,3 +363,47 @@ fn a_role_trusting_an_unknown_account_is_flagged_unless_the_account_is_known() {
             .any(|f| f["code"] == "trust-unknown-account")
     );
 }
+
+/// A dump where `user/u` may call `sts:AssumeRole` on anything and `role/admin` (allowed
+/// `*`) trusts `user/u`, with `deny` as a second statement of the trust policy.
+fn trust_deny_dump(deny: &str) -> String {
+    let trust = format!(
+        r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": {{"AWS": "arn:aws:iam::123456789012:user/u"}}, "Action": "sts:AssumeRole"}}{deny}]}}"#
+    );
+    format!(
+        r#"{{"UserDetailList": [{{"UserName": "u", "Arn": "arn:aws:iam::123456789012:user/u", "GroupList": [],
+  "UserPolicyList": [{{"PolicyName": "assume", "PolicyDocument": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}}]}}}}],
+  "AttachedManagedPolicies": []}}],
+ "GroupDetailList": [], "Policies": [],
+ "RoleDetailList": [{{"RoleName": "admin", "Arn": "arn:aws:iam::123456789012:role/admin",
+  "AssumeRolePolicyDocument": {trust},
+  "RolePolicyList": [{{"PolicyName": "all", "PolicyDocument": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": "*", "Resource": "*"}}]}}}}],
+  "AttachedManagedPolicies": []}}]}}"#
+    )
+}
+
+#[test]
+fn an_unconditional_deny_in_a_trust_policy_stops_the_path_a_conditional_one_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths_of = |name: &str, deny: &str| {
+        let f = dir.path().join(name);
+        std::fs::write(&f, trust_deny_dump(deny)).unwrap();
+        let (_, v) = json(&[f.to_str().unwrap()]);
+        v["paths"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["from"] == "user/u")
+            .count()
+    };
+    assert_eq!(paths_of("allow.json", ""), 1);
+    let deny_all = r#", {"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole"}"#;
+    assert_eq!(paths_of("deny-all.json", deny_all), 0);
+    let deny_u = r#", {"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::123456789012:user/u"}, "Action": "sts:*"}"#;
+    assert_eq!(paths_of("deny-u.json", deny_u), 0);
+    let deny_other = r#", {"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::123456789012:user/x"}, "Action": "sts:AssumeRole"}"#;
+    assert_eq!(paths_of("deny-other.json", deny_other), 1);
+    // Under a condition the dump cannot decide, the path stays.
+    let deny_if = r#", {"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}}"#;
+    assert_eq!(paths_of("deny-if.json", deny_if), 1);
+}

@@ -10,7 +10,9 @@
 //!   [`Account::trust`] (the evaluator decides identity requests and has no `Principal`), and
 //!   its principals are matched here: A's own ARN, A's account (`arn:aws:iam::ACCT:root` or
 //!   `ACCT`: then A's own policy decides) or `*`; the trust statement's conditions are kept
-//!   as the edge's condition. A trust `Deny` is not read (a limitation). When the trust
+//!   as the edge's condition. An unconditional trust `Deny` of `*` or of the same principal
+//!   stops the `Allow` (a conditional one, or one naming a single caller of an account-wide
+//!   trust, is not read: the path stays, an over-report, never a miss). When the trust
 //!   policy names A's ARN in A's own account, IAM needs no identity grant
 //!   (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-basics.html>):
 //!   the edge holds unless A's policies deny it.
@@ -501,8 +503,17 @@ impl TrustIndex {
             let Some(&node) = node_of.get(r.arn.as_str()) else {
                 continue;
             };
+            // An unconditional `Deny` of `sts:AssumeRole` to `*` or to the same principal
+            // stops an `Allow` (a conditional one is not read: the path stays, an over-report).
+            let stopped = |tr: &super::trust::Trusted| {
+                r.denied.iter().any(|d| {
+                    d.conditions.is_empty()
+                        && allows_action(&d.actions, "sts:AssumeRole")
+                        && (d.kind == Trustee::Any || d.principal == tr.principal)
+                })
+            };
             for tr in &r.trusted {
-                if !allows_action(&tr.actions, "sts:AssumeRole") {
+                if !allows_action(&tr.actions, "sts:AssumeRole") || stopped(tr) {
                     continue;
                 }
                 let cond = (!tr.conditions.is_empty())

@@ -62,9 +62,13 @@ pub struct RoleTrust {
     pub role: String,
     /// Its ARN.
     pub arn: String,
-    /// Every principal an `Allow` of its trust policy names (`Deny`s and `NotPrincipal`
-    /// are in the findings of lint, not here).
+    /// Every principal an `Allow` of its trust policy names (`NotPrincipal` is in the
+    /// findings of lint, not here).
     pub trusted: Vec<Trusted>,
+    /// Every principal a `Deny` of its trust policy names (`NotPrincipal` is not read): an
+    /// unconditional one stops the `Allow`s of the same principal, or of all when it names `*`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub denied: Vec<Trusted>,
     /// The dangerous shapes, located in the dump.
     #[serde(skip)]
     pub findings: Vec<Finding>,
@@ -111,6 +115,7 @@ pub(crate) fn roles_in(origin: &str, text: &str, dump: &Dump, lines: &LineIndex)
             role: pr.label.clone(),
             arn: pr.arn.clone(),
             trusted: Vec::new(),
+            denied: Vec::new(),
             findings: Vec::new(),
             error: None,
         };
@@ -152,7 +157,12 @@ pub(crate) fn roles_in(origin: &str, text: &str, dump: &Dump, lines: &LineIndex)
         };
         let own = account_of(&pr.arn);
         for st in &policy.statements {
-            trusted(st, own, &at, &mut rt.trusted);
+            let list = if st.is_allow() {
+                &mut rt.trusted
+            } else {
+                &mut rt.denied
+            };
+            trusted(st, own, &at, list);
         }
         let mut found = Vec::new();
         crate::check::lint_policy(&policy, 0, &mut found);
@@ -175,12 +185,12 @@ pub(crate) fn roles_in(origin: &str, text: &str, dump: &Dump, lines: &LineIndex)
     out
 }
 
-/// The principals an `Allow` statement of a trust policy names.
+/// The principals a statement of a trust policy names (an `Allow`'s or a `Deny`'s).
 fn trusted(st: &Statement, own: &str, at: &dyn Fn(u32) -> (u32, u32), out: &mut Vec<Trusted>) {
     let Some(p) = &st.principal else {
         return;
     };
-    if p.not || !st.is_allow() {
+    if p.not {
         return;
     }
     let (line, column) = at(st.span.start);
