@@ -121,18 +121,24 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
         keep_text: args.out.format.shows_source(),
         permissions: args.out.format == report::Format::Html,
     };
-    let mut review = review::review(&inputs, opts, &known);
-    args.out.gate.finish(
-        &mut [&mut review.report],
-        config.as_ref(),
-        baseline.as_ref(),
-    )?;
+    let review = review::review(&inputs, opts, &known);
+    finish(&args.out, review, config.as_ref(), baseline.as_ref(), fail_on)
+}
+
+/// The config and baseline applied to `review`, the report written, and the exit.
+fn finish(
+    out: &OutputArgs,
+    mut review: review::Review,
+    config: Option<&crate::config::Config>,
+    baseline: Option<&crate::baseline::Baseline>,
+    fail_on: super::FailOn,
+) -> anyhow::Result<Outcome> {
+    out.gate.finish(&mut [&mut review.report], config, baseline)?;
     let opts = report::text::Options {
-        color: args.out.color.enabled(),
+        color: out.color.enabled(),
     };
-    args.out
-        .emit(|out| report::write(out, &review, args.out.format, opts))?;
-    Ok(args.out.gate.outcome(&[&review.report], fail_on))
+    out.emit(|w| report::write(w, &review, out.format, opts))?;
+    Ok(out.gate.outcome(&[&review.report], fail_on))
 }
 
 /// Run `iamlint audit merge`: every part read (bounded like any input) and parsed first, so
@@ -143,26 +149,13 @@ fn merge(args: &MergeArgs) -> anyhow::Result<Outcome> {
     let fail_on = args.out.fail_on(config.as_ref());
     let mut parts = Vec::new();
     for f in &args.files {
-        let input = if f == "-" {
-            crate::source::Input::Stdin
-        } else {
-            crate::source::Input::File(f.into())
-        };
-        let doc = crate::source::read(&input)?;
+        // A part holds whole accounts: the account dump's limit, not a policy's.
+        let input = crate::source::Input::named(f);
+        let doc = crate::source::read_within(&input, crate::source::Limit::DUMP)?;
         let v: serde_json::Value = serde_json::from_str(&doc.text)
             .map_err(|e| anyhow::anyhow!("{f}:{}:{}: not JSON: {e}", e.line(), e.column()))?;
         parts.push((f.clone(), v));
     }
-    let mut review = review::merge(&parts)?;
-    args.out.gate.finish(
-        &mut [&mut review.report],
-        config.as_ref(),
-        baseline.as_ref(),
-    )?;
-    let opts = report::text::Options {
-        color: args.out.color.enabled(),
-    };
-    args.out
-        .emit(|out| report::write(out, &review, args.out.format, opts))?;
-    Ok(args.out.gate.outcome(&[&review.report], fail_on))
+    let review = review::merge(&parts)?;
+    finish(&args.out, review, config.as_ref(), baseline.as_ref(), fail_on)
 }

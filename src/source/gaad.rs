@@ -1004,12 +1004,7 @@ pub fn principal(path: &str, principal: &str) -> anyhow::Result<principal::Read>
         ));
         Ok(Read::Incomplete(errors))
     };
-    let input = if path == "-" {
-        super::Input::Stdin
-    } else {
-        super::Input::File(path.into())
-    };
-    let doc = super::read_dump(&input)?;
+    let doc = super::read_dump(&super::Input::named(path))?;
     let parsed = crate::policy::json::parse(&doc.text).map_err(|e| {
         let (l, c) = crate::span::LineIndex::new(&doc.text).line_col(&doc.text, e.span.start);
         anyhow::anyhow!("{path}:{l}:{c}: {}", e.message)

@@ -162,6 +162,15 @@ pub enum Input {
 }
 
 impl Input {
+    /// The input a user names on the command line: `-` is standard input.
+    pub fn named(path: &str) -> Input {
+        if path == "-" {
+            Input::Stdin
+        } else {
+            Input::File(path.into())
+        }
+    }
+
     /// Was it found by walking a folder (rather than named)?
     pub fn in_folder(&self) -> bool {
         matches!(self, Input::Found(_))

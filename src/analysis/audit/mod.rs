@@ -276,12 +276,7 @@ impl Account {
 
     /// [`Account::read`] within `limit` (the tests give a small one).
     pub fn read_within(path: &str, limit: crate::source::Limit) -> Result<Account, AuditError> {
-        let input = if path == "-" {
-            crate::source::Input::Stdin
-        } else {
-            crate::source::Input::File(path.into())
-        };
-        let doc = crate::source::read_within(&input, limit)?;
+        let doc = crate::source::read_within(&crate::source::Input::named(path), limit)?;
         Account::from_text(path, &doc.text)
     }
 
