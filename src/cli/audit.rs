@@ -122,7 +122,13 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
         permissions: args.out.format == report::Format::Html,
     };
     let review = review::review(&inputs, opts, &known);
-    finish(&args.out, review, config.as_ref(), baseline.as_ref(), fail_on)
+    finish(
+        &args.out,
+        review,
+        config.as_ref(),
+        baseline.as_ref(),
+        fail_on,
+    )
 }
 
 /// The config and baseline applied to `review`, the report written, and the exit.
@@ -133,7 +139,8 @@ fn finish(
     baseline: Option<&crate::baseline::Baseline>,
     fail_on: super::FailOn,
 ) -> anyhow::Result<Outcome> {
-    out.gate.finish(&mut [&mut review.report], config, baseline)?;
+    out.gate
+        .finish(&mut [&mut review.report], config, baseline)?;
     let opts = report::text::Options {
         color: out.color.enabled(),
     };
@@ -157,5 +164,11 @@ fn merge(args: &MergeArgs) -> anyhow::Result<Outcome> {
         parts.push((f.clone(), v));
     }
     let review = review::merge(&parts)?;
-    finish(&args.out, review, config.as_ref(), baseline.as_ref(), fail_on)
+    finish(
+        &args.out,
+        review,
+        config.as_ref(),
+        baseline.as_ref(),
+        fail_on,
+    )
 }

@@ -199,14 +199,22 @@ pub fn html_data(r: &Review) -> Value {
             p.to_string()
         }
     };
+    // Each role's trust, found by account and role (not one scan of every role per principal).
+    let trust_of: std::collections::HashMap<
+        (&str, &str),
+        &crate::analysis::audit::review::AccountTrust,
+    > = r
+        .trust
+        .iter()
+        .map(|t| ((t.account.as_str(), t.role.role.as_str()), t))
+        .collect();
     let principals: Vec<Value> = r
         .principals
         .iter()
         .map(|p| {
-            let trust: Vec<Value> = r
-                .trust
-                .iter()
-                .filter(|t| t.account == p.account && t.role.role == p.principal)
+            let trust: Vec<Value> = trust_of
+                .get(&(p.account.as_str(), p.principal.as_str()))
+                .into_iter()
                 .flat_map(|t| {
                     let codes: Vec<&str> = t.role.findings.iter().map(|f| f.code.as_str()).collect();
                     t.role.trusted.iter().map(move |x| {

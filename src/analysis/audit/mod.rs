@@ -50,6 +50,17 @@ pub enum Kind {
     Role,
 }
 
+impl Kind {
+    /// The kind a label names: `user/NAME`, `group/NAME`, else a role.
+    pub fn of_label(label: &str) -> Kind {
+        match label.split_once('/').map(|(k, _)| k) {
+            Some("user") => Kind::User,
+            Some("group") => Kind::Group,
+            _ => Kind::Role,
+        }
+    }
+}
+
 /// A principal of the dump, ready to evaluate.
 #[derive(Debug, Clone)]
 pub struct Subject {
@@ -331,11 +342,7 @@ impl Account {
                 .collect();
         let entry_of = |pr: &gaad::Principal| by_start.get(&pr.at.start).copied();
         for pr in &dump.principals {
-            let kind = match pr.label.split_once('/').map(|(k, _)| k) {
-                Some("user") => Kind::User,
-                Some("group") => Kind::Group,
-                _ => Kind::Role,
-            };
+            let kind = Kind::of_label(&pr.label);
             let own: Vec<&gaad::Problem> = if pr.arn.is_empty() {
                 // An entry without an ARN: its problems are those inside it.
                 dump.problems

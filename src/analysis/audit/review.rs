@@ -294,11 +294,16 @@ pub fn review(inputs: &[Input<'_>], opts: Options, known: &[String]) -> Review {
         let mut expander = opts
             .permissions
             .then(|| super::permissions::Expander::new(account));
+        // The findings of each principal, grouped once (not one scan per principal).
+        let mut by_principal: std::collections::HashMap<&str, Vec<&Finding>> =
+            std::collections::HashMap::new();
+        for f in &found {
+            if let Some(p) = f.principal.as_deref() {
+                by_principal.entry(p).or_default().push(f);
+            }
+        }
         for s in &account.subjects {
-            let mine: Vec<&Finding> = found
-                .iter()
-                .filter(|f| f.principal.as_deref() == Some(s.label.as_str()))
-                .collect();
+            let mine = by_principal.remove(s.label.as_str()).unwrap_or_default();
             let mut codes: Vec<String> = mine.iter().map(|f| f.code.as_str().to_string()).collect();
             codes.sort_unstable();
             codes.dedup();
@@ -332,11 +337,7 @@ pub fn review(inputs: &[Input<'_>], opts: Options, known: &[String]) -> Review {
             });
         }
         for u in &account.unevaluated {
-            let kind = match u.principal.split_once('/').map(|(k, _)| k) {
-                Some("user") => Kind::User,
-                Some("group") => Kind::Group,
-                _ => Kind::Role,
-            };
+            let kind = Kind::of_label(&u.principal);
             r.principals.push(Principal {
                 account: account.origin.clone(),
                 principal: u.principal.clone(),
