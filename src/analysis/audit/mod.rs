@@ -576,7 +576,12 @@ impl Account {
         let mut parts = at.rsplitn(3, ':');
         let column: u32 = parts.next()?.parse().ok()?;
         let line: u32 = parts.next()?.parse().ok()?;
-        if parts.next()? != self.origin || line == 0 || column == 0 {
+        self.span_at(parts.next()?, line, column)
+    }
+
+    /// The span of `line`:`column` of `file` when `file` is this dump (see [`Account::locate`]).
+    pub fn span_at(&self, file: &str, line: u32, column: u32) -> Option<Span> {
+        if file != self.origin || line == 0 || column == 0 {
             return None;
         }
         let start = self.lines.line_start(line);

@@ -163,9 +163,8 @@ fn unknown_accounts(
             continue;
         }
         seen.push(id);
-        let at = format!("{}:{}:{}", account.origin, x.line, x.column);
         let span = account
-            .locate(&at)
+            .span_at(&account.origin, x.line, x.column)
             .or_else(|| {
                 account
                     .subjects

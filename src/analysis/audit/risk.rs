@@ -170,11 +170,17 @@ pub(crate) fn finding(
     let mut in_dump = Vec::new();
     let mut elsewhere = Vec::new();
     for h in hits {
-        let at = format!("{}:{}:{}", account.file_of(h), h.line, h.column);
-        match account.locate(&at) {
+        match account.span_at(account.file_of(h), h.line, h.column) {
             Some(span) if !in_dump.iter().any(|(sp, _)| *sp == span) => in_dump.push((span, h)),
             Some(_) => {}
-            None => elsewhere.push(format!("{} statement {} ({at})", h.policy, h.statement)),
+            None => elsewhere.push(format!(
+                "{} statement {} ({}:{}:{})",
+                h.policy,
+                h.statement,
+                account.file_of(h),
+                h.line,
+                h.column
+            )),
         }
     }
     let span = in_dump.first().map_or(s.at, |(sp, _)| *sp);
