@@ -75,7 +75,7 @@ pub fn lint_one(doc: &Document, src: usize, in_folder: bool, opts: LintOptions) 
     let mut out = Vec::new();
     let mut errors = Vec::new();
     let mut model = None;
-    match policy::json::parse(&doc.text) {
+    match source::gaad::parse(&doc.text) {
         Err(e) => out.push(Finding::new(Code::JsonSyntax, src, e.span, e.message)),
         Ok(parsed) if source::gaad::is_dump(&parsed.root) => {
             // An account dump: lint every policy document in it.

@@ -122,6 +122,8 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
         permissions: args.out.format == report::Format::Html,
     };
     let review = review::review(&inputs, opts, &known);
+    drop(inputs);
+    super::keep_to_exit(targets);
     finish(
         &args.out,
         review,
@@ -145,7 +147,9 @@ fn finish(
         color: out.color.enabled(),
     };
     out.emit(|w| report::write(w, &review, out.format, opts))?;
-    Ok(out.gate.outcome(&[&review.report], fail_on))
+    let outcome = out.gate.outcome(&[&review.report], fail_on);
+    super::keep_to_exit(review);
+    Ok(outcome)
 }
 
 /// Run `iamlint audit merge`: every part read (bounded like any input) and parsed first, so

@@ -126,8 +126,10 @@ fn run_gaad(args: &CanArgs, dump: &str) -> anyhow::Result<Outcome> {
         Format::Json => crate::report::can::render_answer_json(&a, &file_of)?,
         Format::Text => crate::report::can::render_answer_text(&a, &file_of),
     })?;
-    Ok(match a.access {
+    let outcome = match a.access {
         Access::Allowed => Outcome::Clean,
         Access::AllowedIf | Access::Denied | Access::NotAllowed => Outcome::Findings,
-    })
+    };
+    super::keep_to_exit((a, account));
+    Ok(outcome)
 }

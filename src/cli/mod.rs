@@ -47,6 +47,14 @@ impl Outcome {
     }
 }
 
+/// Leave `value` to the end of the process instead of freeing it: a command hands over what
+/// it read once its output is written, and the process ends next, when the system takes all
+/// of its memory back at once. Freeing an account read from a large dump, allocation by
+/// allocation, takes tens of milliseconds: a tenth of `who-can`'s run.
+pub(crate) fn keep_to_exit<T>(value: T) {
+    std::mem::forget(value);
+}
+
 /// Lint and audit AWS IAM policies, offline.
 #[derive(Debug, Parser)]
 #[command(name = "iamlint", version, about, long_about = None, arg_required_else_help = true)]

@@ -40,13 +40,13 @@ pub fn run(args: &PathsArgs) -> anyhow::Result<Outcome> {
         Format::Json => crate::report::paths::render_json(r.0, r.1, r.2, r.3, r.4)?,
         Format::Text => crate::report::paths::render_text(r.0, r.1, r.2, r.3, r.4),
     })?;
-    Ok(
-        if !account.unevaluated.is_empty() || !account.errors.is_empty() {
-            Outcome::Error
-        } else if paths.is_empty() {
-            Outcome::Clean
-        } else {
-            Outcome::Findings
-        },
-    )
+    let outcome = if !account.unevaluated.is_empty() || !account.errors.is_empty() {
+        Outcome::Error
+    } else if paths.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    };
+    super::keep_to_exit((g, paths, account));
+    Ok(outcome)
 }

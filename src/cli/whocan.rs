@@ -45,7 +45,9 @@ pub fn run(args: &WhoCanArgs) -> anyhow::Result<Outcome> {
         Format::Json => crate::report::whocan::render_json(&w, &file_of)?,
         Format::Text => crate::report::whocan::render_text(&w, &file_of),
     })?;
-    Ok(if w.complete() {
+    let complete = w.complete();
+    super::keep_to_exit((w, account));
+    Ok(if complete {
         Outcome::Clean
     } else {
         Outcome::Error

@@ -35,6 +35,9 @@ pub enum Value {
     Array(Vec<Node>),
     /// An object, members in source order (duplicates kept; see [`Parsed::duplicates`]).
     Object(Vec<Member>),
+    /// An object that [`parse_leaving`] checked but did not build: read it with
+    /// [`parse_at`] and the node's span.
+    Unread,
 }
 
 impl Value {
@@ -46,7 +49,7 @@ impl Value {
             Value::Number(_) => "a number",
             Value::String(_) => "a string",
             Value::Array(_) => "an array",
-            Value::Object(_) => "an object",
+            Value::Object(_) | Value::Unread => "an object",
         }
     }
 }
@@ -91,38 +94,103 @@ pub struct SyntaxError {
 
 /// Read a JSON document.
 pub fn parse(text: &str) -> Result<Parsed, SyntaxError> {
+    parse_leaving(text, &[])
+}
+
+/// Read a JSON document, leaving unbuilt each object found at one of the key paths of
+/// `unread` (object keys from the root; arrays on the way are passed through, so
+/// `["Policies", "PolicyVersionList", "Document"]` names the `Document` of every version of
+/// every policy). Such an object is checked as strictly as the rest (the same errors at the
+/// same places, nesting counted from the root) but becomes a [`Value::Unread`] node, and a
+/// duplicate key in it is not reported here: [`parse_at`] reads it when it is wanted. An
+/// account dump is mostly policy documents, and many of them (the versions that are not the
+/// default) are never wanted.
+pub fn parse_leaving(text: &str, unread: &[&[&'static str]]) -> Result<Parsed, SyntaxError> {
     let mut p = Reader {
         src: text.as_bytes(),
         text,
         pos: 0,
         duplicates: Vec::new(),
+        unread,
+        trail: Vec::new(),
     };
-    p.skip_ws();
-    if p.pos >= p.src.len() {
-        return Err(p.err_here("the document is empty"));
-    }
-    let root = p.value(0)?;
-    p.skip_ws();
-    if p.pos < p.src.len() {
-        return Err(SyntaxError {
-            message: "unexpected text after the end of the document".into(),
-            span: Span::new(p.pos, p.pos + p.char_len_at(p.pos)),
-        });
-    }
-    Ok(Parsed {
-        root,
-        duplicates: p.duplicates,
-    })
+    p.document()
 }
+
+/// Read the JSON value at `span` of `text` (a [`Value::Unread`] node's span), with spans that
+/// point into the whole `text`.
+pub fn parse_at(text: &str, span: Span) -> Result<Parsed, SyntaxError> {
+    let end = (span.end as usize).min(text.len());
+    let mut p = Reader {
+        src: text.as_bytes().get(..end).unwrap_or_default(),
+        text: text.get(..end).unwrap_or_default(),
+        pos: span.start as usize,
+        duplicates: Vec::new(),
+        unread: &[],
+        trail: Vec::new(),
+    };
+    p.document()
+}
+
+/// Where a string's characters go: kept, or only checked.
+trait Sink {
+    fn push_str(&mut self, s: &str);
+    fn push(&mut self, c: char);
+}
+
+impl Sink for String {
+    fn push_str(&mut self, s: &str) {
+        String::push_str(self, s);
+    }
+    fn push(&mut self, c: char) {
+        String::push(self, c);
+    }
+}
+
+/// Checks a string without keeping it.
+struct Discard;
+
+impl Sink for Discard {
+    fn push_str(&mut self, _: &str) {}
+    fn push(&mut self, _: char) {}
+}
+
+/// Stands in the key trail of [`Reader`] for a key on no path of `unread`.
+const OFF_PATH: &str = "";
 
 struct Reader<'a> {
     src: &'a [u8],
     text: &'a str,
     pos: usize,
     duplicates: Vec<DuplicateKey>,
+    /// The key paths whose objects are left unread.
+    unread: &'a [&'a [&'static str]],
+    /// The keys from the root to the current value, each as the `unread` path spells it, or
+    /// [`OFF_PATH`] (below which no path can match); empty when `unread` is.
+    trail: Vec<&'static str>,
 }
 
 impl Reader<'_> {
+    fn document(&mut self) -> Result<Parsed, SyntaxError> {
+        let p = self;
+        p.skip_ws();
+        if p.pos >= p.src.len() {
+            return Err(p.err_here("the document is empty"));
+        }
+        let root = p.value(0)?;
+        p.skip_ws();
+        if p.pos < p.src.len() {
+            return Err(SyntaxError {
+                message: "unexpected text after the end of the document".into(),
+                span: Span::new(p.pos, p.pos + p.char_len_at(p.pos)),
+            });
+        }
+        Ok(Parsed {
+            root,
+            duplicates: std::mem::take(&mut p.duplicates),
+        })
+    }
+
     fn peek(&self) -> Option<u8> {
         self.src.get(self.pos).copied()
     }
@@ -171,13 +239,46 @@ impl Reader<'_> {
             Some(b't') => self.literal("true", Value::Bool(true))?,
             Some(b'f') => self.literal("false", Value::Bool(false))?,
             Some(b'n') => self.literal("null", Value::Null)?,
-            Some(b'-' | b'0'..=b'9') => self.number()?,
+            Some(b'-' | b'0'..=b'9') => {
+                self.number()?;
+                Value::Number(
+                    self.text
+                        .get(start..self.pos)
+                        .unwrap_or_default()
+                        .to_string(),
+                )
+            }
             _ => return Err(self.unexpected("a value")),
         };
         Ok(Node {
             value,
             span: Span::new(start, self.pos),
         })
+    }
+
+    /// Check a value as [`Reader::value`] reads it (the same errors at the same places),
+    /// building nothing.
+    fn skip(&mut self, depth: usize) -> Result<(), SyntaxError> {
+        match self.peek() {
+            Some(b'{') => {
+                let depth = self.enter(depth)?;
+                self.members(|r| {
+                    r.string_into(&mut Discard)?;
+                    r.colon()?;
+                    r.skip(depth)
+                })
+            }
+            Some(b'[') => {
+                let depth = self.enter(depth)?;
+                self.items(|r| r.skip(depth))
+            }
+            Some(b'"') => self.string_into(&mut Discard),
+            Some(b't') => self.literal("true", Value::Null).map(drop),
+            Some(b'f') => self.literal("false", Value::Null).map(drop),
+            Some(b'n') => self.literal("null", Value::Null).map(drop),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            _ => Err(self.unexpected("a value")),
+        }
     }
 
     fn literal(&mut self, word: &str, value: Value) -> Result<Value, SyntaxError> {
@@ -189,8 +290,8 @@ impl Reader<'_> {
         }
     }
 
-    fn number(&mut self) -> Result<Value, SyntaxError> {
-        let start = self.pos;
+    /// Pass over a number (its text is the caller's span).
+    fn number(&mut self) -> Result<(), SyntaxError> {
         if self.peek() == Some(b'-') {
             self.pos += 1;
         }
@@ -219,18 +320,18 @@ impl Reader<'_> {
                 return Err(self.unexpected("a digit in the exponent"));
             }
         }
-        Ok(Value::Number(
-            self.text
-                .get(start..self.pos)
-                .unwrap_or_default()
-                .to_string(),
-        ))
+        Ok(())
     }
 
     fn string(&mut self) -> Result<String, SyntaxError> {
+        let mut out = String::new();
+        self.string_into(&mut out)?;
+        Ok(out)
+    }
+
+    fn string_into(&mut self, out: &mut impl Sink) -> Result<(), SyntaxError> {
         let open = self.pos;
         self.pos += 1; // the opening quote
-        let mut out = String::new();
         loop {
             // Copy the run of plain characters in one go.
             let run = self.pos;
@@ -248,11 +349,11 @@ impl Reader<'_> {
             match self.peek() {
                 Some(b'"') => {
                     self.pos += 1;
-                    return Ok(out);
+                    return Ok(());
                 }
                 Some(b'\\') => {
                     self.pos += 1;
-                    self.escape(&mut out)?;
+                    self.escape(out)?;
                 }
                 Some(_) => {
                     return Err(self.err_here("control character in a string; write it escaped"));
@@ -267,7 +368,7 @@ impl Reader<'_> {
         }
     }
 
-    fn escape(&mut self, out: &mut String) -> Result<(), SyntaxError> {
+    fn escape(&mut self, out: &mut impl Sink) -> Result<(), SyntaxError> {
         let c = match self.peek() {
             Some(b'"') => '"',
             Some(b'\\') => '\\',
@@ -327,59 +428,97 @@ impl Reader<'_> {
         Ok(depth + 1)
     }
 
-    fn array(&mut self, depth: usize) -> Result<Value, SyntaxError> {
-        let depth = self.enter(depth)?;
+    /// After a key: the `:` and the space around it.
+    fn colon(&mut self) -> Result<(), SyntaxError> {
+        self.skip_ws();
+        if self.peek() != Some(b':') {
+            return Err(self.unexpected("`:`"));
+        }
         self.pos += 1;
-        let mut items = Vec::new();
+        self.skip_ws();
+        Ok(())
+    }
+
+    /// Walk the items of the array at the cursor, `item` reading each.
+    fn items(
+        &mut self,
+        mut item: impl FnMut(&mut Self) -> Result<(), SyntaxError>,
+    ) -> Result<(), SyntaxError> {
+        self.pos += 1;
         self.skip_ws();
         if self.peek() == Some(b']') {
             self.pos += 1;
-            return Ok(Value::Array(items));
+            return Ok(());
         }
         loop {
             self.skip_ws();
-            items.push(self.value(depth)?);
+            item(self)?;
             self.skip_ws();
             match self.peek() {
                 Some(b',') => self.pos += 1,
                 Some(b']') => {
                     self.pos += 1;
-                    return Ok(Value::Array(items));
+                    return Ok(());
                 }
                 _ => return Err(self.unexpected("`,` or `]`")),
             }
         }
     }
 
-    fn object(&mut self, depth: usize) -> Result<Value, SyntaxError> {
-        let depth = self.enter(depth)?;
+    /// Walk the members of the object at the cursor, `member` reading each from its key's
+    /// opening quote.
+    fn members(
+        &mut self,
+        mut member: impl FnMut(&mut Self) -> Result<(), SyntaxError>,
+    ) -> Result<(), SyntaxError> {
         self.pos += 1;
-        let mut members: Vec<Member> = Vec::new();
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
-            return Ok(Value::Object(members));
+            return Ok(());
         }
         loop {
             self.skip_ws();
             if self.peek() != Some(b'"') {
                 return Err(self.unexpected("a key in double quotes"));
             }
-            let kstart = self.pos;
-            let key = self.string()?;
-            let kspan = Span::new(kstart, self.pos);
+            member(self)?;
             self.skip_ws();
-            if self.peek() != Some(b':') {
-                return Err(self.unexpected("`:`"));
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                _ => return Err(self.unexpected("`,` or `}`")),
             }
-            self.pos += 1;
-            self.skip_ws();
-            let value = self.value(depth)?;
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Value, SyntaxError> {
+        let depth = self.enter(depth)?;
+        let mut items = Vec::new();
+        self.items(|r| {
+            items.push(r.value(depth)?);
+            Ok(())
+        })?;
+        Ok(Value::Array(items))
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Value, SyntaxError> {
+        let depth = self.enter(depth)?;
+        let mut members: Vec<Member> = Vec::new();
+        self.members(|r| {
+            let kstart = r.pos;
+            let key = r.string()?;
+            let kspan = Span::new(kstart, r.pos);
+            r.colon()?;
+            let value = r.member_value(&key, depth)?;
             // Objects in IAM documents are small; a linear scan beats hashing. Large objects
             // (GAAD maps) stay linear only up to a bound.
             if members.len() < 64 {
                 if let Some(prev) = members.iter().find(|m| m.key.value == key) {
-                    self.duplicates.push(DuplicateKey {
+                    r.duplicates.push(DuplicateKey {
                         key: key.clone(),
                         first: prev.key.span,
                         second: kspan,
@@ -390,16 +529,47 @@ impl Reader<'_> {
                 key: Spanned::new(key, kspan),
                 value,
             });
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b'}') => {
-                    self.pos += 1;
-                    return Ok(Value::Object(members));
+            Ok(())
+        })?;
+        Ok(Value::Object(members))
+    }
+
+    /// The value of member `key`: read, or left unread when its key path is one of `unread`.
+    fn member_value(&mut self, key: &str, depth: usize) -> Result<Node, SyntaxError> {
+        if self.unread.is_empty() {
+            return self.value(depth);
+        }
+        let (step, ends) = self.step(key);
+        if ends && self.peek() == Some(b'{') {
+            let start = self.pos;
+            self.skip(depth)?;
+            return Ok(Node {
+                value: Value::Unread,
+                span: Span::new(start, self.pos),
+            });
+        }
+        self.trail.push(step);
+        let value = self.value(depth);
+        self.trail.pop();
+        value
+    }
+
+    /// The trail entry of `key` below the current trail ([`OFF_PATH`] when no path of
+    /// `unread` goes on with it), and whether a path ends at it.
+    fn step(&self, key: &str) -> (&'static str, bool) {
+        if self.trail.last() == Some(&OFF_PATH) {
+            return (OFF_PATH, false);
+        }
+        let n = self.trail.len();
+        let mut step = (OFF_PATH, false);
+        for path in self.unread {
+            if path.get(..n) == Some(self.trail.as_slice()) {
+                if let Some(&k) = path.get(n).filter(|&&k| k == key) {
+                    step = (k, step.1 || path.len() == n + 1);
                 }
-                _ => return Err(self.unexpected("`,` or `}`")),
             }
         }
+        step
     }
 }
 
@@ -487,6 +657,89 @@ mod tests {
                 .map(|m| (m.key.value.clone(), to_serde(&m.value)))
                 .collect::<serde_json::Map<_, _>>()
                 .into(),
+            Value::Unread => panic!("an unread node"),
+        }
+    }
+
+    const DOCS: &[&[&str]] = &[&["Policies", "PolicyVersionList", "Document"]];
+
+    #[test]
+    fn leaves_objects_at_the_paths_unread_and_reads_them_later() {
+        let text = r#"{"Policies":[{"Arn":"a","PolicyVersionList":[
+            {"Document":{"Statement":[{"Effect":"Allow","Effect":"Deny"}]},"IsDefaultVersion":true},
+            {"Document":"%7B%7D"}]}],
+            "Document":{"x":1}, "Other":{"Document":{"y":2}}}"#;
+        let lazy = parse_leaving(text, DOCS).expect("valid");
+        let full = parse(text).expect("valid");
+        // Only the object at the path is unread: not a string there, not the same key
+        // elsewhere.
+        let Value::Object(top) = &lazy.root.value else {
+            panic!()
+        };
+        let Value::Array(policies) = &top[0].value.value else {
+            panic!()
+        };
+        let Value::Object(entry) = &policies[0].value else {
+            panic!()
+        };
+        let Value::Array(versions) = &entry[1].value.value else {
+            panic!()
+        };
+        let doc = |v: &Node| match &v.value {
+            Value::Object(m) => m[0].value.clone(),
+            _ => panic!(),
+        };
+        let unread = doc(&versions[0]);
+        assert_eq!(unread.value, Value::Unread);
+        assert!(matches!(doc(&versions[1]).value, Value::String(_)));
+        assert!(matches!(top[1].value.value, Value::Object(_)));
+        assert_eq!(
+            to_serde(&top[2].value),
+            serde_json::json!({"Document": {"y": 2}})
+        );
+        // Its duplicate key is found when it is read, at the same place as a full read.
+        assert!(lazy.duplicates.is_empty());
+        let read = parse_at(text, unread.span).expect("valid");
+        assert_eq!(read.duplicates, full.duplicates);
+        assert_eq!(&text[read.root.span.range()], &text[unread.span.range()]);
+        assert_eq!(
+            to_serde(&read.root),
+            serde_json::json!({"Statement": [{"Effect": "Deny"}]})
+        );
+    }
+
+    #[test]
+    fn an_unread_object_is_checked_as_strictly_as_a_read_one() {
+        let wrap = |doc: &str| {
+            format!(r#"{{"Policies":[{{"PolicyVersionList":[{{"Document":{doc}}}]}}]}}"#)
+        };
+        for doc in [
+            "{\"a\": 1,}",
+            "{\"a\" 1}",
+            "{\"a\": [1 2]}",
+            "{\"a\": \"\\x\"}",
+            "{\"a\": \"\\ud800\"}",
+            "{\"a\": -}",
+            "{\"a\": 1.}",
+            "{\"a\": tru}",
+            "{\"a\": \"x\ny\"}",
+            "{\"a\": \"abc",
+            "{\"a\": {",
+            &"{\"a\":[".repeat(100),
+        ] {
+            let text = wrap(doc);
+            let full = parse(&text).expect_err(&text);
+            let lazy = parse_leaving(&text, DOCS).expect_err(&text);
+            assert_eq!(full, lazy, "{text}");
+        }
+        for doc in [
+            "{}",
+            "{\"a\":[1,-2.5e+3,true,false,null,\"\\u00e9\"],\"b\":{}}",
+        ] {
+            let text = wrap(doc);
+            let lazy = parse_leaving(&text, DOCS).expect(&text);
+            let full = parse(&text).expect(&text);
+            assert_eq!(lazy.root.span, full.root.span);
         }
     }
 }

@@ -146,6 +146,38 @@ const LISTS: [&str; 4] = [
     "Policies",
 ];
 
+/// Where a dump holds its policy documents: [`crate::policy::json::parse_leaving`] leaves
+/// them unread, and [`Dump::read`] reads the ones it wants (not the versions of a managed
+/// policy other than the default, nor the copies of trust policies under instance
+/// profiles), each on its own and in parallel. Every path starts at a list of [`LISTS`], so
+/// a JSON text with none of them unread is no dump ([`is_dump`]).
+pub const DOCUMENTS: &[&[&str]] = &[
+    &["Policies", "PolicyVersionList", "Document"],
+    &["UserDetailList", "UserPolicyList", "PolicyDocument"],
+    &["GroupDetailList", "GroupPolicyList", "PolicyDocument"],
+    &["RoleDetailList", "RolePolicyList", "PolicyDocument"],
+    &["RoleDetailList", "AssumeRolePolicyDocument"],
+    &[
+        "RoleDetailList",
+        "InstanceProfileList",
+        "Roles",
+        "AssumeRolePolicyDocument",
+    ],
+];
+
+/// Read a JSON text that may be a dump: a dump with its documents unread ([`DOCUMENTS`]),
+/// anything else whole.
+pub fn parse(text: &str) -> Result<Parsed, crate::policy::json::SyntaxError> {
+    let parsed = crate::policy::json::parse_leaving(text, DOCUMENTS)?;
+    let has_list = |m: &[Member]| m.iter().any(|x| LISTS.contains(&x.key.value.as_str()));
+    match &parsed.root.value {
+        Value::Object(m) if has_list(m) && !is_dump(&parsed.root) => {
+            crate::policy::json::parse(text)
+        }
+        _ => Ok(parsed),
+    }
+}
+
 /// Is this JSON a GAAD dump?
 pub fn is_dump(root: &Node) -> bool {
     let Value::Object(m) = &root.value else {
@@ -389,7 +421,7 @@ impl Dump {
         let Some(doc) = doc else {
             return (None, measured);
         };
-        if self.taking && doc.decoded.is_none() {
+        if self.taking && matches!(doc.parsed.root.value, Value::Null) {
             self.to_take.push((doc.at.start, self.docs.len()));
         }
         self.docs.push(doc);
@@ -433,6 +465,19 @@ impl Dump {
                             .filter(|d| contains(node.span, d.second))
                             .cloned()
                             .collect(),
+                    },
+                    decoded: None,
+                    at: node.span,
+                }
+            }
+            Value::Unread => {
+                // Read after the whole dump, with the others ([`Dump::read_unread`]).
+                *size = text.get(node.span.range()).map(crate::policy::size);
+                PolicyDoc {
+                    label,
+                    parsed: Parsed {
+                        root: node.clone(),
+                        duplicates: Vec::new(),
                     },
                     decoded: None,
                     at: node.span,
@@ -507,7 +552,9 @@ impl Dump {
     /// entry of a user or group).
     fn measure_only(&mut self, owner: Owner, node: &Node, text: &str) -> usize {
         let size = match &node.value {
-            Value::Object(_) => text.get(node.span.range()).map(crate::policy::size),
+            Value::Object(_) | Value::Unread => {
+                text.get(node.span.range()).map(crate::policy::size)
+            }
             Value::String(s) => decode_document(s).ok().map(|d| crate::policy::size(&d)),
             _ => None,
         };
@@ -635,6 +682,7 @@ impl Dump {
     pub fn read(text: &str, whole: &Parsed) -> Dump {
         let mut d = Dump::default();
         d.fill(text, whole);
+        d.read_unread(text);
         d
     }
 
@@ -647,10 +695,37 @@ impl Dump {
             ..Dump::default()
         };
         d.fill(text, whole);
+        d.read_unread(text);
         let slots: std::collections::HashMap<u32, usize> =
             std::mem::take(&mut d.to_take).into_iter().collect();
         take_docs(&mut whole.root, 0, &slots, &mut d.docs);
         d
+    }
+
+    /// Read the documents that the dump's reading left unread ([`DOCUMENTS`]), in parallel:
+    /// each is a few kilobytes, and an account has tens of thousands.
+    fn read_unread(&mut self, text: &str) {
+        use rayon::prelude::*;
+        let failed: Vec<Problem> = self
+            .docs
+            .par_iter_mut()
+            .filter(|d| matches!(d.parsed.root.value, Value::Unread))
+            .filter_map(|d| match crate::policy::json::parse_at(text, d.at) {
+                Ok(p) => {
+                    d.parsed = p;
+                    None
+                }
+                // Not seen: the dump's reading checked this text as strictly. Should it
+                // happen, no principal is reported as read.
+                Err(e) => Some(Problem {
+                    at: e.span,
+                    message: format!("{}: {}", d.label, e.message),
+                    first: None,
+                    scope: Scope::Dump,
+                }),
+            })
+            .collect();
+        self.problems.extend(failed);
     }
 
     fn fill(&mut self, text: &str, whole: &Parsed) {
@@ -1005,7 +1080,7 @@ pub fn principal(path: &str, principal: &str) -> anyhow::Result<principal::Read>
         Ok(Read::Incomplete(errors))
     };
     let doc = super::read_dump(&super::Input::named(path))?;
-    let parsed = crate::policy::json::parse(&doc.text).map_err(|e| {
+    let parsed = parse(&doc.text).map_err(|e| {
         let (l, c) = crate::span::LineIndex::new(&doc.text).line_col(&doc.text, e.span.start);
         anyhow::anyhow!("{path}:{l}:{c}: {}", e.message)
     })?;
@@ -1129,7 +1204,7 @@ mod tests {
     use super::*;
 
     fn read(text: &str) -> Dump {
-        Dump::read(text, &crate::policy::json::parse(text).unwrap())
+        Dump::read(text, &parse(text).unwrap())
     }
 
     #[test]

@@ -489,3 +489,38 @@ fn regression_issue_10_live_documents_that_do_not_decode() {
         assert!(text.contains(says), "{text}");
     }
 }
+
+#[test]
+fn a_version_that_is_not_the_default_is_not_read_as_part_of_the_account() {
+    // A key given twice in a version IAM does not apply: it reaches no principal. (It used
+    // to make the policy, and so the group and its user, unreadable.)
+    let text = pretty(&fixture()).replacen(
+        "\"Effect\": \"Allow\",\n                \"Action\": \"ecr:*\"",
+        "\"Effect\": \"Allow\",\n                \"Effect\": \"Deny\",\n                \"Action\": \"ecr:*\"",
+        1,
+    );
+    assert!(text.contains("\"Effect\": \"Deny\""), "the fixture changed");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dump.json");
+    std::fs::write(&path, &text).unwrap();
+    let path = path.to_str().unwrap();
+    for principal in [USER, GROUP] {
+        let (code, out, err) = check(path, principal);
+        assert_eq!(code, 1, "{principal}: {out}{err}");
+    }
+    assert!(
+        check(path, USER)
+            .1
+            .contains("8 of 8 required grants satisfied")
+    );
+    let (code, out, _) = run(&["lint", "--format", "json", path], None);
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["errors"], json!([]));
+    // Its text is still JSON that must be well formed: a syntax error there is one.
+    let broken = text.replacen("\"Effect\": \"Deny\",", "\"Effect\": \"Deny\",,", 1);
+    std::fs::write(dir.path().join("dump.json"), &broken).unwrap();
+    let (code, out, err) = run(&["who-can", "ecr:PutImage", "*", "--gaad", path], None);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("dump.json:"), "{err}");
+}

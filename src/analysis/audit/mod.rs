@@ -28,6 +28,7 @@ pub mod whocan;
 
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::eval::Doc;
@@ -138,7 +139,7 @@ pub(crate) fn parse_dump(
     origin: &str,
     text: &str,
 ) -> Result<crate::policy::json::Parsed, AuditError> {
-    let parsed = crate::policy::json::parse(text).map_err(|e| {
+    let parsed = gaad::parse(text).map_err(|e| {
         let (line, column) = LineIndex::new(text).line_col(text, e.span.start);
         AuditError::Json {
             origin: origin.to_string(),
@@ -156,10 +157,10 @@ pub(crate) fn parse_dump(
 /// What reading the principals of one dump shares: each document parsed once, and the
 /// dump's managed policies by ARN (a dump holds thousands).
 struct Cache<'d> {
-    /// Indexed like [`Dump::docs`].
-    docs: Vec<Option<Arc<Doc>>>,
-    /// AWS managed policies read from the embedded snapshot.
-    snapshot: Vec<(String, Arc<Doc>)>,
+    /// Indexed like [`Dump::docs`] (and their [`Doc::src`] is that index).
+    docs: Vec<Arc<Doc>>,
+    /// AWS managed policies read from the embedded snapshot, by ARN.
+    snapshot: std::collections::HashMap<String, Arc<Doc>>,
     /// Managed policy ARN -> index into [`Dump::docs`].
     held: std::collections::HashMap<&'d str, usize>,
 }
@@ -294,7 +295,7 @@ impl Account {
     /// Read a dump from its text; `origin` names it in positions.
     pub fn from_text(origin: &str, text: &str) -> Result<Account, AuditError> {
         let mut parsed = parse_dump(origin, text)?;
-        let dump = Dump::read_taking(text, &mut parsed);
+        let mut dump = Dump::read_taking(text, &mut parsed);
         let mut acc = Account {
             origin: origin.to_string(),
             subjects: Vec::new(),
@@ -328,10 +329,49 @@ impl Account {
                     .filter(|p| p.message.contains("`IsTruncated`")),
             ));
         }
-        // Each document of the dump, parsed once, as it is first needed.
+        // Each document of the dump parsed once, all of them in parallel (most are needed);
+        // source `i` is document `i`.
+        acc.places = dump
+            .docs
+            .iter()
+            .map(|pd| Place {
+                label: pd.label.clone(),
+                in_dump: true,
+                encoded_at: pd.decoded.as_ref().map(|_| pd.at),
+            })
+            .collect();
         let mut cache = Cache {
-            docs: vec![None; dump.docs.len()],
-            snapshot: Vec::new(),
+            docs: dump
+                .docs
+                .par_iter_mut()
+                .enumerate()
+                .map(|(src, pd)| {
+                    // The JSON tree is done with once parsed: freed here, its memory is
+                    // taken again by the next document's (fresh memory costs a page fault).
+                    let tree = std::mem::replace(
+                        &mut pd.parsed,
+                        crate::policy::json::Parsed {
+                            root: Node {
+                                value: Value::Null,
+                                span: pd.at,
+                            },
+                            duplicates: Vec::new(),
+                        },
+                    );
+                    let policy = crate::policy::parse::parse_policy(&tree, src, &mut Vec::new());
+                    drop(tree);
+                    Arc::new(Doc {
+                        src,
+                        origin: pd.label.clone(),
+                        text: pd
+                            .decoded
+                            .as_deref()
+                            .map_or_else(|| acc.text.clone(), Arc::from),
+                        policy,
+                    })
+                })
+                .collect(),
+            snapshot: std::collections::HashMap::new(),
             held: dump.managed.iter().map(|(a, i)| (a.as_str(), *i)).collect(),
         };
         let by_start: std::collections::HashMap<u32, &Node> =
@@ -376,7 +416,7 @@ impl Account {
                 });
                 continue;
             }
-            match acc.subject(&dump, pr, kind, entry_of(pr), &mut cache) {
+            match acc.subject(pr, kind, entry_of(pr), &mut cache) {
                 Ok(s) => acc.subjects.push(s),
                 Err(message) => {
                     let errors = gaad::errors_with(
@@ -400,54 +440,21 @@ impl Account {
         }
         // Who each role trusts, from the dump already read (reading it again for the graph
         // or the report would parse tens of megabytes twice).
-        let trust = trust::roles_in(origin, text, &dump, &acc.lines);
+        let trust = trust::roles_in(origin, text, &dump, &acc.lines, Some(&cache.docs));
         acc.trust = std::sync::OnceLock::from(Ok(trust));
+        // The dump's tree and reading are done with: freed on the side (hundreds of
+        // thousands of small allocations, tens of milliseconds) while the caller goes on.
+        drop(cache);
+        rayon::spawn(move || drop((parsed, dump)));
         Ok(acc)
     }
 
-    /// A document of the dump, parsed (once) for evaluation.
-    fn dump_doc(&mut self, dump: &Dump, i: usize, cache: &mut Cache<'_>) -> Option<Arc<Doc>> {
-        if let Some(Some(d)) = cache.docs.get(i) {
-            return Some(d.clone());
-        }
-        let pd = dump.docs.get(i)?;
-        let src = self.places.len();
-        let mut scratch = Vec::new();
-        let policy = crate::policy::parse::parse_policy(&pd.parsed, src, &mut scratch);
-        let text: Arc<str> = match &pd.decoded {
-            Some(t) => Arc::from(t.as_str()),
-            None => self.text.clone(),
-        };
-        self.places.push(Place {
-            label: pd.label.clone(),
-            in_dump: true,
-            encoded_at: pd.decoded.as_ref().map(|_| pd.at),
-        });
-        let d = Arc::new(Doc {
-            src,
-            origin: pd.label.clone(),
-            text,
-            policy,
-        });
-        if let Some(slot) = cache.docs.get_mut(i) {
-            *slot = Some(d.clone());
-        }
-        Some(d)
-    }
-
     /// The managed policy `arn`: the dump's copy, else (AWS managed) the embedded snapshot's.
-    fn managed(
-        &mut self,
-        dump: &Dump,
-        arn: &str,
-        cache: &mut Cache<'_>,
-    ) -> Result<Arc<Doc>, String> {
-        if let Some(&i) = cache.held.get(arn) {
-            if let Some(d) = self.dump_doc(dump, i, cache) {
-                return Ok(d);
-            }
+    fn managed(&mut self, arn: &str, cache: &mut Cache<'_>) -> Result<Arc<Doc>, String> {
+        if let Some(d) = cache.held.get(arn).and_then(|&i| cache.docs.get(i)) {
+            return Ok(d.clone());
         }
-        if let Some((_, d)) = cache.snapshot.iter().find(|(a, _)| a == arn) {
+        if let Some(d) = cache.snapshot.get(arn) {
             return Ok(d.clone());
         }
         if !crate::source::managed::is_managed_arn(arn) {
@@ -465,14 +472,13 @@ impl Account {
             encoded_at: None,
         });
         let d = Arc::new(d);
-        cache.snapshot.push((arn.to_string(), d.clone()));
+        cache.snapshot.insert(arn.to_string(), d.clone());
         self.from_snapshot.push(arn.to_string());
         Ok(d)
     }
 
     fn subject(
         &mut self,
-        dump: &Dump,
         pr: &gaad::Principal,
         kind: Kind,
         entry: Option<&Node>,
@@ -480,17 +486,17 @@ impl Account {
     ) -> Result<Subject, String> {
         let mut own = Vec::new();
         for &i in &pr.inline {
-            own.extend(self.dump_doc(dump, i, cache));
+            own.extend(cache.docs.get(i).cloned());
         }
         for arn in &pr.attached {
-            let d = self.managed(dump, arn, cache)?;
+            let d = self.managed(arn, cache)?;
             // A policy attached to the user and to one of its groups applies once.
             if !own.iter().any(|o: &Arc<Doc>| Arc::ptr_eq(o, &d)) {
                 own.push(d);
             }
         }
         let boundary = match pr.boundary.as_ref().filter(|b| !b.is_empty()) {
-            Some(b) => Some(vec![self.managed(dump, b, cache)?]),
+            Some(b) => Some(vec![self.managed(b, cache)?]),
             None => None,
         };
         let keys = principal_keys(kind, &pr.arn, entry);

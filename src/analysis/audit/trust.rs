@@ -92,12 +92,20 @@ fn account_of(arn: &str) -> &str {
 pub fn roles(origin: &str, text: &str) -> Result<Vec<RoleTrust>, AuditError> {
     let mut parsed = super::parse_dump(origin, text)?;
     let dump = Dump::read_taking(text, &mut parsed);
-    Ok(roles_in(origin, text, &dump, &LineIndex::new(text)))
+    Ok(roles_in(origin, text, &dump, &LineIndex::new(text), None))
 }
 
 /// [`roles`] of a dump already read (its `lines` indexed): the account reads it once for
 /// the principals and the trust relationships.
-pub(crate) fn roles_in(origin: &str, text: &str, dump: &Dump, lines: &LineIndex) -> Vec<RoleTrust> {
+/// `models`: the documents of `dump` already parsed, indexed alike (else each trust policy is
+/// parsed here).
+pub(crate) fn roles_in(
+    origin: &str,
+    text: &str,
+    dump: &Dump,
+    lines: &LineIndex,
+    models: Option<&[std::sync::Arc<crate::eval::Doc>]>,
+) -> Vec<RoleTrust> {
     // Each document by where it starts in the dump (a dump holds tens of thousands).
     let doc_at: std::collections::HashMap<u32, usize> = dump
         .docs
@@ -141,15 +149,24 @@ pub(crate) fn roles_in(origin: &str, text: &str, dump: &Dump, lines: &LineIndex)
             out.push(rt);
             continue;
         };
-        let Some(doc) = doc_at.get(&m.at.start).and_then(|&i| dump.docs.get(i)) else {
+        let Some((i, doc)) = doc_at
+            .get(&m.at.start)
+            .and_then(|&i| Some((i, dump.docs.get(i)?)))
+        else {
             // Unread: the dump's reader says why, at the document.
             let why: Vec<&gaad::Problem> = dump.problems.iter().filter(|p| p.at == m.at).collect();
             rt.error = Some(gaad::errors_with(origin, text, lines, why.into_iter()).join("; "));
             out.push(rt);
             continue;
         };
-        let mut scratch = Vec::new();
-        let policy = crate::policy::parse::parse_policy(&doc.parsed, 0, &mut scratch);
+        let parsed_here;
+        let policy = match models.and_then(|m| m.get(i)) {
+            Some(d) => &d.policy,
+            None => {
+                parsed_here = crate::policy::parse::parse_policy(&doc.parsed, 0, &mut Vec::new());
+                &parsed_here
+            }
+        };
         // A statement's place in the dump: inside the document, or the encoded string.
         let at = |offset: u32| match doc.decoded {
             Some(_) => lines.line_col(text, doc.at.start),
@@ -165,7 +182,7 @@ pub(crate) fn roles_in(origin: &str, text: &str, dump: &Dump, lines: &LineIndex)
             trusted(st, own, &at, list);
         }
         let mut found = Vec::new();
-        crate::check::lint_policy(&policy, 0, &mut found);
+        crate::check::lint_policy(policy, 0, &mut found);
         for mut f in found.into_iter().filter(|f| CODES.contains(&f.code)) {
             let (line, column) = at(f.location.span.start);
             f.location.file = origin.to_string();
