@@ -114,6 +114,50 @@ pub struct Problem {
     pub scope: Scope,
 }
 
+/// The problems of a dump by what they affect ([`Dump::problem_index`]).
+#[derive(Debug, Default)]
+pub struct ProblemIndex<'a> {
+    dump: Vec<&'a Problem>,
+    principal: std::collections::HashMap<&'a str, Vec<&'a Problem>>,
+    policy: std::collections::HashMap<&'a str, Vec<&'a Problem>>,
+    by_position: Vec<&'a Problem>,
+}
+
+impl<'a> ProblemIndex<'a> {
+    /// What [`Dump::problems_of`] gives for `pr`, in dump order, each once.
+    pub fn of(&self, pr: &Principal) -> Vec<&'a Problem> {
+        let none = Vec::new();
+        let get = |m: &std::collections::HashMap<&'a str, Vec<&'a Problem>>, k: &str| {
+            m.get(k).unwrap_or(&none).clone()
+        };
+        let mut out = self.dump.clone();
+        out.extend(get(&self.principal, &pr.arn));
+        for g in &pr.groups {
+            out.extend(get(&self.principal, g));
+        }
+        for a in pr.attached.iter().chain(&pr.boundary) {
+            out.extend(get(&self.policy, a));
+        }
+        out.sort_by_key(|p| (p.at.start, p.at.end, std::ptr::from_ref(*p) as usize));
+        out.dedup_by_key(|p| std::ptr::from_ref(*p) as usize);
+        out
+    }
+
+    /// The problems inside `span` (an entry's), in dump order.
+    pub fn inside(&self, span: Span) -> Vec<&'a Problem> {
+        let from = self
+            .by_position
+            .partition_point(|p| p.at.start < span.start);
+        let to = self.by_position.partition_point(|p| p.at.start <= span.end);
+        let starting = self.by_position.get(from..to.max(from)).unwrap_or_default();
+        starting
+            .iter()
+            .filter(|p| p.at.end <= span.end)
+            .copied()
+            .collect()
+    }
+}
+
 /// Everything read from a dump.
 #[derive(Debug, Clone, Default)]
 pub struct Dump {
@@ -812,6 +856,15 @@ impl Dump {
             let pr = d.principal(g, "group", "GroupPolicyList", whole, text);
             groups.push((str_of(g, "GroupName").to_string(), pr));
         }
+        // Each group name: its first entry, and whether another has the same name.
+        let mut group_named: std::collections::HashMap<&str, (usize, bool)> =
+            std::collections::HashMap::new();
+        for (i, (name, _)) in groups.iter().enumerate() {
+            group_named
+                .entry(name.as_str())
+                .and_modify(|e| e.1 = true)
+                .or_insert((i, false));
+        }
         let mut principals = Vec::new();
         for u in d.items(root, "UserDetailList", "the dump", &Scope::Dump) {
             let mut pr = d.principal(u, "user", "UserPolicyList", whole, text);
@@ -839,7 +892,8 @@ impl Dump {
                             );
                             continue;
                         };
-                        if groups.iter().filter(|(n, _)| n == gname).nth(1).is_some() {
+                        let named = group_named.get(gname.as_str()).copied();
+                        if named.is_some_and(|(_, twice)| twice) {
                             d.problem(
                                 g.span,
                                 scope.clone(),
@@ -849,7 +903,7 @@ impl Dump {
                                 ),
                             );
                         }
-                        match groups.iter().find(|(n, _)| n == gname) {
+                        match named.and_then(|(i, _)| groups.get(i)) {
                             Some((_, gp)) => {
                                 pr.inline.extend(gp.inline.iter().copied());
                                 pr.attached.extend(gp.attached.iter().cloned());
@@ -904,18 +958,23 @@ impl Dump {
     /// policy of the embedded snapshot.
     fn missing_policies(&mut self) {
         let mut found = Vec::new();
-        let held: std::collections::HashSet<&str> =
+        let mut held: std::collections::HashSet<&str> =
             self.managed.iter().map(|(a, _)| a.as_str()).collect();
+        // A policy with a problem of its own is reported there.
+        held.extend(self.problems.iter().filter_map(|p| match &p.scope {
+            Scope::Policy(a) => Some(a.as_str()),
+            _ => None,
+        }));
         for pr in &self.principals {
             // Groups' policies reach a user too: name each once, at its holder.
             let own = pr.attached.get(..pr.own_attached).unwrap_or_default();
+            let mut named_at: std::collections::HashMap<&str, Span> =
+                std::collections::HashMap::new();
+            for (a, at) in &pr.named_at {
+                named_at.entry(a.as_str()).or_insert(*at);
+            }
             for arn in own.iter().chain(pr.boundary.iter()) {
-                if held.contains(arn.as_str())
-                    || self
-                        .problems
-                        .iter()
-                        .any(|p| p.scope == Scope::Policy(arn.clone()))
-                {
+                if held.contains(arn.as_str()) {
                     continue;
                 }
                 if crate::source::managed::is_managed_arn(arn)
@@ -923,11 +982,7 @@ impl Dump {
                 {
                     continue;
                 }
-                let at = pr
-                    .named_at
-                    .iter()
-                    .find(|(a, _)| a == arn)
-                    .map_or(pr.at, |(_, at)| *at);
+                let at = named_at.get(arn.as_str()).copied().unwrap_or(pr.at);
                 found.push((at, pr.arn.clone(), pr.label.clone(), arn.clone()));
             }
         }
@@ -979,20 +1034,32 @@ impl Dump {
     /// A key given twice outside a policy document (those are lint findings of the
     /// document): one of the two was read and the other dropped.
     fn duplicate_keys(&mut self, whole: &Parsed) {
+        // Documents, entries and policies each by start: none of them overlaps another of
+        // its kind, so the one that holds a place is the last to start before it.
+        fn by_start<T>(items: impl Iterator<Item = (Span, T)>) -> Vec<(Span, T)> {
+            let mut v: Vec<(Span, T)> = items.collect();
+            v.sort_by_key(|(at, _)| at.start);
+            v
+        }
+        fn holder<T: Copy>(sorted: &[(Span, T)], at: Span) -> Option<T> {
+            let i = sorted.partition_point(|(s, _)| s.start <= at.start);
+            let (s, t) = sorted.get(i.checked_sub(1)?)?;
+            contains(*s, at).then_some(*t)
+        }
+        let docs = by_start(self.docs.iter().map(|d| (d.at, ())));
+        let principals = by_start(self.principals.iter().enumerate().map(|(i, p)| (p.at, i)));
+        let policies = by_start(self.policy_at.iter().enumerate().map(|(i, p)| (p.1, i)));
+        let top: std::collections::HashSet<Span> = match &whole.root.value {
+            Value::Object(m) => m.iter().map(|x| x.key.span).collect(),
+            _ => std::collections::HashSet::new(),
+        };
         for dup in &whole.duplicates {
-            if self.docs.iter().any(|d| contains(d.at, dup.second)) {
+            if holder(&docs, dup.second).is_some() {
                 continue;
             }
-            let top = matches!(&whole.root.value, Value::Object(m) if m.iter().any(|x| x.key.span == dup.second));
-            let principal = self
-                .principals
-                .iter()
-                .filter(|p| contains(p.at, dup.second))
-                .min_by_key(|p| p.at.end - p.at.start);
-            let policy = self
-                .policy_at
-                .iter()
-                .find(|(_, at)| contains(*at, dup.second));
+            let top = top.contains(&dup.second);
+            let principal = holder(&principals, dup.second).and_then(|i| self.principals.get(i));
+            let policy = holder(&policies, dup.second).and_then(|i| self.policy_at.get(i));
             let (scope, where_) = match (top, principal, policy) {
                 (true, ..) => (Scope::Dump, "at the top of the dump".to_string()),
                 (false, Some(p), _) if !p.arn.is_empty() => (
@@ -1016,6 +1083,25 @@ impl Dump {
                 scope,
             });
         }
+    }
+
+    /// [`Dump::problems_of`] for every principal: the problems indexed once by what they
+    /// affect, so asking for each of many principals stays linear in the dump.
+    pub fn problem_index(&self) -> ProblemIndex<'_> {
+        let mut ix = ProblemIndex {
+            by_position: self.problems.iter().collect(),
+            ..ProblemIndex::default()
+        };
+        ix.by_position.sort_by_key(|p| (p.at.start, p.at.end));
+        for p in &self.problems {
+            match &p.scope {
+                Scope::Dump => ix.dump.push(p),
+                Scope::Principal(a) => ix.principal.entry(a).or_default().push(p),
+                Scope::Policy(a) => ix.policy.entry(a).or_default().push(p),
+                Scope::Other => {}
+            }
+        }
+        ix
     }
 
     /// The problems that leave part of `pr`'s permissions unread.
@@ -1162,9 +1248,14 @@ pub fn principal(path: &str, principal: &str) -> anyhow::Result<principal::Read>
             add(d, &d.label, false, &mut out);
         }
     }
+    // The first entry of each ARN (one given twice is a problem that stops the check).
+    let mut held: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (a, i) in &dump.managed {
+        held.entry(a.as_str()).or_insert(*i);
+    }
     let by_arn = |arn: &str, boundary: bool, out: &mut Documents| -> anyhow::Result<()> {
-        if let Some((_, i)) = dump.managed.iter().find(|(a, _)| a == arn) {
-            if let Some(d) = dump.docs.get(*i) {
+        if let Some(&i) = held.get(arn) {
+            if let Some(d) = dump.docs.get(i) {
                 add(d, arn, boundary, out);
                 return Ok(());
             }
@@ -1239,6 +1330,44 @@ mod tests {
         assert!(of("arn:aws:iam::1:user/v").is_empty());
         assert_eq!(of("arn:aws:iam::1:group/g").len(), 1);
         assert!(of("arn:aws:iam::1:group/g2").is_empty());
+    }
+
+    #[test]
+    fn the_problem_index_gives_what_asking_each_principal_gives() {
+        let d = read(
+            r#"{"UserDetailList": [
+                 {"UserName": "u", "Arn": "arn:aws:iam::1:user/u", "GroupList": ["g", "g", "nog"],
+                  "AttachedManagedPolicies": [{"PolicyArn": "arn:aws:iam::1:policy/p"},
+                                              {"PolicyArn": "arn:aws:iam::1:policy/p"}],
+                  "PermissionsBoundary": {"PermissionsBoundaryArn": "arn:aws:iam::1:policy/p"}},
+                 {"UserName": "noarn", "UserPolicyList": [{"PolicyName": "x", "PolicyDocument": 1}]},
+                 {"UserName": "v", "Arn": "arn:aws:iam::1:user/v", "UserPolicyList": [{}]}],
+               "GroupDetailList": [
+                 {"GroupName": "g", "Arn": "arn:aws:iam::1:group/g",
+                  "GroupPolicyList": [{"PolicyName": "p", "PolicyDocument": 5}]}],
+               "Policies": [{"Arn": "arn:aws:iam::1:policy/p", "PolicyVersionList": []}]}"#,
+        );
+        let ix = d.problem_index();
+        let mut seen = 0;
+        for pr in &d.principals {
+            let slow: Vec<*const Problem> = d.problems_of(pr).map(std::ptr::from_ref).collect();
+            let fast: Vec<*const Problem> = ix.of(pr).into_iter().map(std::ptr::from_ref).collect();
+            assert_eq!(fast, slow, "{}", pr.label);
+            let slow: Vec<*const Problem> = d
+                .problems
+                .iter()
+                .filter(|p| contains(pr.at, p.at))
+                .map(std::ptr::from_ref)
+                .collect();
+            let fast: Vec<*const Problem> = ix
+                .inside(pr.at)
+                .into_iter()
+                .map(std::ptr::from_ref)
+                .collect();
+            assert_eq!(fast, slow, "{}", pr.label);
+            seen += slow.len();
+        }
+        assert!(seen >= 5, "{:?}", d.problems);
     }
 
     #[test]

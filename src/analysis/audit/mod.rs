@@ -158,7 +158,7 @@ pub(crate) fn parse_dump(
 /// dump's managed policies by ARN (a dump holds thousands).
 struct Cache<'d> {
     /// Indexed like [`Dump::docs`] (and their [`Doc::src`] is that index).
-    docs: Vec<Arc<Doc>>,
+    docs: &'d [Arc<Doc>],
     /// AWS managed policies read from the embedded snapshot, by ARN.
     snapshot: std::collections::HashMap<String, Arc<Doc>>,
     /// Managed policy ARN -> index into [`Dump::docs`].
@@ -340,112 +340,117 @@ impl Account {
                 encoded_at: pd.decoded.as_ref().map(|_| pd.at),
             })
             .collect();
-        let mut cache = Cache {
-            docs: dump
-                .docs
-                .par_iter_mut()
-                .enumerate()
-                .map(|(src, pd)| {
-                    // The JSON tree is done with once parsed: freed here, its memory is
-                    // taken again by the next document's (fresh memory costs a page fault).
-                    let tree = std::mem::replace(
-                        &mut pd.parsed,
-                        crate::policy::json::Parsed {
-                            root: Node {
-                                value: Value::Null,
-                                span: pd.at,
-                            },
-                            duplicates: Vec::new(),
+        let docs: Vec<Arc<Doc>> = dump
+            .docs
+            .par_iter_mut()
+            .enumerate()
+            .map(|(src, pd)| {
+                // The JSON tree is done with once parsed: freed here, its memory is
+                // taken again by the next document's (fresh memory costs a page fault).
+                let tree = std::mem::replace(
+                    &mut pd.parsed,
+                    crate::policy::json::Parsed {
+                        root: Node {
+                            value: Value::Null,
+                            span: pd.at,
                         },
-                    );
-                    let policy = crate::policy::parse::parse_policy(&tree, src, &mut Vec::new());
-                    drop(tree);
-                    Arc::new(Doc {
-                        src,
-                        origin: pd.label.clone(),
-                        text: pd
-                            .decoded
-                            .as_deref()
-                            .map_or_else(|| acc.text.clone(), Arc::from),
-                        policy,
-                    })
+                        duplicates: Vec::new(),
+                    },
+                );
+                let policy = crate::policy::parse::parse_policy(&tree, src, &mut Vec::new());
+                drop(tree);
+                Arc::new(Doc {
+                    src,
+                    origin: pd.label.clone(),
+                    text: pd
+                        .decoded
+                        .as_deref()
+                        .map_or_else(|| acc.text.clone(), Arc::from),
+                    policy,
                 })
-                .collect(),
+            })
+            .collect();
+        let mut cache = Cache {
+            docs: &docs,
             snapshot: std::collections::HashMap::new(),
             held: dump.managed.iter().map(|(a, i)| (a.as_str(), *i)).collect(),
         };
-        let by_start: std::collections::HashMap<u32, &Node> =
-            ["UserDetailList", "RoleDetailList", "GroupDetailList"]
-                .iter()
-                .flat_map(|l| entries(&parsed.root, l))
-                .map(|n| (n.span.start, n))
-                .collect();
-        let entry_of = |pr: &gaad::Principal| by_start.get(&pr.at.start).copied();
-        for pr in &dump.principals {
-            let kind = Kind::of_label(&pr.label);
-            let own: Vec<&gaad::Problem> = if pr.arn.is_empty() {
-                // An entry without an ARN: its problems are those inside it.
-                dump.problems
-                    .iter()
-                    .filter(|p| pr.at.start <= p.at.start && p.at.end <= pr.at.end)
-                    .collect()
-            } else {
-                dump.problems_of(pr)
-                    .filter(|p| p.scope != Scope::Dump)
-                    .collect()
-            };
-            if !own.is_empty() || pr.arn.is_empty() {
-                let mut errors = gaad::errors_with(origin, text, &acc.lines, own.into_iter());
-                if errors.is_empty() {
-                    errors = gaad::errors_with(
-                        origin,
-                        text,
-                        &acc.lines,
-                        std::iter::once(&gaad::Problem {
-                            at: pr.at,
-                            message: format!("{}: the entry has no `Arn`", pr.label),
-                            first: None,
-                            scope: Scope::Other,
-                        }),
-                    );
+        let problems = dump.problem_index();
+        // Who each role trusts (from the dump already read: reading it again for the graph
+        // or the report would parse tens of megabytes twice), found while the principals are.
+        let lines = std::mem::replace(&mut acc.lines, LineIndex::new(""));
+        let (trust, ()) = rayon::join(
+            || trust::roles_in(origin, text, &dump, &lines, Some(&docs)),
+            || {
+                let by_start: std::collections::HashMap<u32, &Node> =
+                    ["UserDetailList", "RoleDetailList", "GroupDetailList"]
+                        .iter()
+                        .flat_map(|l| entries(&parsed.root, l))
+                        .map(|n| (n.span.start, n))
+                        .collect();
+                let entry_of = |pr: &gaad::Principal| by_start.get(&pr.at.start).copied();
+                for pr in &dump.principals {
+                    let kind = Kind::of_label(&pr.label);
+                    let own: Vec<&gaad::Problem> = if pr.arn.is_empty() {
+                        // An entry without an ARN: its problems are those inside it.
+                        problems.inside(pr.at)
+                    } else {
+                        let mut own = problems.of(pr);
+                        own.retain(|p| p.scope != Scope::Dump);
+                        own
+                    };
+                    if !own.is_empty() || pr.arn.is_empty() {
+                        let mut errors = gaad::errors_with(origin, text, &lines, own.into_iter());
+                        if errors.is_empty() {
+                            errors = gaad::errors_with(
+                                origin,
+                                text,
+                                &lines,
+                                std::iter::once(&gaad::Problem {
+                                    at: pr.at,
+                                    message: format!("{}: the entry has no `Arn`", pr.label),
+                                    first: None,
+                                    scope: Scope::Other,
+                                }),
+                            );
+                        }
+                        acc.unevaluated.push(Unevaluated {
+                            principal: pr.label.clone(),
+                            arn: pr.arn.clone(),
+                            errors,
+                        });
+                        continue;
+                    }
+                    match acc.subject(pr, kind, entry_of(pr), &mut cache) {
+                        Ok(s) => acc.subjects.push(s),
+                        Err(message) => {
+                            let errors = gaad::errors_with(
+                                origin,
+                                text,
+                                &lines,
+                                std::iter::once(&gaad::Problem {
+                                    at: pr.at,
+                                    message,
+                                    first: None,
+                                    scope: Scope::Other,
+                                }),
+                            );
+                            acc.unevaluated.push(Unevaluated {
+                                principal: pr.label.clone(),
+                                arn: pr.arn.clone(),
+                                errors,
+                            });
+                        }
+                    }
                 }
-                acc.unevaluated.push(Unevaluated {
-                    principal: pr.label.clone(),
-                    arn: pr.arn.clone(),
-                    errors,
-                });
-                continue;
-            }
-            match acc.subject(pr, kind, entry_of(pr), &mut cache) {
-                Ok(s) => acc.subjects.push(s),
-                Err(message) => {
-                    let errors = gaad::errors_with(
-                        origin,
-                        text,
-                        &acc.lines,
-                        std::iter::once(&gaad::Problem {
-                            at: pr.at,
-                            message,
-                            first: None,
-                            scope: Scope::Other,
-                        }),
-                    );
-                    acc.unevaluated.push(Unevaluated {
-                        principal: pr.label.clone(),
-                        arn: pr.arn.clone(),
-                        errors,
-                    });
-                }
-            }
-        }
-        // Who each role trusts, from the dump already read (reading it again for the graph
-        // or the report would parse tens of megabytes twice).
-        let trust = trust::roles_in(origin, text, &dump, &acc.lines, Some(&cache.docs));
+            },
+        );
+        acc.lines = lines;
         acc.trust = std::sync::OnceLock::from(Ok(trust));
         // The dump's tree and reading are done with: freed on the side (hundreds of
         // thousands of small allocations, tens of milliseconds) while the caller goes on.
         drop(cache);
-        rayon::spawn(move || drop((parsed, dump)));
+        rayon::spawn(move || drop((parsed, dump, docs)));
         Ok(acc)
     }
 
