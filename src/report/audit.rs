@@ -20,6 +20,10 @@ impl Render for Review {
     /// The summary table (findings by code and severity), then the findings, most severe
     /// first, each with its place in the dump.
     fn write_text(&self, out: &mut dyn Write, opts: text::Options) -> io::Result<()> {
+        if self.principals.is_empty() && !self.report.errors.is_empty() {
+            // No account was read: the errors say why, with no table of zeros above them.
+            return text::write(out, &self.report, opts);
+        }
         writeln!(out, "{}", summary_table(self))?;
         writeln!(
             out,

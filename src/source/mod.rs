@@ -123,7 +123,7 @@ pub enum LoadError {
         what: &'static str,
     },
     /// A NUL byte: not a text file.
-    #[error("{path}:{line}:{column}: not a text file (a NUL byte); a policy is JSON text")]
+    #[error("{path}:{line}:{column}: not a text file (a NUL byte); iamlint reads JSON text")]
     Binary {
         /// The path.
         path: String,

@@ -319,6 +319,9 @@ fn a_truncated_dump_a_foreign_one_and_an_unreadable_trust_policy_fail_the_run_by
         e.contains("cut.json:") && e.matches(':').count() >= 3,
         "{out}"
     );
+    // No account was read: the error comes first, with no table of zeros above it.
+    assert!(out.starts_with("error:"), "{out}");
+    assert!(!out.contains("users and roles audited"), "{out}");
     // A role whose trust policy is not a policy: an error naming the role and its place.
     let bad = dir.path().join("bad-trust.json");
     std::fs::write(

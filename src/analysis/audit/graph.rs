@@ -11,8 +11,9 @@
 //!   its principals are matched here: A's own ARN, A's account (`arn:aws:iam::ACCT:root` or
 //!   `ACCT`: then A's own policy decides) or `*`; the trust statement's conditions are kept
 //!   as the edge's condition. An unconditional trust `Deny` of `*` or of the same principal
-//!   stops the `Allow` (a conditional one, or one naming a single caller of an account-wide
-//!   trust, is not read: the path stays, an over-report, never a miss). When the trust
+//!   stops the `Allow`; a conditional one, or one naming a single caller of an account-wide
+//!   trust, becomes part of the edge's condition ("not (...)", "the caller is not ..."),
+//!   never dropped in silence ([`trust_denials`]). When the trust
 //!   policy names A's ARN in A's own account, IAM needs no identity grant
 //!   (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-basics.html>):
 //!   the edge holds unless A's policies deny it.
@@ -493,6 +494,48 @@ fn allows_action(actions: &[String], action: &str) -> bool {
         .any(|a| crate::pattern::matches_ci_text(a, action))
 }
 
+/// What a trust policy's `Deny`s of `sts:AssumeRole` (`denied`) do to its `Allow` of `tr`:
+/// `None` when one stops it (an unconditional `Deny` of `*` or of the same principal), else
+/// what must hold for it to stand: not a conditional `Deny`'s conditions, and not being a
+/// principal that a `Deny` names among those the `Allow` admits (one user of a trusted
+/// account). A hub edge is shared by every caller, so that last one is a condition on the
+/// step, not a step left out: shown, never read as allowed in silence.
+fn trust_denials(
+    denied: &[super::trust::Trusted],
+    tr: &super::trust::Trusted,
+) -> Option<Vec<String>> {
+    let root =
+        |p: &str| p.len() == 12 && p.bytes().all(|b| b.is_ascii_digit()) || p.ends_with(":root");
+    let mut unless = Vec::new();
+    for d in denied
+        .iter()
+        .filter(|d| allows_action(&d.actions, "sts:AssumeRole"))
+    {
+        let same = d.kind == Trustee::Any || d.principal == tr.principal;
+        let among = !same
+            && matches!(d.kind, Trustee::ThisAccount | Trustee::OtherAccount)
+            && match tr.kind {
+                Trustee::Any => true,
+                Trustee::ThisAccount | Trustee::OtherAccount => {
+                    root(&tr.principal) && !root(&d.principal) && d.account == tr.account
+                }
+                _ => false,
+            };
+        let when = d.conditions.join(" and ");
+        match (same, among, d.conditions.is_empty()) {
+            (true, _, true) => return None,
+            (true, _, false) => unless.push(format!("not ({when})")),
+            (false, true, true) => unless.push(format!("the caller is not {}", d.principal)),
+            (false, true, false) => unless.push(format!(
+                "(the caller is not {} or not ({when}))",
+                d.principal
+            )),
+            (false, false, _) => {}
+        }
+    }
+    Some(unless)
+}
+
 impl TrustIndex {
     fn build(account: &Account, node_of: &HashMap<&str, usize>) -> TrustIndex {
         let mut t = TrustIndex::default();
@@ -503,21 +546,20 @@ impl TrustIndex {
             let Some(&node) = node_of.get(r.arn.as_str()) else {
                 continue;
             };
-            // An unconditional `Deny` of `sts:AssumeRole` to `*` or to the same principal
-            // stops an `Allow` (a conditional one is not read: the path stays, an over-report).
-            let stopped = |tr: &super::trust::Trusted| {
-                r.denied.iter().any(|d| {
-                    d.conditions.is_empty()
-                        && allows_action(&d.actions, "sts:AssumeRole")
-                        && (d.kind == Trustee::Any || d.principal == tr.principal)
-                })
-            };
             for tr in &r.trusted {
-                if !allows_action(&tr.actions, "sts:AssumeRole") || stopped(tr) {
+                if !allows_action(&tr.actions, "sts:AssumeRole") {
                     continue;
                 }
-                let cond = (!tr.conditions.is_empty())
-                    .then(|| format!("{} (trust policy)", tr.conditions.join(" and ")));
+                let Some(unless) = trust_denials(&r.denied, tr) else {
+                    continue;
+                };
+                let conds: Vec<String> = (!tr.conditions.is_empty())
+                    .then(|| tr.conditions.join(" and "))
+                    .into_iter()
+                    .chain(unless)
+                    .collect();
+                let cond =
+                    (!conds.is_empty()).then(|| format!("{} (trust policy)", conds.join(" and ")));
                 let loc = format!("{}:{}:{}", account.origin, tr.line, tr.column);
                 match tr.kind {
                     Trustee::Any => t.any.push((node, cond)),
@@ -1196,6 +1238,63 @@ mod tests {
         assert_eq!(p.to, "role/boss");
         let deny = r#"{"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*"}"#;
         assert!(path_of(&dump(&named, deny)).is_none());
+    }
+
+    /// A trust policy: an `Allow` of `sts:AssumeRole` to `allowed`, and a `Deny` of it to
+    /// `denied` with `cond`.
+    fn allow_and_deny(allowed: &str, denied: &str, cond: &str) -> String {
+        format!(
+            r#"{{"Version": "2012-10-17", "Statement": [
+              {{"Effect": "Allow", "Principal": {allowed}, "Action": "sts:AssumeRole"}},
+              {{"Effect": "Deny", "Principal": {denied}, "Action": "sts:AssumeRole"{cond}}}]}}"#
+        )
+    }
+
+    const ROOT: &str = r#"{"AWS": "arn:aws:iam::111122223333:root"}"#;
+    const USER_U: &str = r#"{"AWS": "arn:aws:iam::111122223333:user/u"}"#;
+    const NOT_FROM_VPC: &str = r#", "Condition": {"StringNotEquals": {"aws:SourceVpc": "vpc-1"}}"#;
+
+    #[test]
+    fn a_trust_deny_stops_the_step_or_becomes_its_condition() {
+        // Unconditional, of the same principal or of anyone: no step.
+        assert!(path_of(&dump(&allow_and_deny(ROOT, ROOT, ""), ASSUME_ANY)).is_none());
+        assert!(path_of(&dump(&allow_and_deny(ROOT, r#""*""#, ""), ASSUME_ANY)).is_none());
+        // Conditional: the step holds only where the condition does not.
+        let p = path_of(&dump(&allow_and_deny(ROOT, ROOT, NOT_FROM_VPC), ASSUME_ANY)).unwrap();
+        let c = p.steps[0].condition.as_deref().unwrap();
+        assert!(c.starts_with("not (") && c.contains("aws:SourceVpc"), "{c}");
+        assert!(c.ends_with("(trust policy)"), "{c}");
+        // A Deny of the caller among the account it trusts: the step says so.
+        let p = path_of(&dump(&allow_and_deny(ROOT, USER_U, ""), ASSUME_ANY)).unwrap();
+        let c = p.steps[0].condition.as_deref().unwrap();
+        assert!(
+            c.contains("the caller is not arn:aws:iam::111122223333:user/u"),
+            "{c}"
+        );
+        let p = path_of(&dump(
+            &allow_and_deny(r#""*""#, USER_U, NOT_FROM_VPC),
+            ASSUME_ANY,
+        ))
+        .unwrap();
+        let c = p.steps[0].condition.as_deref().unwrap();
+        assert!(
+            c.contains("user/u or not (") && c.contains("aws:SourceVpc"),
+            "{c}"
+        );
+        // A Deny of all but some (`NotPrincipal`): the step holds for those only.
+        let but = r#"{"Version": "2012-10-17", "Statement": [
+              {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "sts:AssumeRole"},
+              {"Effect": "Deny", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:user/ops"}, "Action": "sts:AssumeRole"}]}"#;
+        let p = path_of(&dump(but, ASSUME_ANY)).unwrap();
+        let c = p.steps[0].condition.as_deref().unwrap();
+        assert_eq!(
+            c,
+            "not (the caller is none of arn:aws:iam::111122223333:user/ops) (trust policy)"
+        );
+        // A Deny of another account's principal is no part of this one's step.
+        let other = r#"{"AWS": "arn:aws:iam::999988887777:user/x"}"#;
+        let p = path_of(&dump(&allow_and_deny(ROOT, other, ""), ASSUME_ANY)).unwrap();
+        assert_eq!(p.steps[0].condition, None);
     }
 
     #[test]

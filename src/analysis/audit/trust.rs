@@ -65,8 +65,10 @@ pub struct RoleTrust {
     /// Every principal an `Allow` of its trust policy names (`NotPrincipal` is in the
     /// findings of lint, not here).
     pub trusted: Vec<Trusted>,
-    /// Every principal a `Deny` of its trust policy names (`NotPrincipal` is not read): an
-    /// unconditional one stops the `Allow`s of the same principal, or of all when it names `*`.
+    /// Every principal a `Deny` of its trust policy names (a `NotPrincipal` one as `*`, on
+    /// the condition that the caller is none of those it names): an
+    /// unconditional one stops the `Allow`s of the same principal, or of all when it names `*`;
+    /// any other becomes a condition of the step it concerns (`graph::trust_denials`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub denied: Vec<Trusted>,
     /// The dangerous shapes, located in the dump.
@@ -207,9 +209,6 @@ fn trusted(st: &Statement, own: &str, at: &dyn Fn(u32) -> (u32, u32), out: &mut 
     let Some(p) = &st.principal else {
         return;
     };
-    if p.not {
-        return;
-    }
     let (line, column) = at(st.span.start);
     let actions: Vec<String> = st
         .action
@@ -222,6 +221,30 @@ fn trusted(st: &Statement, own: &str, at: &dyn Fn(u32) -> (u32, u32), out: &mut 
         .iter()
         .map(crate::eval::condition::describe)
         .collect();
+    if p.not {
+        // An `Allow` with `NotPrincipal` is lint's finding. A `Deny` with it denies every
+        // caller but those named: one whose condition is that the caller is none of them.
+        if !st.is_allow() {
+            let names: Vec<&str> = p
+                .entries
+                .iter()
+                .flat_map(|(_, vs)| vs.iter().map(|v| v.value.as_str()))
+                .collect();
+            let mut conditions = conditions;
+            conditions.push(format!("the caller is none of {}", names.join(", ")));
+            out.push(Trusted {
+                kind: Trustee::Any,
+                principal: "*".to_string(),
+                account: None,
+                statement: st.reference(),
+                line,
+                column,
+                actions,
+                conditions,
+            });
+        }
+        return;
+    }
     let mut push = |kind, principal: &str, account: Option<String>| {
         out.push(Trusted {
             kind,
