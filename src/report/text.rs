@@ -67,42 +67,39 @@ pub fn write(out: &mut dyn std::io::Write, report: &Report, opts: Options) -> st
     out.write_all(buf.as_bytes())
 }
 
-/// Text past which [`render_to`] hands what it has rendered to `flush`.
-const FLUSH_AT: usize = 64 * 1024;
+/// Most findings [`render_to`] renders as one piece of work, and how many pieces at a time
+/// (so the text held at once stays bounded).
+const RUN: usize = 512;
+const WINDOW: usize = 32;
 
-/// Render into `out`, calling `flush` (which may empty it) whenever it holds over
-/// [`FLUSH_AT`] bytes between two findings.
-fn render_to(
-    out: &mut String,
+/// Render the findings `run` (all of one source) of `report`.
+fn render_run(
     report: &Report,
-    opts: Options,
-    flush: &mut dyn FnMut(&mut String) -> std::io::Result<()>,
-) -> std::io::Result<()> {
-    let paint = Paint(opts.color);
-    let mut index: Option<(usize, LineIndex)> = None;
-    let repeats = group(&report.findings);
-    for (k, f) in report.findings.iter().enumerate() {
-        let Some(others) = repeats.get(k) else {
-            continue;
+    repeats: &[Option<Vec<usize>>],
+    run: std::ops::Range<usize>,
+    paint: &Paint,
+) -> String {
+    let mut out = String::new();
+    let Some(first) = report.findings.get(run.start) else {
+        return out;
+    };
+    let src = report.sources.get(first.location.source);
+    let text = src.map_or("", |s| s.text.as_str());
+    let ix = LineIndex::new(text);
+    for k in run {
+        let (Some(f), Some(Some(others))) = (report.findings.get(k), repeats.get(k)) else {
+            continue; // a repeat: shown with its first occurrence
         };
-        let Some(others) = others else { continue }; // shown with its first occurrence
-        let src = report.sources.get(f.location.source);
-        let text = src.map_or("", |s| s.text.as_str());
-        if index.as_ref().is_none_or(|(i, _)| *i != f.location.source) {
-            index = Some((f.location.source, LineIndex::new(text)));
-        }
-        let Some((_, ix)) = &index else { continue };
         if others.is_empty() {
-            finding(out, f, text, ix, &paint);
+            finding(&mut out, f, text, &ix, paint);
         } else {
-            let mut lines: Vec<String> = Vec::new();
-            for &o in others {
-                if let Some(l) = report.findings.get(o).map(|g| g.location.line.to_string()) {
-                    if !lines.contains(&l) {
-                        lines.push(l);
-                    }
-                }
-            }
+            let mut seen = std::collections::HashSet::new();
+            let lines: Vec<String> = others
+                .iter()
+                .filter_map(|&o| report.findings.get(o).map(|g| g.location.line))
+                .filter(|l| seen.insert(*l))
+                .map(|l| l.to_string())
+                .collect();
             let mut g = f.clone();
             g.related.push(crate::finding::Related {
                 message: format!(
@@ -117,10 +114,52 @@ fn render_to(
                     .and_then(|&o| report.findings.get(o))
                     .map_or_else(|| f.location.clone(), |o| o.location.clone()),
             });
-            finding(out, &g, text, ix, &paint);
+            finding(&mut out, &g, text, &ix, paint);
         }
-        if out.len() > FLUSH_AT {
-            flush(out)?;
+    }
+    out
+}
+
+/// Text past which [`render_to`] hands what it has rendered to `flush`.
+const FLUSH_AT: usize = 64 * 1024;
+
+/// Render into `out`, calling `flush` (which may empty it) whenever it holds over
+/// [`FLUSH_AT`] bytes between two findings.
+fn render_to(
+    out: &mut String,
+    report: &Report,
+    opts: Options,
+    flush: &mut dyn FnMut(&mut String) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    let paint = Paint(opts.color);
+    let repeats = group(&report.findings);
+    // The findings in runs of one source each (they come sorted by position, so a source's
+    // are together), a big source's cut into pieces; a window of runs rendered at a time on
+    // every core, and written in order.
+    let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut start = 0;
+    for (k, f) in report.findings.iter().enumerate() {
+        let same = report
+            .findings
+            .get(start)
+            .is_some_and(|s| s.location.source == f.location.source);
+        if !same || k - start >= RUN {
+            runs.push(start..k);
+            start = k;
+        }
+    }
+    runs.push(start..report.findings.len());
+    for window in runs.chunks(WINDOW) {
+        let parts: Vec<String> = window
+            .par_iter()
+            .map(|r| render_run(report, &repeats, r.clone(), &paint))
+            .collect();
+        for part in parts {
+            out.push_str(&part);
+            if out.len() > FLUSH_AT {
+                flush(out)?;
+            }
         }
     }
     gate(out, report);
@@ -219,7 +258,8 @@ fn group(findings: &[Finding]) -> Vec<Option<Vec<usize>>> {
         &'f str,
         Option<&'f str>,
     );
-    let mut first: std::collections::HashMap<Key<'_>, usize> = std::collections::HashMap::new();
+    let mut first: std::collections::HashMap<Key<'_>, usize, foldhash::fast::RandomState> =
+        std::collections::HashMap::default();
     let mut out: Vec<Option<Vec<usize>>> = Vec::with_capacity(findings.len());
     for (k, f) in findings.iter().enumerate() {
         let key = (
