@@ -6,6 +6,7 @@
 use std::io::{self, Write};
 
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{Render, markdown, text};
@@ -173,7 +174,25 @@ fn summary_table(r: &Review) -> Table {
 }
 
 /// The page's data: `summary`, `principals`, `paths`, `findings`, `source`, `catalog`.
-pub fn html_data(r: &Review) -> Value {
+/// The page's data: `permissions` of each principal serialised from the review, not copied
+/// (they are most of the data of a large account).
+#[derive(Serialize)]
+pub struct Page<'a> {
+    #[serde(flatten)]
+    rest: Value,
+    principals: Vec<PrincipalPage<'a>>,
+}
+
+/// A principal of [`Page`].
+#[derive(Serialize)]
+struct PrincipalPage<'a> {
+    #[serde(flatten)]
+    fields: Value,
+    permissions: Option<&'a Value>,
+}
+
+/// The data of the HTML page of `r` (the shape docs/audit.md describes).
+pub fn html_data(r: &Review) -> Page<'_> {
     let findings: Vec<Value> = r
         .report
         .findings
@@ -212,7 +231,7 @@ pub fn html_data(r: &Review) -> Value {
         .iter()
         .map(|t| ((t.account.as_str(), t.role.role.as_str()), t))
         .collect();
-    let principals: Vec<Value> = r
+    let principals: Vec<PrincipalPage<'_>> = r
         .principals
         .iter()
         .map(|p| {
@@ -231,7 +250,7 @@ pub fn html_data(r: &Review) -> Value {
                     })
                 })
                 .collect();
-            json!({
+            let fields = json!({
                 "id": id(&p.account, &p.principal),
                 "account": p.account,
                 "arn": p.arn,
@@ -243,8 +262,11 @@ pub fn html_data(r: &Review) -> Value {
                 "findings": p.findings,
                 "policies": p.policies,
                 "trust": trust,
-                "permissions": p.permissions,
-            })
+            });
+            PrincipalPage {
+                fields,
+                permissions: p.permissions.as_ref(),
+            }
         })
         .collect();
     let paths: Vec<Value> = r
@@ -273,7 +295,7 @@ pub fn html_data(r: &Review) -> Value {
         .map(|s| s.origin.as_str())
         .filter(|o| !o.is_empty())
         .collect();
-    json!({
+    let rest = json!({
         "source": sources.join(", "),
         "catalog": format!("{}, {}", c.source(), c.date()),
         "summary": {
@@ -284,10 +306,10 @@ pub fn html_data(r: &Review) -> Value {
             "admins": r.principals.iter().filter(|p| p.admin).count(),
             "unevaluated": r.principals.iter().filter(|p| !p.evaluated).count(),
         },
-        "principals": principals,
         "paths": paths,
         "findings": findings,
         "unevaluated": r.principals.iter().filter(|p| !p.evaluated).map(|p| json!({"principal": p.principal, "arn": p.arn})).collect::<Vec<_>>(),
         "errors": r.report.errors,
-    })
+    });
+    Page { rest, principals }
 }

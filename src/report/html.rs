@@ -20,30 +20,91 @@ const TEMPLATE: &str = include_str!("html/audit.html");
 const SLOT: &str = "__IAMLINT_DATA__";
 
 /// Write the page with `data` (the shape the page reads: `summary`, `principals`, `paths`,
-/// `findings`, `source`, `catalog`; see docs/audit.md).
-pub fn write(out: &mut dyn Write, data: &Value) -> io::Result<()> {
+/// `findings`, `source`, `catalog`; see docs/audit.md), serialised straight into the page:
+/// the data of a large account is tens of megabytes, never held twice.
+pub fn write<T: serde::Serialize + ?Sized>(out: &mut dyn Write, data: &T) -> io::Result<()> {
     let (head, tail) = TEMPLATE.split_once(SLOT).unwrap_or((TEMPLATE, ""));
     out.write_all(head.as_bytes())?;
-    out.write_all(embed(data).as_bytes())?;
+    let mut safe = ScriptSafe {
+        out: &mut *out,
+        held: Vec::new(),
+    };
+    serde_json::to_writer(&mut safe, data).map_err(io::Error::other)?;
+    safe.finish()?;
     out.write_all(tail.as_bytes())
 }
 
 /// JSON safe inside a `<script>` element: `<`, `>` and `&` escaped as `\u` escapes (still
 /// the same JSON), so no text of the input can close the element or open a comment.
 pub fn embed(data: &Value) -> String {
-    let text = serde_json::to_string(data).unwrap_or_else(|_| "{}".to_string());
-    let mut out = String::with_capacity(text.len() + 64);
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
+    let mut bytes = Vec::new();
+    let mut safe = ScriptSafe {
+        out: &mut bytes,
+        held: Vec::new(),
+    };
+    let written = serde_json::to_writer(&mut safe, data).is_ok() && safe.finish().is_ok();
+    match String::from_utf8(bytes) {
+        Ok(s) if written => s,
+        _ => "{}".to_string(),
     }
-    out
+}
+
+/// Passes JSON text on with `<`, `>`, `&`, U+2028 and U+2029 written as `\u` escapes (the
+/// last two end a line in older JavaScript).
+struct ScriptSafe<'w> {
+    out: &'w mut dyn Write,
+    /// The start of a U+2028/U+2029 that the last write cut off.
+    held: Vec<u8>,
+}
+
+impl ScriptSafe<'_> {
+    fn finish(&mut self) -> io::Result<()> {
+        let held = std::mem::take(&mut self.held);
+        self.out.write_all(&held)
+    }
+}
+
+impl Write for ScriptSafe<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut joined = std::mem::take(&mut self.held);
+        let bytes: &[u8] = if joined.is_empty() {
+            buf
+        } else {
+            joined.extend_from_slice(buf);
+            &joined
+        };
+        let mut from = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            let escape: &[u8] = match b {
+                b'<' => b"\\u003c",
+                b'>' => b"\\u003e",
+                b'&' => b"\\u0026",
+                0xE2 => match bytes.get(i + 1..(i + 3).min(bytes.len())) {
+                    Some([0x80, 0xA8]) => b"\\u2028",
+                    Some([0x80, 0xA9]) => b"\\u2029",
+                    // Cut at the end of this write: held for the next.
+                    Some([] | [0x80]) => {
+                        self.out.write_all(bytes.get(from..i).unwrap_or_default())?;
+                        self.held = bytes.get(i..).unwrap_or_default().to_vec();
+                        return Ok(buf.len());
+                    }
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            self.out.write_all(bytes.get(from..i).unwrap_or_default())?;
+            self.out.write_all(escape)?;
+            from = i + if b == 0xE2 { 3 } else { 1 };
+        }
+        // A sequence escaped above may end past `from`'s byte: skip what it covered.
+        self.out
+            .write_all(bytes.get(from.min(bytes.len())..).unwrap_or_default())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// The page's data for a result that is findings only (`lint`, `check`, `diff`).
@@ -94,6 +155,19 @@ mod tests {
             "{e}"
         );
         assert_eq!(serde_json::from_str::<Value>(&e).unwrap(), v);
+        // Cut anywhere, as a writer may be handed it, the text comes out the same.
+        let text = serde_json::to_string(&v).unwrap();
+        for cut in 0..=text.len() {
+            let mut out = Vec::new();
+            let mut safe = ScriptSafe {
+                out: &mut out,
+                held: Vec::new(),
+            };
+            safe.write_all(&text.as_bytes()[..cut]).unwrap();
+            safe.write_all(&text.as_bytes()[cut..]).unwrap();
+            safe.finish().unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), e, "cut at {cut}");
+        }
         let mut page = Vec::new();
         write(&mut page, &v).unwrap();
         let page = String::from_utf8(page).unwrap();
