@@ -494,6 +494,12 @@ fn allows_action(actions: &[String], action: &str) -> bool {
         .any(|a| crate::pattern::matches_ci_text(a, action))
 }
 
+/// Does a trust policy's AWS principal name a whole account (`arn:aws:iam::ACCT:root`, or
+/// the bare account id)?
+fn is_account_root(p: &str) -> bool {
+    p.len() == 12 && p.bytes().all(|b| b.is_ascii_digit()) || p.ends_with(":root")
+}
+
 /// What a trust policy's `Deny`s of `sts:AssumeRole` (`denied`) do to its `Allow` of `tr`:
 /// `None` when one stops it (an unconditional `Deny` of `*` or of the same principal), else
 /// what must hold for it to stand: not a conditional `Deny`'s conditions, and not being a
@@ -504,8 +510,6 @@ fn trust_denials(
     denied: &[super::trust::Trusted],
     tr: &super::trust::Trusted,
 ) -> Option<Vec<String>> {
-    let root =
-        |p: &str| p.len() == 12 && p.bytes().all(|b| b.is_ascii_digit()) || p.ends_with(":root");
     let mut unless = Vec::new();
     for d in denied
         .iter()
@@ -517,7 +521,9 @@ fn trust_denials(
             && match tr.kind {
                 Trustee::Any => true,
                 Trustee::ThisAccount | Trustee::OtherAccount => {
-                    root(&tr.principal) && !root(&d.principal) && d.account == tr.account
+                    is_account_root(&tr.principal)
+                        && !is_account_root(&d.principal)
+                        && d.account == tr.account
                 }
                 _ => false,
             };
@@ -570,9 +576,7 @@ impl TrustIndex {
                         .push((node, cond)),
                     Trustee::ThisAccount | Trustee::OtherAccount => {
                         let p = tr.principal.as_str();
-                        let root = p.len() == 12 && p.bytes().all(|b| b.is_ascii_digit())
-                            || p.ends_with(":root");
-                        match (&tr.account, root) {
+                        match (&tr.account, is_account_root(p)) {
                             (Some(a), true) => t
                                 .by_account
                                 .entry(a.clone())

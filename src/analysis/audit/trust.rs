@@ -216,34 +216,23 @@ fn trusted(st: &Statement, own: &str, at: &dyn Fn(u32) -> (u32, u32), out: &mut 
         .filter(|a| !a.not)
         .flat_map(|a| a.items.iter().map(|i| i.value.clone()))
         .collect();
-    let conditions: Vec<String> = st
+    let mut conditions: Vec<String> = st
         .condition
         .iter()
         .map(crate::eval::condition::describe)
         .collect();
     if p.not {
         // An `Allow` with `NotPrincipal` is lint's finding. A `Deny` with it denies every
-        // caller but those named: one whose condition is that the caller is none of them.
-        if !st.is_allow() {
-            let names: Vec<&str> = p
-                .entries
-                .iter()
-                .flat_map(|(_, vs)| vs.iter().map(|v| v.value.as_str()))
-                .collect();
-            let mut conditions = conditions;
-            conditions.push(format!("the caller is none of {}", names.join(", ")));
-            out.push(Trusted {
-                kind: Trustee::Any,
-                principal: "*".to_string(),
-                account: None,
-                statement: st.reference(),
-                line,
-                column,
-                actions,
-                conditions,
-            });
+        // caller but those named: `*`, on the condition that the caller is none of them.
+        if st.is_allow() {
+            return;
         }
-        return;
+        let names: Vec<&str> = p
+            .entries
+            .iter()
+            .flat_map(|(_, vs)| vs.iter().map(|v| v.value.as_str()))
+            .collect();
+        conditions.push(format!("the caller is none of {}", names.join(", ")));
     }
     let mut push = |kind, principal: &str, account: Option<String>| {
         out.push(Trusted {
@@ -257,6 +246,10 @@ fn trusted(st: &Statement, own: &str, at: &dyn Fn(u32) -> (u32, u32), out: &mut 
             conditions: conditions.clone(),
         });
     };
+    if p.not {
+        push(Trustee::Any, "*", None);
+        return;
+    }
     if p.any {
         push(Trustee::Any, "*", None);
     }
