@@ -124,7 +124,8 @@ pub struct ProblemIndex<'a> {
 }
 
 impl<'a> ProblemIndex<'a> {
-    /// What [`Dump::problems_of`] gives for `pr`, in dump order, each once.
+    /// The problems that reach `pr`: the dump's, its own and (a user's) its groups', and
+    /// those of each policy attached to it or its boundary; in dump order, each once.
     pub fn of(&self, pr: &Principal) -> Vec<&'a Problem> {
         let none = Vec::new();
         let get = |m: &std::collections::HashMap<&'a str, Vec<&'a Problem>>, k: &str| {
@@ -1085,8 +1086,8 @@ impl Dump {
         }
     }
 
-    /// [`Dump::problems_of`] for every principal: the problems indexed once by what they
-    /// affect, so asking for each of many principals stays linear in the dump.
+    /// The problems indexed once by what they affect, so asking for each of many principals
+    /// ([`ProblemIndex::of`]) stays linear in the dump.
     pub fn problem_index(&self) -> ProblemIndex<'_> {
         let mut ix = ProblemIndex {
             by_position: self.problems.iter().collect(),
@@ -1104,14 +1105,10 @@ impl Dump {
         ix
     }
 
-    /// The problems that leave part of `pr`'s permissions unread.
+    /// The problems that leave part of `pr`'s permissions unread ([`ProblemIndex::of`]; for
+    /// many principals, build [`Dump::problem_index`] once).
     pub fn problems_of<'a>(&'a self, pr: &'a Principal) -> impl Iterator<Item = &'a Problem> {
-        self.problems.iter().filter(move |p| match &p.scope {
-            Scope::Dump => true,
-            Scope::Principal(a) => *a == pr.arn || pr.groups.contains(a),
-            Scope::Policy(a) => pr.attached.contains(a) || pr.boundary.as_ref() == Some(a),
-            Scope::Other => false,
-        })
+        self.problem_index().of(pr).into_iter()
     }
 }
 
@@ -1350,7 +1347,19 @@ mod tests {
         let ix = d.problem_index();
         let mut seen = 0;
         for pr in &d.principals {
-            let slow: Vec<*const Problem> = d.problems_of(pr).map(std::ptr::from_ref).collect();
+            // What a problem reaches, spelled out: the dump's reach everyone, a principal's
+            // it and (a group's) its users, a policy's whoever has it attached or as boundary.
+            let slow: Vec<*const Problem> = d
+                .problems
+                .iter()
+                .filter(|p| match &p.scope {
+                    Scope::Dump => true,
+                    Scope::Principal(a) => *a == pr.arn || pr.groups.contains(a),
+                    Scope::Policy(a) => pr.attached.contains(a) || pr.boundary.as_ref() == Some(a),
+                    Scope::Other => false,
+                })
+                .map(std::ptr::from_ref)
+                .collect();
             let fast: Vec<*const Problem> = ix.of(pr).into_iter().map(std::ptr::from_ref).collect();
             assert_eq!(fast, slow, "{}", pr.label);
             let slow: Vec<*const Problem> = d

@@ -375,75 +375,14 @@ impl Account {
             snapshot: std::collections::HashMap::new(),
             held: dump.managed.iter().map(|(a, i)| (a.as_str(), *i)).collect(),
         };
-        let problems = dump.problem_index();
-        // Who each role trusts (from the dump already read: reading it again for the graph
-        // or the report would parse tens of megabytes twice), found while the principals are.
+        // Who each role trusts comes from the dump already read: reading it again for the
+        // graph or the report would parse tens of megabytes twice.
+        // The trust relationships are found while the principals are read: the principals'
+        // reading fills `acc`, so the line index it shares with them is lent out meanwhile.
         let lines = std::mem::replace(&mut acc.lines, LineIndex::new(""));
         let (trust, ()) = rayon::join(
             || trust::roles_in(origin, text, &dump, &lines, Some(&docs)),
-            || {
-                let by_start: std::collections::HashMap<u32, &Node> =
-                    ["UserDetailList", "RoleDetailList", "GroupDetailList"]
-                        .iter()
-                        .flat_map(|l| entries(&parsed.root, l))
-                        .map(|n| (n.span.start, n))
-                        .collect();
-                let entry_of = |pr: &gaad::Principal| by_start.get(&pr.at.start).copied();
-                for pr in &dump.principals {
-                    let kind = Kind::of_label(&pr.label);
-                    let own: Vec<&gaad::Problem> = if pr.arn.is_empty() {
-                        // An entry without an ARN: its problems are those inside it.
-                        problems.inside(pr.at)
-                    } else {
-                        let mut own = problems.of(pr);
-                        own.retain(|p| p.scope != Scope::Dump);
-                        own
-                    };
-                    if !own.is_empty() || pr.arn.is_empty() {
-                        let mut errors = gaad::errors_with(origin, text, &lines, own.into_iter());
-                        if errors.is_empty() {
-                            errors = gaad::errors_with(
-                                origin,
-                                text,
-                                &lines,
-                                std::iter::once(&gaad::Problem {
-                                    at: pr.at,
-                                    message: format!("{}: the entry has no `Arn`", pr.label),
-                                    first: None,
-                                    scope: Scope::Other,
-                                }),
-                            );
-                        }
-                        acc.unevaluated.push(Unevaluated {
-                            principal: pr.label.clone(),
-                            arn: pr.arn.clone(),
-                            errors,
-                        });
-                        continue;
-                    }
-                    match acc.subject(pr, kind, entry_of(pr), &mut cache) {
-                        Ok(s) => acc.subjects.push(s),
-                        Err(message) => {
-                            let errors = gaad::errors_with(
-                                origin,
-                                text,
-                                &lines,
-                                std::iter::once(&gaad::Problem {
-                                    at: pr.at,
-                                    message,
-                                    first: None,
-                                    scope: Scope::Other,
-                                }),
-                            );
-                            acc.unevaluated.push(Unevaluated {
-                                principal: pr.label.clone(),
-                                arn: pr.arn.clone(),
-                                errors,
-                            });
-                        }
-                    }
-                }
-            },
+            || acc.principals(&dump, &parsed.root, &lines, &mut cache),
         );
         acc.lines = lines;
         acc.trust = std::sync::OnceLock::from(Ok(trust));
@@ -452,6 +391,59 @@ impl Account {
         drop(cache);
         rayon::spawn(move || drop((parsed, dump, docs)));
         Ok(acc)
+    }
+
+    /// Every principal of `dump` (whose tree is `root`) as a subject, or as unevaluated with
+    /// the errors that say why.
+    fn principals(&mut self, dump: &Dump, root: &Node, lines: &LineIndex, cache: &mut Cache<'_>) {
+        let (origin, text) = (self.origin.clone(), self.text.clone());
+        let problems = dump.problem_index();
+        let by_start: std::collections::HashMap<u32, &Node> =
+            ["UserDetailList", "RoleDetailList", "GroupDetailList"]
+                .iter()
+                .flat_map(|l| entries(root, l))
+                .map(|n| (n.span.start, n))
+                .collect();
+        // An error at the principal's entry.
+        let at_entry = |pr: &gaad::Principal, message: String| {
+            let problem = gaad::Problem {
+                at: pr.at,
+                message,
+                first: None,
+                scope: Scope::Other,
+            };
+            gaad::errors_with(&origin, &text, lines, std::iter::once(&problem))
+        };
+        for pr in &dump.principals {
+            let own: Vec<&gaad::Problem> = if pr.arn.is_empty() {
+                // An entry without an ARN: its problems are those inside it.
+                problems.inside(pr.at)
+            } else {
+                let mut own = problems.of(pr);
+                own.retain(|p| p.scope != Scope::Dump);
+                own
+            };
+            let read = if !own.is_empty() || pr.arn.is_empty() {
+                let errors = gaad::errors_with(&origin, &text, lines, own.into_iter());
+                Err(if errors.is_empty() {
+                    at_entry(pr, format!("{}: the entry has no `Arn`", pr.label))
+                } else {
+                    errors
+                })
+            } else {
+                let entry = by_start.get(&pr.at.start).copied();
+                self.subject(pr, Kind::of_label(&pr.label), entry, cache)
+                    .map_err(|message| at_entry(pr, message))
+            };
+            match read {
+                Ok(s) => self.subjects.push(s),
+                Err(errors) => self.unevaluated.push(Unevaluated {
+                    principal: pr.label.clone(),
+                    arn: pr.arn.clone(),
+                    errors,
+                }),
+            }
+        }
     }
 
     /// The managed policy `arn`: the dump's copy, else (AWS managed) the embedded snapshot's.
