@@ -34,23 +34,9 @@ pub fn write<T: serde::Serialize + ?Sized>(out: &mut dyn Write, data: &T) -> io:
     out.write_all(tail.as_bytes())
 }
 
-/// JSON safe inside a `<script>` element: `<`, `>` and `&` escaped as `\u` escapes (still
-/// the same JSON), so no text of the input can close the element or open a comment.
-pub fn embed(data: &Value) -> String {
-    let mut bytes = Vec::new();
-    let mut safe = ScriptSafe {
-        out: &mut bytes,
-        held: Vec::new(),
-    };
-    let written = serde_json::to_writer(&mut safe, data).is_ok() && safe.finish().is_ok();
-    match String::from_utf8(bytes) {
-        Ok(s) if written => s,
-        _ => "{}".to_string(),
-    }
-}
-
 /// Passes JSON text on with `<`, `>`, `&`, U+2028 and U+2029 written as `\u` escapes (the
-/// last two end a line in older JavaScript).
+/// last two end a line in older JavaScript): still the same JSON, and no text of the input
+/// can close the `<script>` element it is written into or open a comment.
 struct ScriptSafe<'w> {
     out: &'w mut dyn Write,
     /// The start of a U+2028/U+2029 that the last write cut off.
@@ -145,6 +131,20 @@ pub fn findings_data(report: &Report) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `data` as [`write`] embeds it.
+    fn embed(data: &Value) -> String {
+        let mut bytes = Vec::new();
+        let mut safe = ScriptSafe {
+            out: &mut bytes,
+            held: Vec::new(),
+        };
+        let written = serde_json::to_writer(&mut safe, data).is_ok() && safe.finish().is_ok();
+        match String::from_utf8(bytes) {
+            Ok(s) if written => s,
+            _ => "{}".to_string(),
+        }
+    }
 
     #[test]
     fn embedded_data_cannot_close_the_script() {
