@@ -72,26 +72,30 @@ pub fn write(out: &mut dyn std::io::Write, report: &Report, opts: Options) -> st
 const RUN: usize = 512;
 const WINDOW: usize = 32;
 
-/// Render the findings `run` (all of one source) of `report`.
+/// The text of source `i` of `report` (empty when it is not kept).
+fn source_text(report: &Report, i: usize) -> &str {
+    report.sources.get(i).map_or("", |s| s.text.as_str())
+}
+
+/// Render the findings `run` (all of one source, whose lines `ix` indexes) of `report`.
 fn render_run(
     report: &Report,
     repeats: &[Option<Vec<usize>>],
     run: std::ops::Range<usize>,
+    ix: &LineIndex,
     paint: &Paint,
 ) -> String {
     let mut out = String::new();
     let Some(first) = report.findings.get(run.start) else {
         return out;
     };
-    let src = report.sources.get(first.location.source);
-    let text = src.map_or("", |s| s.text.as_str());
-    let ix = LineIndex::new(text);
+    let text = source_text(report, first.location.source);
     for k in run {
         let (Some(f), Some(Some(others))) = (report.findings.get(k), repeats.get(k)) else {
             continue; // a repeat: shown with its first occurrence
         };
         if others.is_empty() {
-            finding(&mut out, f, text, &ix, paint);
+            finding(&mut out, f, text, ix, paint);
         } else {
             let mut seen = std::collections::HashSet::new();
             let lines: Vec<String> = others
@@ -114,7 +118,7 @@ fn render_run(
                     .and_then(|&o| report.findings.get(o))
                     .map_or_else(|| f.location.clone(), |o| o.location.clone()),
             });
-            finding(&mut out, &g, text, &ix, paint);
+            finding(&mut out, &g, text, ix, paint);
         }
     }
     out
@@ -150,10 +154,34 @@ fn render_to(
         }
     }
     runs.push(start..report.findings.len());
+    // Each source's lines indexed once, while its runs are rendered (a big source's runs
+    // span windows).
+    let source_of = |r: &std::ops::Range<usize>| {
+        report
+            .findings
+            .get(r.start)
+            .map_or(usize::MAX, |f| f.location.source)
+    };
+    let mut indexes: std::collections::HashMap<usize, LineIndex> = std::collections::HashMap::new();
     for window in runs.chunks(WINDOW) {
+        let here: std::collections::HashSet<usize> = window.iter().map(source_of).collect();
+        indexes.retain(|s, _| here.contains(s));
+        let missing: Vec<usize> = here
+            .iter()
+            .copied()
+            .filter(|s| !indexes.contains_key(s))
+            .collect();
+        let made: Vec<(usize, LineIndex)> = missing
+            .par_iter()
+            .map(|&s| (s, LineIndex::new(source_text(report, s))))
+            .collect();
+        indexes.extend(made);
         let parts: Vec<String> = window
             .par_iter()
-            .map(|r| render_run(report, &repeats, r.clone(), &paint))
+            .filter_map(|r| {
+                let ix = indexes.get(&source_of(r))?;
+                Some(render_run(report, &repeats, r.clone(), ix, &paint))
+            })
             .collect();
         for part in parts {
             out.push_str(&part);
