@@ -155,18 +155,15 @@ impl Sink for Discard {
     fn push(&mut self, _: char) {}
 }
 
-/// Stands in the key trail of [`Reader`] for a key on no path of `unread`.
-const OFF_PATH: &str = "";
-
 struct Reader<'a> {
     src: &'a [u8],
     text: &'a str,
     pos: usize,
     duplicates: Vec<DuplicateKey>,
-    /// The key paths whose objects are left unread.
+    /// The key paths whose objects are left unread; empty below a key no path goes on with
+    /// (so the members of a policy document cost nothing more than without paths).
     unread: &'a [&'a [&'static str]],
-    /// The keys from the root to the current value, each as the `unread` path spells it, or
-    /// [`OFF_PATH`] (below which no path can match); empty when `unread` is.
+    /// The keys from the root to the current value, each as the `unread` path spells it.
     trail: Vec<&'static str>,
 }
 
@@ -539,7 +536,13 @@ impl Reader<'_> {
         if self.unread.is_empty() {
             return self.value(depth);
         }
-        let (step, ends) = self.step(key);
+        let Some((step, ends)) = self.step(key) else {
+            // No path goes on below this key: its value is read with none.
+            let paths = std::mem::take(&mut self.unread);
+            let value = self.value(depth);
+            self.unread = paths;
+            return value;
+        };
         if ends && self.peek() == Some(b'{') {
             let start = self.pos;
             self.skip(depth)?;
@@ -554,18 +557,16 @@ impl Reader<'_> {
         value
     }
 
-    /// The trail entry of `key` below the current trail ([`OFF_PATH`] when no path of
-    /// `unread` goes on with it), and whether a path ends at it.
-    fn step(&self, key: &str) -> (&'static str, bool) {
-        if self.trail.last() == Some(&OFF_PATH) {
-            return (OFF_PATH, false);
-        }
+    /// The trail entry of `key` below the current trail (`None` when no path of `unread`
+    /// goes on with it), and whether a path ends at it.
+    fn step(&self, key: &str) -> Option<(&'static str, bool)> {
         let n = self.trail.len();
-        let mut step = (OFF_PATH, false);
+        let mut step = None;
         for path in self.unread {
             if path.get(..n) == Some(self.trail.as_slice()) {
                 if let Some(&k) = path.get(n).filter(|&&k| k == key) {
-                    step = (k, step.1 || path.len() == n + 1);
+                    let ends = path.len() == n + 1;
+                    step = Some((k, ends || step.is_some_and(|(_, e)| e)));
                 }
             }
         }
