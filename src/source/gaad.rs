@@ -223,6 +223,23 @@ pub fn parse(text: &str) -> Result<Parsed, crate::policy::json::SyntaxError> {
     }
 }
 
+/// Why a JSON text is not an account dump, to follow its name in an error; `None` when it
+/// is one.
+pub fn not_a_dump(root: &Node) -> Option<&'static str> {
+    if is_dump(root) {
+        return None;
+    }
+    let has =
+        |key: &str| matches!(&root.value, Value::Object(m) if m.iter().any(|x| x.key.value == key));
+    Some(if LISTS.iter().any(|l| has(l)) {
+        "not an account dump: it has `Statement`, so it is read as a policy"
+    } else {
+        "not an account dump (no `UserDetailList`, `GroupDetailList`, `RoleDetailList` or \
+         `Policies`); write it with `aws iam get-account-authorization-details` or \
+         `iamlint fetch gaad`"
+    })
+}
+
 /// Is this JSON a GAAD dump?
 pub fn is_dump(root: &Node) -> bool {
     let Value::Object(m) = &root.value else {
@@ -1167,15 +1184,11 @@ pub fn principal(path: &str, principal: &str) -> anyhow::Result<principal::Read>
         let (l, c) = crate::span::LineIndex::new(&doc.text).line_col(&doc.text, e.span.start);
         anyhow::anyhow!("{path}:{l}:{c}: {}", e.message)
     })?;
+    if let Some(why) = not_a_dump(&parsed.root) {
+        anyhow::bail!("{path}: {why}");
+    }
     let mut parsed = parsed;
     let dump = Dump::read_taking(&doc.text, &mut parsed);
-    if !is_dump(&parsed.root) {
-        anyhow::bail!(
-            "{path}: not an account dump (no `UserDetailList`, `GroupDetailList`, \
-             `RoleDetailList` or `Policies`); write it with `aws iam \
-             get-account-authorization-details` or `iamlint fetch gaad`"
-        );
-    }
     let Some(pr) = dump.principals.iter().find(|p| p.arn == principal) else {
         // A list given twice was read once: the principal may be in the other one, so its
         // absence is not known; say what could not be read, not "no such principal".

@@ -356,6 +356,22 @@ fn bad_input_is_an_error_not_an_answer() {
     ]);
     assert_eq!(code, 2);
     assert!(err.contains("not an account dump"), "{err}");
+    // Nor one with a dump's list beside its `Statement`: the message says why, not that the
+    // list is missing.
+    let dir = tempfile::tempdir().unwrap();
+    let mixed = dir.path().join("mixed.json");
+    std::fs::write(
+        &mixed,
+        r#"{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
+            "Policies": []}"#,
+    )
+    .unwrap();
+    let (code, _, err) = run(&["who-can", "s3:GetObject", "--gaad", mixed.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("not an account dump: it has `Statement`"),
+        "{err}"
+    );
     // A principal without `--gaad`, or `--policy` with it: a usage error.
     let (code, _, _) = run(&[
         "can",

@@ -148,8 +148,8 @@ pub(crate) fn parse_dump(
             message: e.message.clone(),
         }
     })?;
-    if !gaad::is_dump(&parsed.root) {
-        return Err(AuditError::NotDump(origin.to_string()));
+    if let Some(why) = gaad::not_a_dump(&parsed.root) {
+        return Err(AuditError::NotDump(origin.to_string(), why));
     }
     Ok(parsed)
 }
@@ -185,12 +185,8 @@ pub enum AuditError {
         message: String,
     },
     /// It is JSON, but not an account dump.
-    #[error(
-        "{0}: not an account dump (no `UserDetailList`, `GroupDetailList`, `RoleDetailList` \
-         or `Policies`); write it with `aws iam get-account-authorization-details` or \
-         `iamlint fetch gaad`"
-    )]
-    NotDump(String),
+    #[error("{0}: {1}")]
+    NotDump(String, &'static str),
     /// An AWS managed policy of the embedded snapshot that does not parse (a bug).
     #[error("{0}")]
     Snapshot(String),
