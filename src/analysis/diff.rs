@@ -483,7 +483,7 @@ impl Index {
             }
             for x in &s.actions {
                 for m in x.matches.iter() {
-                    let v = by_action.entry(key(*m)).or_default();
+                    let v = by_action.entry(key(m)).or_default();
                     if v.last() != Some(&i) {
                         v.push(i);
                     }
@@ -675,7 +675,7 @@ fn gained<'a>(
             let mut seen = std::collections::HashSet::new();
             s.actions
                 .iter()
-                .flat_map(|x| x.matches.iter().copied())
+                .flat_map(|x| x.matches.iter())
                 .filter(|a| seen.insert(key(*a)))
                 .collect()
         };

@@ -385,6 +385,46 @@ impl Catalog {
             })
     }
 
+    /// The actions of `svc` that `name` (the part after `service:`, any case) names, as the
+    /// run of `svc.actions` they form, when it has no wildcard or only one `*` at its end:
+    /// nothing is allocated. `None` for any other wildcard (see [`Self::matching_actions`]).
+    pub fn action_run(svc: &'static Service, name: &str) -> Option<&'static [Action]> {
+        // INVARIANT: actions are sorted by `lname`; names are short, so `name` is lowercased
+        // on the stack and compared as bytes.
+        let mut buf = [0u8; 128];
+        let owned;
+        let lower: &[u8] = match buf.get_mut(..name.len()) {
+            Some(b) => {
+                b.copy_from_slice(name.as_bytes());
+                b.make_ascii_lowercase();
+                b
+            }
+            None => {
+                owned = name.to_ascii_lowercase();
+                owned.as_bytes()
+            }
+        };
+        let acts: &'static [Action] = &svc.actions;
+        match memchr::memchr2(b'*', b'?', lower) {
+            None => Some(
+                match acts.binary_search_by(|a| a.lname.as_bytes().cmp(lower)) {
+                    Ok(i) => acts.get(i..=i).unwrap_or(&[]),
+                    Err(_) => &[],
+                },
+            ),
+            Some(i) if i + 1 == lower.len() && lower.ends_with(b"*") => {
+                let p = lower.get(..i).unwrap_or_default();
+                let lo = acts.partition_point(|a| a.lname.as_bytes() < p);
+                let hi = lo
+                    + acts.get(lo..).map_or(0, |rest| {
+                        rest.partition_point(|a| a.lname.as_bytes().starts_with(p))
+                    });
+                Some(acts.get(lo..hi).unwrap_or(&[]))
+            }
+            Some(_) => None,
+        }
+    }
+
     /// True when AWS's own managed policies use `name` (`service:action`, or a bare service
     /// prefix) although the catalog does not list it: a retired name rather than a typo.
     pub fn is_retired(&'static self, name: &str) -> bool {

@@ -58,7 +58,7 @@ pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
                 "scope it to {}",
                 broad
                     .first()
-                    .map(|m| super::resources::describe_types(**m))
+                    .map(|m| super::resources::describe_types(*m))
                     .unwrap_or_default()
             ));
         cx.push(f);

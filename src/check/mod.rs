@@ -185,14 +185,13 @@ pub struct ResolvedAction<'s> {
     /// `*`: every action of every service.
     pub all: bool,
     /// The service prefix as written (empty for `*`).
-    pub prefix: Arc<str>,
+    pub prefix: &'s str,
     /// The service, when the catalog knows it.
     pub service: Option<&'static Service>,
-    /// The name part compiled (lowercased).
-    pub pattern: Option<Arc<Pattern>>,
-    /// The actions it names (empty for `*`, unknown services and unmatched patterns);
-    /// shared with every other value of the same text.
-    pub matches: Arc<[ActionRef]>,
+    /// The name part has a wildcard (`*` or `?`).
+    pub wild: bool,
+    /// The actions it names (none for `*`, unknown services and unmatched patterns).
+    pub matches: Matches,
     /// True when the value is not of the `service:action` form.
     pub malformed: bool,
 }
@@ -200,9 +199,81 @@ pub struct ResolvedAction<'s> {
 impl ResolvedAction<'_> {
     /// True for `*` and values with a wildcard.
     pub fn is_wild(&self) -> bool {
-        self.all || self.pattern.as_deref().is_some_and(Pattern::is_wild)
+        self.all || self.wild
     }
 }
+
+/// The catalog actions one `Action` value names. A name, or a name ending in `*`, names a
+/// run of its service's actions (sorted by name), kept as that slice: most values are
+/// resolved with nothing allocated. Other wildcards are a list, shared with every other
+/// value of the same text.
+#[derive(Debug, Clone, Default)]
+pub enum Matches {
+    /// None.
+    #[default]
+    Empty,
+    /// A run of one service's actions.
+    Run(&'static Service, &'static [catalog::Action]),
+    /// Any other set.
+    List(Arc<[ActionRef]>),
+}
+
+impl Matches {
+    /// The actions, in catalog order.
+    pub fn iter(&self) -> MatchIter<'_> {
+        match self {
+            Matches::Empty => MatchIter::List([].iter()),
+            Matches::Run(service, run) => MatchIter::Run(service, run.iter()),
+            Matches::List(l) => MatchIter::List(l.iter()),
+        }
+    }
+    /// How many.
+    pub fn len(&self) -> usize {
+        match self {
+            Matches::Empty => 0,
+            Matches::Run(_, run) => run.len(),
+            Matches::List(l) => l.len(),
+        }
+    }
+    /// None at all.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The first, in catalog order.
+    pub fn first(&self) -> Option<ActionRef> {
+        self.iter().next()
+    }
+    /// All of them, in a list of their own.
+    pub fn to_vec(&self) -> Vec<ActionRef> {
+        self.iter().collect()
+    }
+}
+
+/// The iterator of [`Matches::iter`].
+pub enum MatchIter<'a> {
+    /// Over a run of one service's actions.
+    Run(&'static Service, std::slice::Iter<'static, catalog::Action>),
+    /// Over a list.
+    List(std::slice::Iter<'a, ActionRef>),
+}
+
+impl Iterator for MatchIter<'_> {
+    type Item = ActionRef;
+    fn next(&mut self) -> Option<ActionRef> {
+        match self {
+            MatchIter::Run(service, it) => it.next().map(|action| ActionRef { service, action }),
+            MatchIter::List(it) => it.next().copied(),
+        }
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            MatchIter::Run(_, it) => it.size_hint(),
+            MatchIter::List(it) => it.size_hint(),
+        }
+    }
+}
+
+impl ExactSizeIterator for MatchIter<'_> {}
 
 /// One `Resource`/`NotResource` value, parsed.
 #[derive(Debug)]
@@ -241,7 +312,7 @@ impl Stmt<'_> {
     pub fn named_actions(&self) -> impl Iterator<Item = (&ResolvedAction<'_>, ActionRef)> {
         self.actions
             .iter()
-            .flat_map(|a| a.matches.iter().map(move |m| (a, *m)))
+            .flat_map(|a| a.matches.iter().map(move |m| (a, m)))
     }
 }
 
@@ -287,24 +358,15 @@ impl Cx<'_> {
     }
 }
 
-/// The parts of a [`ResolvedAction`] that depend on its text only.
-#[derive(Clone)]
-struct Resolution {
-    prefix: Arc<str>,
-    service: Option<&'static Service>,
-    pattern: Option<Arc<Pattern>>,
-    matches: Arc<[ActionRef]>,
-    malformed: bool,
-}
-
-/// Entries the resolution cache holds before it starts over (bounds memory on huge inputs).
-const RESOLVED_MAX: usize = 1 << 14;
+/// Entries the list cache holds before it starts over (bounds memory on huge inputs).
+const LISTED_MAX: usize = 1 << 12;
 
 thread_local! {
-    /// Resolutions by action text, kept across the documents a thread lints (AWS-style
-    /// policies repeat `ec2:Describe*`, `s3:GetObject`, ...), for the catalog they were
-    /// made against (its address: the catalog lives for the whole process).
-    static RESOLVED: std::cell::RefCell<(usize, foldhash::HashMap<Box<str>, Resolution>)> =
+    /// The actions of values that are not a run of one service ([`Matches::List`]: `*` in
+    /// the service part, `?` or an inner `*`) by text, kept across the documents a thread
+    /// lints, for the catalog they were made against (its address: the catalog lives for
+    /// the whole process).
+    static LISTED: std::cell::RefCell<(usize, foldhash::HashMap<Box<str>, Arc<[ActionRef]>>)> =
         std::cell::RefCell::default();
 }
 
@@ -313,70 +375,85 @@ pub fn resolve_action<'s>(
     catalog: &'static Catalog,
     item: &'s Spanned<String>,
 ) -> ResolvedAction<'s> {
-    let key = std::ptr::from_ref(catalog) as usize;
     let text = item.value.as_str();
-    let cached = RESOLVED.with_borrow(|(k, m)| {
-        if *k == key {
-            m.get(text).cloned()
-        } else {
-            None
-        }
-    });
-    let r = cached.unwrap_or_else(|| {
-        let r = resolve_uncached(catalog, text);
-        RESOLVED.with_borrow_mut(|(k, m)| {
-            if *k != key || m.len() >= RESOLVED_MAX {
-                m.clear();
-                *k = key;
-            }
-            m.insert(text.into(), r.clone());
-        });
-        r
-    });
-    ResolvedAction {
+    let mut r = ResolvedAction {
         item,
         all: text == "*",
-        prefix: r.prefix,
-        service: r.service,
-        pattern: r.pattern,
-        matches: r.matches,
-        malformed: r.malformed,
-    }
-}
-
-fn resolve_uncached(catalog: &'static Catalog, text: &str) -> Resolution {
-    let mut r = Resolution {
-        prefix: Arc::from(""),
+        prefix: "",
         service: None,
-        pattern: None,
-        matches: Arc::from([]),
+        wild: false,
+        matches: Matches::Empty,
         malformed: false,
     };
-    if text == "*" {
+    if r.all {
         return r;
     }
     let Some((prefix, name)) = text.split_once(':') else {
         r.malformed = true;
         return r;
     };
-    r.prefix = Arc::from(prefix);
-    let pattern = Pattern::new(name, true);
-    let mut matches = Vec::new();
+    r.prefix = prefix;
+    r.wild = name.contains(['*', '?']);
     if prefix.contains(['*', '?']) {
-        // A wildcard in the service part: expand across every matching service.
-        let sp = Pattern::new(prefix, true);
-        for svc in catalog.services() {
-            if sp.matches_ci(svc.prefix) {
-                matches.extend(catalog.matching_actions(svc, &pattern));
-            }
-        }
+        r.matches = listed(catalog, text, prefix, name, None);
     } else if let Some(svc) = catalog.service(prefix) {
         r.service = Some(svc);
-        matches.extend(catalog.matching_actions(svc, &pattern));
+        r.matches = match Catalog::action_run(svc, name) {
+            Some([]) => Matches::Empty,
+            Some(run) => Matches::Run(svc, run),
+            None => listed(catalog, text, prefix, name, Some(svc)),
+        };
     }
-    r.matches = matches.into();
-    r.pattern = Some(Arc::new(pattern));
     r
+}
+
+/// The actions of `prefix:name` that are not one run of one service's actions (`svc`, when
+/// the prefix has no wildcard), remembered by text.
+fn listed(
+    catalog: &'static Catalog,
+    text: &str,
+    prefix: &str,
+    name: &str,
+    svc: Option<&'static Service>,
+) -> Matches {
+    let key = std::ptr::from_ref(catalog) as usize;
+    let cached = LISTED.with_borrow(|(k, m)| {
+        if *k == key {
+            m.get(text).cloned()
+        } else {
+            None
+        }
+    });
+    let list = cached.unwrap_or_else(|| {
+        let pattern = Pattern::new(name, true);
+        let mut matches = Vec::new();
+        match svc {
+            Some(svc) => matches.extend(catalog.matching_actions(svc, &pattern)),
+            None => {
+                // A wildcard in the service part: expand across every matching service.
+                let sp = Pattern::new(prefix, true);
+                for svc in catalog.services() {
+                    if sp.matches_ci(svc.prefix) {
+                        matches.extend(catalog.matching_actions(svc, &pattern));
+                    }
+                }
+            }
+        }
+        let list: Arc<[ActionRef]> = matches.into();
+        LISTED.with_borrow_mut(|(k, m)| {
+            if *k != key || m.len() >= LISTED_MAX {
+                m.clear();
+                *k = key;
+            }
+            m.insert(text.into(), list.clone());
+        });
+        list
+    });
+    if list.is_empty() {
+        Matches::Empty
+    } else {
+        Matches::List(list)
+    }
 }
 
 /// Lint one parsed policy: every check, findings pushed to `out`.

@@ -89,8 +89,7 @@ pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
             let m = a
                 .matches
                 .iter()
-                .find(|m| !m.action.resources.is_empty())
-                .copied();
+                .find(|m| !m.action.resources.is_empty());
             let takes = m.map(describe_types).unwrap_or_default();
             let what = if a.is_wild() {
                 format!("no action named by `{}` can act on any", a.item.value)

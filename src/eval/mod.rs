@@ -457,7 +457,7 @@ pub fn required_pairs(g: &RequiredGrant) -> Vec<(ActionRef, usize, Vec<String>)>
     let mut out = Vec::new();
     for (k, a) in g.actions.iter().enumerate() {
         let item = Spanned::new(a.clone(), Span::default());
-        for &m in resolve_action(c, &item).matches.iter() {
+        for m in resolve_action(c, &item).matches.iter() {
             let fits: Vec<String> = g
                 .resources
                 .iter()
