@@ -2,7 +2,8 @@
 //!
 //! Logic: [`statement`].
 
-use super::{Cx, ResolvedAction, Stmt};
+use super::{Cx, Matches, ResolvedAction, Stmt};
+use crate::catalog;
 use crate::finding::{Code, Finding};
 use super::docs::Doc;
 
@@ -15,125 +16,205 @@ pub(crate) const DOC: Doc = Doc {
     access_analyzer: "Redundant action.",
 };
 
+/// Statements up to this many values are compared pair by pair (no table is built); longer
+/// ones, which can list thousands, are hashed (issue 10: linear cost).
+const SCAN: usize = 16;
+
 /// An action listed twice, or whose every action another value in the statement also names.
 pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
     let acts = &s.actions;
     if acts.len() < 2 {
         return;
     }
-    // Statements can list thousands of actions: find duplicates by hashing, and test
-    // coverage only against the (few) wildcard values.
+    // Only a wildcard value can cover another, and only one of the same service or with a
+    // wildcard service.
     let wild: Vec<usize> = (0..acts.len())
         .filter(|&j| acts.get(j).is_some_and(|b| b.is_wild() && !b.malformed))
         .collect();
-    // Each value's actions as sorted addresses, so "covers" is one merge walk; needed only
-    // when there is a wildcard value to compare with.
-    let sets: Vec<Vec<usize>> = acts
-        .iter()
-        .filter(|_| !wild.is_empty())
-        .map(|a| {
-            let mut v: Vec<usize> = a
-                .matches
-                .iter()
-                .map(|m| std::ptr::from_ref(m.action) as usize)
-                .collect();
-            v.sort_unstable();
-            v.dedup();
-            v
-        })
-        .collect();
-    let empty = Vec::new();
-    let mut first: foldhash::HashMap<String, usize> = foldhash::HashMap::default();
-    // Only a value of the same service, or with a wildcard service, can cover another.
-    let mut wild_by_service: foldhash::HashMap<String, Vec<usize>> = foldhash::HashMap::default();
-    let mut wild_any_service: Vec<usize> = Vec::new();
-    for &j in &wild {
-        if let Some(b) = acts.get(j) {
-            if b.all || b.prefix.contains(['*', '?']) {
-                wild_any_service.push(j);
-            } else {
-                wild_by_service
-                    .entry(b.prefix.to_ascii_lowercase())
-                    .or_default()
-                    .push(j);
+    let any_service = |b: &ResolvedAction<'_>| b.all || b.prefix.contains(['*', '?']);
+    let by_service = (wild.len() > SCAN).then(|| {
+        let mut same: foldhash::HashMap<String, Vec<usize>> = foldhash::HashMap::default();
+        let mut any: Vec<usize> = Vec::new();
+        for &j in &wild {
+            if let Some(b) = acts.get(j) {
+                if any_service(b) {
+                    any.push(j);
+                } else {
+                    same.entry(b.prefix.to_ascii_lowercase()).or_default().push(j);
+                }
             }
         }
-    }
-    let no_wild = Vec::new();
+        (same, any)
+    });
+    let dups = earlier_same_text(acts);
+    // Each value's actions as a set of addresses, made when first compared.
+    let mut sets: Vec<Option<Set>> = acts.iter().map(|_| None).collect();
     for (i, a) in acts.iter().enumerate() {
-        let lc = a.item.value.to_ascii_lowercase();
-        // A wildcard service may expand to one service only: compare it with every value.
-        let candidates: Vec<usize> = if a.all || a.prefix.contains(['*', '?']) {
-            wild.clone()
-        } else {
-            let same_service = lc
-                .split_once(':')
-                .and_then(|(p, _)| wild_by_service.get(p))
-                .unwrap_or(&no_wild);
-            // In index order, as one list would be: the first coverer is reported.
-            let mut c: Vec<usize> = same_service
-                .iter()
-                .chain(&wild_any_service)
-                .copied()
-                .collect();
-            if !wild_any_service.is_empty() && !same_service.is_empty() {
-                c.sort_unstable();
-            }
-            c
-        };
-        let dup_of = match first.get(&lc) {
-            Some(&j) => Some(j),
-            None => {
-                first.insert(lc, i);
-                None
-            }
-        };
         if a.malformed || (a.matches.is_empty() && !a.all) {
             continue;
         }
-        let sa = sets.get(i).unwrap_or(&empty);
-        let covered_by = dup_of
-            .and_then(|j| acts.get(j).map(|b| (j, b)))
-            .or_else(|| {
-                candidates
-                    .into_iter()
-                    .filter_map(|j| acts.get(j).map(|b| (j, b)))
-                    .find(|&(j, b)| {
-                        if i == j || b.item.value.eq_ignore_ascii_case(&a.item.value) {
-                            return false;
-                        }
-                        let sb = sets.get(j).unwrap_or(&empty);
-                        // Two values naming the same set: flag the later one only.
-                        covers(b, a, sb, sa) && (j < i || !covers(a, b, sa, sb))
-                    })
-            });
-        if let Some((_, b)) = covered_by {
-            let msg = if b.item.value.eq_ignore_ascii_case(&a.item.value) {
-                format!("`{}` is listed twice", a.item.value)
-            } else {
-                format!(
-                    "`{}` is already covered by `{}`",
-                    a.item.value, b.item.value
-                )
+        let mut covered_by = dups.get(i).copied().flatten();
+        if covered_by.is_none() {
+            let mut test = |j: usize| -> bool {
+                let Some(b) = acts.get(j) else { return false };
+                if i == j || b.item.value.eq_ignore_ascii_case(&a.item.value) {
+                    return false;
+                }
+                // Two values naming the same set: flag the later one only.
+                covers(acts, &mut sets, j, i) && (j < i || !covers(acts, &mut sets, i, j))
             };
-            cx.push(
-                Finding::new(Code::RedundantAction, cx.src, a.item.span, msg)
-                    .statement(Some(s.reference()))
-                    .action(a.item.value.clone())
-                    .related(format!("`{}` is here", b.item.value), b.item.span)
-                    .help("remove it"),
-            );
+            covered_by = match &by_service {
+                None => wild.iter().copied().find(|&j| {
+                    acts.get(j).is_some_and(|b| {
+                        any_service(a)
+                            || any_service(b)
+                            || b.prefix.eq_ignore_ascii_case(a.prefix)
+                    }) && test(j)
+                }),
+                Some(_) if any_service(a) => wild.iter().copied().find(|&j| test(j)),
+                Some((same, any)) => {
+                    let same = same
+                        .get(&a.prefix.to_ascii_lowercase())
+                        .map_or(&[][..], Vec::as_slice);
+                    // In index order, as one list would be: the first coverer is reported.
+                    let mut c: Vec<usize> = same.iter().chain(any).copied().collect();
+                    if !any.is_empty() && !same.is_empty() {
+                        c.sort_unstable();
+                    }
+                    c.into_iter().find(|&j| test(j))
+                }
+            };
+        }
+        let Some(b) = covered_by.and_then(|j| acts.get(j)) else {
+            continue;
+        };
+        let msg = if b.item.value.eq_ignore_ascii_case(&a.item.value) {
+            format!("`{}` is listed twice", a.item.value)
+        } else {
+            format!(
+                "`{}` is already covered by `{}`",
+                a.item.value, b.item.value
+            )
+        };
+        cx.push(
+            Finding::new(Code::RedundantAction, cx.src, a.item.span, msg)
+                .statement(Some(s.reference()))
+                .action(a.item.value.clone())
+                .related(format!("`{}` is here", b.item.value), b.item.span)
+                .help("remove it"),
+        );
+    }
+}
+
+/// For each value, the first earlier value of the same text in any case.
+fn earlier_same_text(acts: &[ResolvedAction<'_>]) -> Vec<Option<usize>> {
+    if acts.len() <= SCAN {
+        return acts
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                acts.iter()
+                    .take(i)
+                    .position(|b| may_be_same(a, b) && b.item.value.eq_ignore_ascii_case(&a.item.value))
+            })
+            .collect();
+    }
+    let mut first: foldhash::HashMap<String, usize> = foldhash::HashMap::default();
+    acts.iter()
+        .enumerate()
+        .map(|(i, a)| match first.entry(a.item.value.to_ascii_lowercase()) {
+            std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(i);
+                None
+            }
+        })
+        .collect()
+}
+
+/// False when `a` and `b` cannot be the same text in any case: the same text resolves the
+/// same way, so two values naming different runs of actions differ (no text is compared).
+fn may_be_same(a: &ResolvedAction<'_>, b: &ResolvedAction<'_>) -> bool {
+    a.all == b.all
+        && a.malformed == b.malformed
+        && match (&a.matches, &b.matches) {
+            (Matches::Run(_, x), Matches::Run(_, y)) => std::ptr::eq(*x, *y),
+            (Matches::Empty, Matches::Empty) | (Matches::List(_), Matches::List(_)) => true,
+            _ => false,
+        }
+}
+
+/// The catalog actions one value names, as addresses: a run of one service's actions is
+/// the range of its addresses (and their number); any other list, sorted and without
+/// repeats.
+enum Set {
+    Range(usize, usize, usize),
+    Sorted(Vec<usize>),
+}
+
+impl Set {
+    fn of(m: &Matches) -> Set {
+        match m {
+            Matches::Run(_, run) => {
+                let lo = run.as_ptr() as usize;
+                Set::Range(lo, lo + std::mem::size_of_val(*run), run.len())
+            }
+            _ => {
+                let mut v: Vec<usize> = m
+                    .iter()
+                    .map(|x| std::ptr::from_ref(x.action) as usize)
+                    .collect();
+                v.sort_unstable();
+                v.dedup();
+                Set::Sorted(v)
+            }
+        }
+    }
+    fn len(&self) -> usize {
+        match self {
+            Set::Range(_, _, n) => *n,
+            Set::Sorted(v) => v.len(),
+        }
+    }
+    fn contains(&self, x: usize) -> bool {
+        match self {
+            Set::Range(lo, hi, _) => (*lo..*hi).contains(&x),
+            Set::Sorted(v) => v.binary_search(&x).is_ok(),
+        }
+    }
+    /// Every member of `self` is in `other`.
+    fn within(&self, other: &Set) -> bool {
+        match self {
+            Set::Range(lo, hi, n) => match other {
+                Set::Range(olo, ohi, _) => *n == 0 || (olo <= lo && hi <= ohi),
+                Set::Sorted(_) => (*lo..*hi)
+                    .step_by(std::mem::size_of::<catalog::Action>().max(1))
+                    .all(|x| other.contains(x)),
+            },
+            Set::Sorted(v) => v.iter().all(|x| other.contains(*x)),
         }
     }
 }
 
-/// Does `b` name every action `a` names (and something, so unknown names cover nothing)?
-fn covers(b: &ResolvedAction<'_>, a: &ResolvedAction<'_>, sb: &[usize], sa: &[usize]) -> bool {
+/// Does value `bi` name every action value `ai` names (and something, so unknown names
+/// cover nothing)?
+fn covers(acts: &[ResolvedAction<'_>], sets: &mut [Option<Set>], bi: usize, ai: usize) -> bool {
+    let (Some(b), Some(a)) = (acts.get(bi), acts.get(ai)) else {
+        return false;
+    };
     if b.all {
         return true;
     }
-    if a.all || !b.is_wild() || sb.len() < sa.len() {
+    if a.all || !b.is_wild() {
         return false;
     }
-    sa.iter().all(|x| sb.binary_search(x).is_ok())
+    for (k, x) in [(bi, b), (ai, a)] {
+        if let Some(slot @ None) = sets.get_mut(k) {
+            *slot = Some(Set::of(&x.matches));
+        }
+    }
+    let (Some(Some(sb)), Some(Some(sa))) = (sets.get(bi), sets.get(ai)) else {
+        return false;
+    };
+    sb.len() >= sa.len() && sa.within(sb)
 }
