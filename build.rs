@@ -1,5 +1,5 @@
 //! Turns `data/catalog.json` (made by `scripts/build-catalog`) into the compact binary blob
-//! the library embeds, so start-up decompresses and borrows instead of parsing JSON.
+//! the library embeds (uncompressed), so start-up borrows instead of parsing JSON.
 
 #![expect(
     clippy::indexing_slicing,
@@ -152,7 +152,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         PathBuf::from(std::env::var("OUT_DIR")?).join("managed.lz4"),
         lz4_flex::compress_prepend_size(&managed),
     )?;
-    let blob = to_blob(&out)?;
+    // Embedded uncompressed: start-up borrows every name straight from the binary's
+    // read-only data, with nothing to decompress into a buffer of its own.
+    let blob = postcard::to_allocvec(&out)?;
     let dest = PathBuf::from(std::env::var("OUT_DIR")?).join("catalog.bin");
     std::fs::write(dest, blob)?;
     Ok(())

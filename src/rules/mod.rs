@@ -775,7 +775,7 @@ fn unknown_action(text: &str) -> Option<String> {
     }
     let Some(svc) = r.service else {
         let hint = c
-            .suggest_service(&r.prefix)
+            .suggest_service(r.prefix)
             .map(|s| format!("; did you mean `{s}`?"))
             .unwrap_or_default();
         return Some(format!(

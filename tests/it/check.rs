@@ -428,7 +428,7 @@ fn grants(policy: &Value) -> std::collections::BTreeSet<(String, String, String)
     for st in policy["Statement"].as_array().unwrap() {
         for a in list(&st["Action"]) {
             let item = iamlint::span::Spanned::new(a, iamlint::span::Span::default());
-            for &m in iamlint::check::resolve_action(c, &item).matches.iter() {
+            for m in iamlint::check::resolve_action(c, &item).matches.iter() {
                 for r in list(&st["Resource"]) {
                     out.insert((m.full_name(), r, st["Condition"].to_string()));
                 }
