@@ -2,6 +2,7 @@
 //! resource, so the grant (or the exclusion, in `NotResource`) is dead. The other direction
 //! (a field filled where the resource type's format has it empty) is `resource-mismatch`.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -42,11 +43,12 @@ pub(crate) fn policy(cx: &mut Cx<'_>, stmts: &[Stmt<'_>]) {
     let doc = DocFields::of(arns.iter().map(|(_, _, p)| *p));
     for (s, r, p) in arns {
         let mut problems: Vec<String> = Vec::new();
-        let mut fixed = p.clone();
+        // Copied only when a field is rewritten: most ARNs have no problem.
+        let mut fixed = Cow::Borrowed(p);
         partition(p, &doc, &mut problems, &mut fixed);
         region(p, &doc, &mut problems, &mut fixed);
         account(p, &doc, &mut problems, &mut fixed);
-        missing(p, &doc, &mut problems, &mut fixed);
+        missing(p, &r.item.value, &doc, &mut problems, &mut fixed);
         if problems.is_empty() {
             continue;
         }
@@ -132,18 +134,18 @@ fn is_account_id(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn partition(p: &ArnPattern, doc: &DocFields, problems: &mut Vec<String>, fixed: &mut ArnPattern) {
+fn partition(p: &ArnPattern, doc: &DocFields, problems: &mut Vec<String>, fixed: &mut Cow<'_, ArnPattern>) {
     let Some(dp) = &doc.partition else { return };
     if is_literal(&p.partition) && p.partition != *dp {
         problems.push(format!(
             "the partition `{}` differs from the rest of the document's `{dp}`, and a policy applies in one partition",
             p.partition
         ));
-        fixed.partition.clone_from(dp);
+        fixed.to_mut().partition.clone_from(dp);
     }
 }
 
-fn region(p: &ArnPattern, doc: &DocFields, problems: &mut Vec<String>, fixed: &mut ArnPattern) {
+fn region(p: &ArnPattern, doc: &DocFields, problems: &mut Vec<String>, fixed: &mut Cow<'_, ArnPattern>) {
     if p.region.is_empty() || !is_literal(&p.region) {
         return;
     }
@@ -165,7 +167,7 @@ fn region(p: &ArnPattern, doc: &DocFields, problems: &mut Vec<String>, fixed: &m
                 ""
             };
             problems.push(format!("`{}` is not an AWS Region{az}", p.region));
-            fixed.region = guess.unwrap_or_else(|| "*".into());
+            fixed.to_mut().region = guess.unwrap_or_else(|| "*".into());
         }
         Some(rp) if is_literal(&p.partition) && fixed.partition != rp => {
             // After a partition already reported, the Region only follows it.
@@ -176,20 +178,20 @@ fn region(p: &ArnPattern, doc: &DocFields, problems: &mut Vec<String>, fixed: &m
                 ));
             }
             if doc.partition.as_deref() == Some(fixed.partition.as_str()) {
-                fixed.region = doc
+                fixed.to_mut().region = doc
                     .region
                     .clone()
                     .filter(|r| crate::arn::region_partition(r) == Some(fixed.partition.as_str()))
                     .unwrap_or_else(|| "*".into());
             } else {
-                fixed.partition = rp.to_string();
+                fixed.to_mut().partition = rp.to_string();
             }
         }
         Some(_) => {}
     }
 }
 
-fn account(p: &ArnPattern, doc: &DocFields, problems: &mut Vec<String>, fixed: &mut ArnPattern) {
+fn account(p: &ArnPattern, doc: &DocFields, problems: &mut Vec<String>, fixed: &mut Cow<'_, ArnPattern>) {
     let a = &p.account;
     if a.is_empty() || crate::arn::has_var(a) || is_account_id(a) || special_account(&p.service, a)
     {
@@ -206,7 +208,7 @@ fn account(p: &ArnPattern, doc: &DocFields, problems: &mut Vec<String>, fixed: &
         return;
     }
     problems.push(format!("the account `{a}` is not a 12-digit account ID"));
-    fixed.account = doc.account.clone().unwrap_or_else(|| "*".into());
+    fixed.to_mut().account = doc.account.clone().unwrap_or_else(|| "*".into());
 }
 
 /// A literal account some resource type's format writes for the ARN's service, e.g. `aws`
@@ -247,7 +249,10 @@ fn aws_owned() -> &'static [Owned] {
 }
 
 /// A Region or account left empty where every format the ARN can name has one.
-fn missing(p: &ArnPattern, doc: &DocFields, problems: &mut Vec<String>, fixed: &mut ArnPattern) {
+fn missing(
+    p: &ArnPattern,
+    text: &str,
+    doc: &DocFields, problems: &mut Vec<String>, fixed: &mut Cow<'_, ArnPattern>) {
     let (no_region, no_account) = (p.region.is_empty(), p.account.is_empty());
     if !(no_region || no_account) || !is_literal(&p.service) {
         return;
@@ -256,14 +261,14 @@ fn missing(p: &ArnPattern, doc: &DocFields, problems: &mut Vec<String>, fixed: &
         region,
         account,
         types,
-    }) = lacks_cached(p)
+    }) = lacks_cached(p, text)
     else {
         return;
     };
     let mut lacks = Vec::new();
     if region {
         lacks.push("Region");
-        fixed.region = doc
+        fixed.to_mut().region = doc
             .region
             .clone()
             .filter(|r| crate::arn::region_partition(r) == Some(fixed.partition.as_str()))
@@ -271,7 +276,7 @@ fn missing(p: &ArnPattern, doc: &DocFields, problems: &mut Vec<String>, fixed: &
     }
     if account {
         lacks.push("account");
-        fixed.account = doc.account.clone().unwrap_or_else(|| "*".into());
+        fixed.to_mut().account = doc.account.clone().unwrap_or_else(|| "*".into());
     }
     let (fields, has) = match lacks.as_slice() {
         [one] => (format!("{one} field is"), "has one"),
@@ -292,14 +297,14 @@ struct Lacks {
 const LACKS_MAX: usize = 1 << 12;
 
 thread_local! {
-    /// [`lacks`] by ARN text: AWS-style policies repeat the same ARNs across documents.
+    /// [`lacks`] by resource text: AWS-style policies repeat the same ARNs across documents.
     static LACKS: std::cell::RefCell<HashMap<Box<str>, Option<Lacks>>> =
         std::cell::RefCell::default();
 }
 
-fn lacks_cached(p: &ArnPattern) -> Option<Lacks> {
-    let key = p.to_string();
-    if let Some(hit) = LACKS.with_borrow(|m| m.get(key.as_str()).cloned()) {
+/// [`lacks`] of `p`, read from `text` (the cache's key).
+fn lacks_cached(p: &ArnPattern, text: &str) -> Option<Lacks> {
+    if let Some(hit) = LACKS.with_borrow(|m| m.get(text).cloned()) {
         return hit;
     }
     let r = lacks(p);
@@ -307,7 +312,7 @@ fn lacks_cached(p: &ArnPattern) -> Option<Lacks> {
         if m.len() >= LACKS_MAX {
             m.clear();
         }
-        m.insert(key.into(), r.clone());
+        m.insert(text.into(), r.clone());
     });
     r
 }
