@@ -291,6 +291,10 @@ pub fn bounded_list_within<S: AsRef<str>>(items: &[S], budget: usize) -> String 
 /// `s` cut to about `max` characters (at a character boundary), with "…" when cut: for
 /// user text (a 100,000-character ARN) quoted in a message.
 pub fn clip(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    // No more bytes than `max`: no more characters either, and nothing to count.
+    if s.len() <= max {
+        return std::borrow::Cow::Borrowed(s);
+    }
     match s.char_indices().nth(max) {
         None => std::borrow::Cow::Borrowed(s),
         Some((at, _)) => {

@@ -95,31 +95,38 @@ fn describe_types_uncached(a: ActionRef) -> String {
     let mut types: Vec<(&crate::catalog::ResourceType, bool)> = a.resource_types().collect();
     types.sort_by_key(|(_, req)| !*req);
     let all_optional = types.len() > 1 && types.iter().all(|(_, req)| !*req);
-    let parts_with = |with_format: usize| -> Vec<String> {
-        types
-            .iter()
-            .enumerate()
-            .map(|(i, (t, req))| {
-                let opt = if *req || all_optional { "" } else { "optional" };
-                if i < with_format {
-                    let arns: Vec<String> = t.arns.iter().map(|f| format!("`{f}`")).collect();
-                    let sep = if opt.is_empty() { "" } else { ", " };
-                    format!(
-                        "`{}` ({opt}{sep}{})",
-                        t.name,
-                        crate::finding::bounded_list_within(&arns, 100)
-                    )
-                } else if opt.is_empty() {
-                    format!("`{}`", t.name)
-                } else {
-                    format!("`{}` ({opt})", t.name)
-                }
-            })
-            .collect()
+    // The `i`th type, with its ARN formats when `i < with_format`.
+    let part = |i: usize, with_format: usize| -> Option<String> {
+        let (t, req) = types.get(i)?;
+        let opt = if *req || all_optional { "" } else { "optional" };
+        Some(if i < with_format {
+            let arns: Vec<String> = t.arns.iter().map(|f| format!("`{f}`")).collect();
+            let sep = if opt.is_empty() { "" } else { ", " };
+            format!(
+                "`{}` ({opt}{sep}{})",
+                t.name,
+                crate::finding::bounded_list_within(&arns, 100)
+            )
+        } else if opt.is_empty() {
+            format!("`{}`", t.name)
+        } else {
+            format!("`{}` ({opt})", t.name)
+        })
     };
-    let mut parts = parts_with(types.len());
-    if parts.iter().map(|p| p.len() + 2).sum::<usize>() > TYPES_BUDGET {
-        parts = parts_with(1);
+    // Every type with its formats if that fits the budget, else only the first: made one by
+    // one, so a long list (`ec2:CreateTags`) stops being formatted once it is over.
+    let mut parts = Vec::with_capacity(types.len());
+    let mut used = 0;
+    for i in 0..types.len() {
+        let Some(p) = part(i, types.len()) else {
+            break;
+        };
+        used += p.len() + 2;
+        parts.push(p);
+        if used > TYPES_BUDGET {
+            parts = (0..types.len()).filter_map(|i| part(i, 1)).collect();
+            break;
+        }
     }
     let n = parts.len();
     format!(
