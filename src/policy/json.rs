@@ -113,6 +113,8 @@ pub fn parse_leaving(text: &str, unread: &[&[&'static str]]) -> Result<Parsed, S
         duplicates: Vec::new(),
         unread,
         trail: Vec::new(),
+        nodes: Vec::new(),
+        members: Vec::new(),
     };
     p.document()
 }
@@ -128,6 +130,8 @@ pub fn parse_at(text: &str, span: Span) -> Result<Parsed, SyntaxError> {
         duplicates: Vec::new(),
         unread: &[],
         trail: Vec::new(),
+        nodes: Vec::new(),
+        members: Vec::new(),
     };
     p.document()
 }
@@ -165,6 +169,11 @@ struct Reader<'a> {
     unread: &'a [&'a [&'static str]],
     /// The keys from the root to the current value, each as the `unread` path spells it.
     trail: Vec<&'static str>,
+    /// The items of the arrays being read, innermost last: an array takes its own off the
+    /// top when it ends, in one allocation of the right size (no growing per item).
+    nodes: Vec<Node>,
+    /// The same for the members of the objects being read.
+    members: Vec<Member>,
 }
 
 impl Reader<'_> {
@@ -321,6 +330,18 @@ impl Reader<'_> {
     }
 
     fn string(&mut self) -> Result<String, SyntaxError> {
+        // Most strings have no escape: copy them in one allocation of the right size.
+        let start = self.pos + 1;
+        let rest = self.src.get(start..).unwrap_or_default();
+        if let Some(end) = memchr::memchr2(b'"', b'\\', rest) {
+            let head = rest.get(..end).unwrap_or_default();
+            if rest.get(end) == Some(&b'"') && !head.iter().fold(false, |c, &b| c | (b < 0x20)) {
+                if let Some(s) = self.text.get(start..start + end) {
+                    self.pos = start + end + 1;
+                    return Ok(s.to_owned());
+                }
+            }
+        }
         let mut out = String::new();
         self.string_into(&mut out)?;
         Ok(out)
@@ -494,17 +515,18 @@ impl Reader<'_> {
 
     fn array(&mut self, depth: usize) -> Result<Value, SyntaxError> {
         let depth = self.enter(depth)?;
-        let mut items = Vec::new();
+        let base = self.nodes.len();
         self.items(|r| {
-            items.push(r.value(depth)?);
+            let item = r.value(depth)?;
+            r.nodes.push(item);
             Ok(())
         })?;
-        Ok(Value::Array(items))
+        Ok(Value::Array(self.nodes.drain(base..).collect()))
     }
 
     fn object(&mut self, depth: usize) -> Result<Value, SyntaxError> {
         let depth = self.enter(depth)?;
-        let mut members: Vec<Member> = Vec::new();
+        let base = self.members.len();
         self.members(|r| {
             let kstart = r.pos;
             let key = r.string()?;
@@ -513,6 +535,7 @@ impl Reader<'_> {
             let value = r.member_value(&key, depth)?;
             // Objects in IAM documents are small; a linear scan beats hashing. Large objects
             // (GAAD maps) stay linear only up to a bound.
+            let members = r.members.get(base..).unwrap_or_default();
             if members.len() < 64 {
                 if let Some(prev) = members.iter().find(|m| m.key.value == key) {
                     r.duplicates.push(DuplicateKey {
@@ -522,13 +545,13 @@ impl Reader<'_> {
                     });
                 }
             }
-            members.push(Member {
+            r.members.push(Member {
                 key: Spanned::new(key, kspan),
                 value,
             });
             Ok(())
         })?;
-        Ok(Value::Object(members))
+        Ok(Value::Object(self.members.drain(base..).collect()))
     }
 
     /// The value of member `key`: read, or left unread when its key path is one of `unread`.
