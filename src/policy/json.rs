@@ -159,6 +159,49 @@ impl Sink for Discard {
     fn push(&mut self, _: char) {}
 }
 
+/// The length of the run at the start of `s` before its first `"`, `\\` or control
+/// character (all of `s` when it has none).
+fn plain_len(s: &[u8]) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = ONES << 7;
+    // Policy strings are short: test eight bytes at a time in a word (a byte is flagged when
+    // it is zero after the XOR, or below 0x20; a false flag can only follow a true one, so
+    // the lowest flag is exact).
+    let mut i = 0;
+    while i < 32 {
+        let Some(word) = s.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) else {
+            let tail = s.get(i..).unwrap_or_default();
+            return i + tail.iter().position(|&b| special(b)).unwrap_or(tail.len());
+        };
+        let x = u64::from_le_bytes(word);
+        let quote = x ^ (ONES * u64::from(b'"'));
+        let slash = x ^ (ONES * u64::from(b'\\'));
+        let found = ((quote.wrapping_sub(ONES) & !quote)
+            | (slash.wrapping_sub(ONES) & !slash)
+            | (x.wrapping_sub(ONES * 0x20) & !x))
+            & HIGH;
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    // A long string: a vectorised search for the closing quote or a backslash, then for a
+    // control character in the run before it (there rarely is one).
+    let rest = s.get(i..).unwrap_or_default();
+    let end = memchr::memchr2(b'"', b'\\', rest).unwrap_or(rest.len());
+    let head = rest.get(..end).unwrap_or(rest);
+    i + if head.iter().fold(false, |c, &b| c | (b < 0x20)) {
+        head.iter().position(|&b| b < 0x20).unwrap_or(end)
+    } else {
+        end
+    }
+}
+
+/// A byte that ends a run of plain string characters.
+fn special(b: u8) -> bool {
+    b == b'"' || b == b'\\' || b < 0x20
+}
+
 struct Reader<'a> {
     src: &'a [u8],
     text: &'a str,
@@ -231,8 +274,23 @@ impl Reader<'_> {
     }
 
     fn skip_ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
-            self.pos += 1;
+        while let Some(b) = self.peek() {
+            match b {
+                b' ' | b'\t' | b'\r' => self.pos += 1,
+                b'\n' => {
+                    self.pos += 1;
+                    // The indentation of pretty-printed JSON, eight spaces at a time.
+                    while self
+                        .src
+                        .get(self.pos..self.pos + 8)
+                        .and_then(|w| <[u8; 8]>::try_from(w).ok())
+                        == Some([b' '; 8])
+                    {
+                        self.pos += 8;
+                    }
+                }
+                _ => return,
+            }
         }
     }
 
@@ -333,13 +391,11 @@ impl Reader<'_> {
         // Most strings have no escape: copy them in one allocation of the right size.
         let start = self.pos + 1;
         let rest = self.src.get(start..).unwrap_or_default();
-        if let Some(end) = memchr::memchr2(b'"', b'\\', rest) {
-            let head = rest.get(..end).unwrap_or_default();
-            if rest.get(end) == Some(&b'"') && !head.iter().fold(false, |c, &b| c | (b < 0x20)) {
-                if let Some(s) = self.text.get(start..start + end) {
-                    self.pos = start + end + 1;
-                    return Ok(s.to_owned());
-                }
+        let end = plain_len(rest);
+        if rest.get(end) == Some(&b'"') {
+            if let Some(s) = self.text.get(start..start + end) {
+                self.pos = start + end + 1;
+                return Ok(s.to_owned());
             }
         }
         let mut out = String::new();
@@ -353,16 +409,7 @@ impl Reader<'_> {
         loop {
             // Copy the run of plain characters in one go.
             let run = self.pos;
-            let rest = self.src.get(self.pos..).unwrap_or_default();
-            // Vectorised: find the closing quote or a backslash, then look for a control
-            // character in the run before it (there rarely is one).
-            let end = memchr::memchr2(b'"', b'\\', rest).unwrap_or(rest.len());
-            let head = rest.get(..end).unwrap_or(rest);
-            self.pos += if head.iter().fold(false, |c, &b| c | (b < 0x20)) {
-                head.iter().position(|&b| b < 0x20).unwrap_or(end)
-            } else {
-                end
-            };
+            self.pos += plain_len(self.src.get(self.pos..).unwrap_or_default());
             out.push_str(self.text.get(run..self.pos).unwrap_or_default());
             match self.peek() {
                 Some(b'"') => {
@@ -521,7 +568,7 @@ impl Reader<'_> {
             r.nodes.push(item);
             Ok(())
         })?;
-        Ok(Value::Array(self.nodes.drain(base..).collect()))
+        Ok(Value::Array(self.nodes.split_off(base)))
     }
 
     fn object(&mut self, depth: usize) -> Result<Value, SyntaxError> {
@@ -551,7 +598,7 @@ impl Reader<'_> {
             });
             Ok(())
         })?;
-        Ok(Value::Object(self.members.drain(base..).collect()))
+        Ok(Value::Object(self.members.split_off(base)))
     }
 
     /// The value of member `key`: read, or left unread when its key path is one of `unread`.
@@ -643,6 +690,29 @@ mod tests {
         assert!(err("\"\\x\"").message.contains("escape"));
         assert!(err("\"\\ud800\"").message.contains("surrogate"));
         assert!(err("-").message.contains("digit"));
+    }
+
+    #[test]
+    fn plain_len_stops_at_the_first_special_byte() {
+        // Against a byte-by-byte scan, at every position and length around the word size.
+        let slow = |s: &[u8]| s.iter().position(|&b| special(b)).unwrap_or(s.len());
+        for len in 0..80 {
+            for at in 0..=len {
+                for special_byte in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
+                    let mut s: Vec<u8> = (0..len)
+                        .map(|i| b"a\xc3\xa9 !#[]~\x7f\x20Z\xff"[i % 13])
+                        .collect();
+                    if at < len {
+                        s[at] = special_byte;
+                        // A second one after it must not matter.
+                        if at + 1 < len {
+                            s[at + 1] = b'"';
+                        }
+                    }
+                    assert_eq!(plain_len(&s), slow(&s), "{s:?}");
+                }
+            }
+        }
     }
 
     #[test]
