@@ -113,6 +113,8 @@ pub fn parse_leaving(text: &str, unread: &[&[&'static str]]) -> Result<Parsed, S
         duplicates: Vec::new(),
         unread,
         trail: Vec::new(),
+        nodes: Vec::new(),
+        members: Vec::new(),
     };
     p.document()
 }
@@ -128,6 +130,8 @@ pub fn parse_at(text: &str, span: Span) -> Result<Parsed, SyntaxError> {
         duplicates: Vec::new(),
         unread: &[],
         trail: Vec::new(),
+        nodes: Vec::new(),
+        members: Vec::new(),
     };
     p.document()
 }
@@ -155,6 +159,49 @@ impl Sink for Discard {
     fn push(&mut self, _: char) {}
 }
 
+/// The length of the run at the start of `s` before its first `"`, `\\` or control
+/// character (all of `s` when it has none).
+fn plain_len(s: &[u8]) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = ONES << 7;
+    // Policy strings are short: test eight bytes at a time in a word (a byte is flagged when
+    // it is zero after the XOR, or below 0x20; a false flag can only follow a true one, so
+    // the lowest flag is exact).
+    let mut i = 0;
+    while i < 32 {
+        let Some(word) = s.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) else {
+            let tail = s.get(i..).unwrap_or_default();
+            return i + tail.iter().position(|&b| special(b)).unwrap_or(tail.len());
+        };
+        let x = u64::from_le_bytes(word);
+        let quote = x ^ (ONES * u64::from(b'"'));
+        let slash = x ^ (ONES * u64::from(b'\\'));
+        let found = ((quote.wrapping_sub(ONES) & !quote)
+            | (slash.wrapping_sub(ONES) & !slash)
+            | (x.wrapping_sub(ONES * 0x20) & !x))
+            & HIGH;
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    // A long string: a vectorised search for the closing quote or a backslash, then for a
+    // control character in the run before it (there rarely is one).
+    let rest = s.get(i..).unwrap_or_default();
+    let end = memchr::memchr2(b'"', b'\\', rest).unwrap_or(rest.len());
+    let head = rest.get(..end).unwrap_or(rest);
+    i + if head.iter().fold(false, |c, &b| c | (b < 0x20)) {
+        head.iter().position(|&b| b < 0x20).unwrap_or(end)
+    } else {
+        end
+    }
+}
+
+/// A byte that ends a run of plain string characters.
+fn special(b: u8) -> bool {
+    b == b'"' || b == b'\\' || b < 0x20
+}
+
 struct Reader<'a> {
     src: &'a [u8],
     text: &'a str,
@@ -165,6 +212,11 @@ struct Reader<'a> {
     unread: &'a [&'a [&'static str]],
     /// The keys from the root to the current value, each as the `unread` path spells it.
     trail: Vec<&'static str>,
+    /// The items of the arrays being read, innermost last: an array takes its own off the
+    /// top when it ends, in one allocation of the right size (no growing per item).
+    nodes: Vec<Node>,
+    /// The same for the members of the objects being read.
+    members: Vec<Member>,
 }
 
 impl Reader<'_> {
@@ -222,8 +274,23 @@ impl Reader<'_> {
     }
 
     fn skip_ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
-            self.pos += 1;
+        while let Some(b) = self.peek() {
+            match b {
+                b' ' | b'\t' | b'\r' => self.pos += 1,
+                b'\n' => {
+                    self.pos += 1;
+                    // The indentation of pretty-printed JSON, eight spaces at a time.
+                    while self
+                        .src
+                        .get(self.pos..self.pos + 8)
+                        .and_then(|w| <[u8; 8]>::try_from(w).ok())
+                        == Some([b' '; 8])
+                    {
+                        self.pos += 8;
+                    }
+                }
+                _ => return,
+            }
         }
     }
 
@@ -321,6 +388,16 @@ impl Reader<'_> {
     }
 
     fn string(&mut self) -> Result<String, SyntaxError> {
+        // Most strings have no escape: copy them in one allocation of the right size.
+        let start = self.pos + 1;
+        let rest = self.src.get(start..).unwrap_or_default();
+        let end = plain_len(rest);
+        if rest.get(end) == Some(&b'"') {
+            if let Some(s) = self.text.get(start..start + end) {
+                self.pos = start + end + 1;
+                return Ok(s.to_owned());
+            }
+        }
         let mut out = String::new();
         self.string_into(&mut out)?;
         Ok(out)
@@ -332,16 +409,7 @@ impl Reader<'_> {
         loop {
             // Copy the run of plain characters in one go.
             let run = self.pos;
-            let rest = self.src.get(self.pos..).unwrap_or_default();
-            // Vectorised: find the closing quote or a backslash, then look for a control
-            // character in the run before it (there rarely is one).
-            let end = memchr::memchr2(b'"', b'\\', rest).unwrap_or(rest.len());
-            let head = rest.get(..end).unwrap_or(rest);
-            self.pos += if head.iter().fold(false, |c, &b| c | (b < 0x20)) {
-                head.iter().position(|&b| b < 0x20).unwrap_or(end)
-            } else {
-                end
-            };
+            self.pos += plain_len(self.src.get(self.pos..).unwrap_or_default());
             out.push_str(self.text.get(run..self.pos).unwrap_or_default());
             match self.peek() {
                 Some(b'"') => {
@@ -494,17 +562,18 @@ impl Reader<'_> {
 
     fn array(&mut self, depth: usize) -> Result<Value, SyntaxError> {
         let depth = self.enter(depth)?;
-        let mut items = Vec::new();
+        let base = self.nodes.len();
         self.items(|r| {
-            items.push(r.value(depth)?);
+            let item = r.value(depth)?;
+            r.nodes.push(item);
             Ok(())
         })?;
-        Ok(Value::Array(items))
+        Ok(Value::Array(self.nodes.split_off(base)))
     }
 
     fn object(&mut self, depth: usize) -> Result<Value, SyntaxError> {
         let depth = self.enter(depth)?;
-        let mut members: Vec<Member> = Vec::new();
+        let base = self.members.len();
         self.members(|r| {
             let kstart = r.pos;
             let key = r.string()?;
@@ -513,6 +582,7 @@ impl Reader<'_> {
             let value = r.member_value(&key, depth)?;
             // Objects in IAM documents are small; a linear scan beats hashing. Large objects
             // (GAAD maps) stay linear only up to a bound.
+            let members = r.members.get(base..).unwrap_or_default();
             if members.len() < 64 {
                 if let Some(prev) = members.iter().find(|m| m.key.value == key) {
                     r.duplicates.push(DuplicateKey {
@@ -522,13 +592,13 @@ impl Reader<'_> {
                     });
                 }
             }
-            members.push(Member {
+            r.members.push(Member {
                 key: Spanned::new(key, kspan),
                 value,
             });
             Ok(())
         })?;
-        Ok(Value::Object(members))
+        Ok(Value::Object(self.members.split_off(base)))
     }
 
     /// The value of member `key`: read, or left unread when its key path is one of `unread`.
@@ -620,6 +690,29 @@ mod tests {
         assert!(err("\"\\x\"").message.contains("escape"));
         assert!(err("\"\\ud800\"").message.contains("surrogate"));
         assert!(err("-").message.contains("digit"));
+    }
+
+    #[test]
+    fn plain_len_stops_at_the_first_special_byte() {
+        // Against a byte-by-byte scan, at every position and length around the word size.
+        let slow = |s: &[u8]| s.iter().position(|&b| special(b)).unwrap_or(s.len());
+        for len in 0..80 {
+            for at in 0..=len {
+                for special_byte in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
+                    let mut s: Vec<u8> = (0..len)
+                        .map(|i| b"a\xc3\xa9 !#[]~\x7f\x20Z\xff"[i % 13])
+                        .collect();
+                    if at < len {
+                        s[at] = special_byte;
+                        // A second one after it must not matter.
+                        if at + 1 < len {
+                            s[at + 1] = b'"';
+                        }
+                    }
+                    assert_eq!(plain_len(&s), slow(&s), "{s:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -122,6 +122,7 @@ impl Parser<'_> {
             Some(node) => match &node.value {
                 Value::Object(_) => policy.statements.push(self.statement(node, 0)),
                 Value::Array(items) => {
+                    policy.statements.reserve_exact(items.len());
                     if items.is_empty() {
                         let f = self.finding(
                             Code::InvalidValue,
@@ -353,14 +354,17 @@ impl Parser<'_> {
     }
 
     fn effect(&mut self, m: &Member) -> Option<Spanned<Effect>> {
-        let s = self.string(m, Code::InvalidValue)?;
-        match s.value.as_str() {
-            "Allow" => Some(Spanned::new(Effect::Allow, s.span)),
-            "Deny" => Some(Spanned::new(Effect::Deny, s.span)),
+        let Value::String(s) = &m.value.value else {
+            return self.string(m, Code::InvalidValue).and(None);
+        };
+        let span = m.value.span;
+        match s.as_str() {
+            "Allow" => Some(Spanned::new(Effect::Allow, span)),
+            "Deny" => Some(Spanned::new(Effect::Deny, span)),
             other => {
                 let mut f = self.finding(
                     Code::InvalidValue,
-                    s.span,
+                    span,
                     format!("`Effect` must be `Allow` or `Deny`, not `{other}`"),
                 );
                 if let Some(g) = closest(other, ["Allow", "Deny"]) {
@@ -375,7 +379,10 @@ impl Parser<'_> {
     fn elements(&mut self, m: &Member, recovered: Option<&str>, _index: usize) -> Elements {
         let name = recovered.unwrap_or(&m.key.value);
         let not = name.starts_with("Not");
-        let mut items = Vec::new();
+        let mut items = Vec::with_capacity(match &m.value.value {
+            Value::Array(list) => list.len(),
+            _ => 1,
+        });
         let mut push_str = |p: &mut Self, n: &Node| match &n.value {
             Value::String(s) => items.push(Spanned::new(s.clone(), n.span)),
             other => {
@@ -457,7 +464,10 @@ impl Parser<'_> {
     /// accepts them in condition values: "quotation marks are optional for numeric and
     /// Boolean values", <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html>).
     fn string_list(&mut self, n: &Node, key: &str) -> Vec<Spanned<String>> {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(match &n.value {
+            Value::Array(items) => items.len(),
+            _ => 1,
+        });
         let mut one = |p: &mut Self, n: &Node| match &n.value {
             Value::String(s) => out.push(Spanned::new(s.clone(), n.span)),
             Value::Number(s) => {
