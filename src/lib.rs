@@ -210,6 +210,15 @@ fn collect(docs: Vec<source::Pending>, opts: LintOptions) -> Report {
         })
         .collect();
     let mut report = Report::default();
+    // Room for every finding at once: the list is not copied as it grows.
+    report.findings.reserve_exact(
+        linted
+            .iter()
+            .filter_map(|r| r.as_ref().ok())
+            .map(|(_, l)| l.findings.len())
+            .sum(),
+    );
+    report.sources.reserve_exact(linted.len());
     for r in linted {
         match r {
             Ok((src, linted)) => {

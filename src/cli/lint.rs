@@ -82,7 +82,11 @@ pub fn run(args: &LintArgs) -> anyhow::Result<Outcome> {
     // Written as it is rendered: the report's text is never held whole.
     args.out
         .emit(|out| report::write(out, &report, args.out.format, opts))?;
-    Ok(args.out.gate.outcome(&[&report], fail_on))
+    let outcome = args.out.gate.outcome(&[&report], fail_on);
+    // Thousands of findings, made on other threads: freeing them one by one is work the
+    // exit does for free.
+    super::keep_to_exit(report);
+    Ok(outcome)
 }
 
 /// The exit outcome of a report.
