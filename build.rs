@@ -153,10 +153,31 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         lz4_flex::compress_prepend_size(&managed),
     )?;
     // Embedded uncompressed: start-up borrows every name straight from the binary's
-    // read-only data, with nothing to decompress into a buffer of its own.
-    let blob = postcard::to_allocvec(&out)?;
-    let dest = PathBuf::from(std::env::var("OUT_DIR")?).join("catalog.bin");
-    std::fs::write(dest, blob)?;
+    // read-only data, with nothing to decompress into a buffer of its own. The services are
+    // in two halves of about equal size, each its own blob, so start-up decodes them at once
+    // on two cores; `catalog.bin` holds the rest.
+    let services = std::mem::take(&mut out.services);
+    let sizes: Vec<usize> = services
+        .iter()
+        .map(|s| postcard::to_allocvec(s).map(|b| b.len()))
+        .collect::<Result<_, _>>()?;
+    let total: usize = sizes.iter().sum();
+    let mut cut = 0;
+    let mut first = 0;
+    while cut < sizes.len() && 2 * (first + sizes[cut]) <= total {
+        first += sizes[cut];
+        cut += 1;
+    }
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
+    std::fs::write(out_dir.join("catalog.bin"), postcard::to_allocvec(&out)?)?;
+    std::fs::write(
+        out_dir.join("services-1.bin"),
+        postcard::to_allocvec(&services[..cut])?,
+    )?;
+    std::fs::write(
+        out_dir.join("services-2.bin"),
+        postcard::to_allocvec(&services[cut..])?,
+    )?;
     Ok(())
 }
 

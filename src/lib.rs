@@ -185,6 +185,9 @@ pub fn lint_inputs(inputs: &[Input]) -> Report {
 fn collect(docs: Vec<source::Pending>, opts: LintOptions) -> Report {
     let linted: Vec<Result<(SourceText, Linted), LoadError>> = docs
         .into_par_iter()
+        // Small pieces, so that no core is left alone with a long run of documents at the
+        // end (rayon cuts a list in a few large ones, one per core and then some).
+        .with_max_len(8)
         .enumerate()
         .map(|(i, pending)| {
             let (d, in_folder) = pending.load();

@@ -28,6 +28,11 @@ pub type ResourceType = data::ResourceType<&'static str>;
 pub type CondKey = data::CondKey<&'static str>;
 
 static EMBEDDED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/catalog.bin"));
+/// The embedded catalog's services, in two halves of about equal size (see `build.rs`).
+static EMBEDDED_SERVICES: [&[u8]; 2] = [
+    include_bytes!(concat!(env!("OUT_DIR"), "/services-1.bin")),
+    include_bytes!(concat!(env!("OUT_DIR"), "/services-2.bin")),
+];
 static CATALOG: OnceLock<Catalog> = OnceLock::new();
 
 /// The loaded catalog.
@@ -82,34 +87,58 @@ fn decode(blob: &[u8]) -> Result<Data<&'static str>, String> {
     postcard::from_bytes(raw).map_err(|e| e.to_string())
 }
 
+/// The embedded catalog: its two halves of services decoded at once, the second on a
+/// thread of its own (not the thread pool's: threads of the pool may be waiting for the
+/// catalog).
+fn decode_embedded() -> Result<Data<&'static str>, String> {
+    let [first, second] = EMBEDDED_SERVICES;
+    let read = |b: &'static [u8]| -> Result<Vec<Service>, String> {
+        postcard::from_bytes(b).map_err(|e| e.to_string())
+    };
+    let (data, first, second) = std::thread::scope(|s| {
+        let second = s.spawn(move || read(second));
+        let data: Result<Data<&'static str>, String> =
+            postcard::from_bytes(EMBEDDED).map_err(|e| e.to_string());
+        let first = read(first);
+        let second = second
+            .join()
+            .unwrap_or_else(|_| Err("decoding stopped".into()));
+        (data, first, second)
+    });
+    let mut data = data?;
+    let mut services = first?;
+    services.extend(second?);
+    data.services = services;
+    Ok(data)
+}
+
 fn load() -> Catalog {
-    let embedded: Data<&'static str> =
-        match postcard::from_bytes(EMBEDDED).map_err(|e| e.to_string()) {
-            Ok(d) => d,
-            // INVARIANT: build.rs wrote the blob from the same `data.rs` types; a decode failure
-            // is a build defect, so an empty catalog (every action then reads as unknown) is
-            // reported loudly rather than crashing.
-            Err(e) => {
-                return Catalog {
-                    data: Data {
-                        source: "none",
-                        version: "",
-                        date: "",
-                        services: Vec::new(),
-                        global_conditions: Vec::new(),
-                        global_conditions_source: "",
-                        retired: Vec::new(),
-                    },
-                    origin: "embedded".into(),
-                    warning: Some(format!(
-                        "the embedded catalog is unreadable ({e}); this is a bug"
-                    )),
-                    global_index: OnceLock::new(),
-                    service_index: OnceLock::new(),
-                    action_order: OnceLock::new(),
-                };
-            }
-        };
+    let embedded: Data<&'static str> = match decode_embedded() {
+        Ok(d) => d,
+        // INVARIANT: build.rs wrote the blob from the same `data.rs` types; a decode failure
+        // is a build defect, so an empty catalog (every action then reads as unknown) is
+        // reported loudly rather than crashing.
+        Err(e) => {
+            return Catalog {
+                data: Data {
+                    source: "none",
+                    version: "",
+                    date: "",
+                    services: Vec::new(),
+                    global_conditions: Vec::new(),
+                    global_conditions_source: "",
+                    retired: Vec::new(),
+                },
+                origin: "embedded".into(),
+                warning: Some(format!(
+                    "the embedded catalog is unreadable ({e}); this is a bug"
+                )),
+                global_index: OnceLock::new(),
+                service_index: OnceLock::new(),
+                action_order: OnceLock::new(),
+            };
+        }
+    };
     let mut warning = None;
     if std::env::var_os("IAMLINT_NO_CACHE").is_none() {
         if let Some(path) = update::cache_file() {
