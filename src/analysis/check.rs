@@ -128,8 +128,12 @@ pub fn check(req: Request<'_>) -> anyhow::Result<CheckResult> {
         live,
     } = docs;
     // One parse of each document gives both its lint findings and the policy to evaluate.
-    let read: Vec<(Vec<Finding>, Result<Policy, String>)> =
-        parts.par_iter().map(|p| read_part(p, &texts)).collect();
+    let read: Vec<(Vec<Finding>, Result<Policy, String>)> = parts
+        .par_iter()
+        // Small pieces, so no core is left alone with a long run of documents.
+        .with_max_len(8)
+        .map(|p| read_part(p, &texts))
+        .collect();
     // One copy of each text for the evaluation, shared by every document in it (an account
     // dump holds many).
     let shared: Vec<Arc<str>> = texts.iter().map(|t| Arc::from(t.text.as_str())).collect();
@@ -182,8 +186,13 @@ pub fn check(req: Request<'_>) -> anyhow::Result<CheckResult> {
             Err(e) => errors.push(e),
         }
     }
-    // Lint findings of whole documents are resolved already; those from a dump are not.
-    crate::resolve_all(&mut findings, &sources);
+    // Lint findings of whole documents are resolved already (they name their file); those
+    // from a dump and the check's own are not.
+    let mut unresolved: Vec<&mut Finding> = findings
+        .iter_mut()
+        .filter(|f| f.location.file.is_empty())
+        .collect();
+    crate::resolve_all_of(&mut unresolved, &sources);
     let suggestions = if req.suggest {
         eval::suggest::suggest(req.resolved, &docs)
     } else {

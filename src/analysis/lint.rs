@@ -157,6 +157,12 @@ pub fn resolve(findings: &mut [Finding], origin: &str, text: &str) {
 
 /// Resolve findings that point into several sources, source by source on every core.
 pub fn resolve_all(findings: &mut [Finding], sources: &[SourceText]) {
+    let mut all: Vec<&mut Finding> = findings.iter_mut().collect();
+    resolve_all_of(&mut all, sources);
+}
+
+/// [`resolve_all`] of some findings.
+pub fn resolve_all_of(findings: &mut [&mut Finding], sources: &[SourceText]) {
     use rayon::prelude::*;
     let mut by_src: std::collections::BTreeMap<usize, Vec<&mut Finding>> =
         std::collections::BTreeMap::new();

@@ -409,9 +409,27 @@ impl Catalog {
             }
             Pattern::General(_) => &svc.actions,
         };
-        let general = matches!(pattern, Pattern::General(_));
+        // `*Session*` and `*Resource` (AWS's own policies write them) are a search for the
+        // middle or the end of each name, not a general match.
+        let wild = |c: char| c == '*' || c == '?';
+        let test: Box<dyn Fn(&str) -> bool + 'p> = match pattern {
+            Pattern::General(g) => match g.strip_prefix('*') {
+                Some(rest) if !rest.is_empty() && !rest.trim_end_matches('*').contains(wild) => {
+                    let mid = rest.trim_end_matches('*');
+                    if mid.len() + 1 == rest.len() {
+                        Box::new(move |n: &str| n.contains(mid))
+                    } else if mid.len() == rest.len() {
+                        Box::new(move |n: &str| n.ends_with(mid))
+                    } else {
+                        Box::new(move |n: &str| pattern.matches(n))
+                    }
+                }
+                _ => Box::new(move |n: &str| pattern.matches(n)),
+            },
+            _ => Box::new(|_: &str| true),
+        };
         acts.iter()
-            .filter(move |a| !general || pattern.matches(a.lname))
+            .filter(move |a| test(a.lname))
             .map(move |action| ActionRef {
                 service: svc,
                 action,
@@ -610,6 +628,54 @@ mod tests {
         let rts: Vec<&str> = a.resource_types().map(|(t, _)| t.name).collect();
         assert_eq!(rts, ["instance-profile"]);
         assert!(c.action("ec2", "CancelSpotRequests").is_none());
+    }
+
+    /// Every pattern shape, on every service, gives what the glob matcher gives each name:
+    /// the runs of `action_run` and the searches of `*X*`/`*X` included.
+    #[test]
+    fn each_shortcut_matches_what_the_glob_matches() {
+        let c = get();
+        let pats = [
+            "GetObject",
+            "getobject",
+            "Get*",
+            "get*",
+            "*",
+            "*Object",
+            "*object*",
+            "*Session*",
+            "*Tag*",
+            "Get*Object",
+            "?et*",
+            "*Get*Object*",
+            "**Tag",
+            "*Tag**",
+            "Describe*",
+            "x*",
+            "*zzz*",
+            "*s",
+            "",
+        ];
+        for svc in c.services() {
+            for p in pats {
+                let pattern = Pattern::new(p, true);
+                let want: Vec<&str> = svc
+                    .actions
+                    .iter()
+                    .filter(|a| crate::pattern::glob_match(&p.to_ascii_lowercase(), a.lname))
+                    .map(|a| a.name)
+                    .collect();
+                let got: Vec<&str> = c
+                    .matching_actions(svc, &pattern)
+                    .map(|a| a.action.name)
+                    .collect();
+                assert_eq!(got, want, "{}:{p}", svc.prefix);
+                if let Some(run) = Catalog::action_run(svc, p) {
+                    let run: Vec<&str> = run.iter().map(|a| a.name).collect();
+                    assert_eq!(run, want, "run of {}:{p}", svc.prefix);
+                }
+            }
+        }
     }
 
     #[test]
