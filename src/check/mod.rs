@@ -239,6 +239,14 @@ impl Matches {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+    /// Is `a` one of them? A run answers by address, a list by search.
+    pub fn contains(&self, a: ActionRef) -> bool {
+        match self {
+            Matches::Empty => false,
+            Matches::Run(_, run) => run.as_ptr_range().contains(&std::ptr::from_ref(a.action)),
+            Matches::List(l) => l.iter().any(|m| std::ptr::eq(m.action, a.action)),
+        }
+    }
     /// The first, in catalog order.
     pub fn first(&self) -> Option<ActionRef> {
         self.iter().next()

@@ -31,20 +31,10 @@ pub(crate) fn policy(cx: &mut Cx<'_>, stmts: &[Stmt<'_>]) {
     if stmts.iter().any(|s| s.st.principal.is_some()) {
         return; // resource and trust policies grant to others; the methods concern identities
     }
-    // Per statement that can grant without restriction, the actions it names (by address),
-    // so each method's actions are looked up rather than searched for.
-    let named: Vec<Option<foldhash::HashSet<usize>>> = stmts
-        .iter()
-        .map(|s| {
-            may_grant_unrestricted(s).then(|| {
-                s.actions
-                    .iter()
-                    .flat_map(|a| a.matches.iter())
-                    .map(|m| std::ptr::from_ref(m.action) as usize)
-                    .collect()
-            })
-        })
-        .collect();
+    // The statements that can grant without restriction: only they are searched for each
+    // method's actions (a run of one service's actions is searched by address, so
+    // `ec2:Describe*` is not listed out).
+    let eligible: Vec<bool> = stmts.iter().map(may_grant_unrestricted).collect();
     let targets = method_targets(cx.catalog);
     for (method, targets) in METHODS.iter().zip(targets.iter()) {
         let mut grants: Vec<(usize, Span)> = Vec::new();
@@ -52,14 +42,12 @@ pub(crate) fn policy(cx: &mut Cx<'_>, stmts: &[Stmt<'_>]) {
             let Some(target) = *target else {
                 break;
             };
-            let key = std::ptr::from_ref(target.action) as usize;
             let found = stmts
                 .iter()
-                .zip(&named)
+                .zip(&eligible)
                 .enumerate()
-                .filter(|(_, (s, set))| {
-                    set.as_ref().is_some_and(|set| set.contains(&key))
-                        || s.actions.iter().any(|a| a.all)
+                .filter(|(_, (s, eligible))| {
+                    **eligible && s.actions.iter().any(|a| a.all || a.matches.contains(target))
                 })
                 .find_map(|(i, (s, _))| grants_unrestricted(s, target).map(|span| (i, span)));
             match found {
@@ -151,12 +139,10 @@ fn grants_unrestricted(s: &Stmt<'_>, target: crate::catalog::ActionRef) -> Optio
     if !may_grant_unrestricted(s) {
         return None;
     }
-    let value = s.actions.iter().find(|a| {
-        a.all
-            || a.matches
-                .iter()
-                .any(|m| std::ptr::eq(m.action, target.action))
-    })?;
+    let value = s
+        .actions
+        .iter()
+        .find(|a| a.all || a.matches.contains(target))?;
     if !s.positive_resources {
         return Some(value.item.span); // NotResource: open-ended
     }
