@@ -3,7 +3,7 @@
 //! Logic: [`policy`], over the whole policy, with the methods of [`super::escalation`].
 
 use super::escalation::METHODS;
-use super::{Cx, Stmt};
+use super::{Cx, Matches, Stmt};
 use crate::arn::ResourcePattern;
 use crate::finding::{Code, Finding};
 use crate::span::Span;
@@ -31,25 +31,60 @@ pub(crate) fn policy(cx: &mut Cx<'_>, stmts: &[Stmt<'_>]) {
     if stmts.iter().any(|s| s.st.principal.is_some()) {
         return; // resource and trust policies grant to others; the methods concern identities
     }
-    // The statements that can grant without restriction: only they are searched for each
-    // method's actions (a run of one service's actions is searched by address, so
-    // `ec2:Describe*` is not listed out).
-    let eligible: Vec<bool> = stmts.iter().map(may_grant_unrestricted).collect();
+    // For each action of the methods, the statements that can grant it without restriction
+    // and name it, in order: one pass over the values, each a search among the methods'
+    // actions by address (a run of actions, `ec2:Describe*`, is a range).
     let targets = method_targets(cx.catalog);
-    for (method, targets) in METHODS.iter().zip(targets.iter()) {
+    let (methods, addrs) = (&targets.0, &targets.1);
+    let mut naming: Vec<Vec<usize>> = vec![Vec::new(); addrs.len()];
+    let mut add = |k: usize, i: usize| {
+        if let Some(v) = naming.get_mut(k) {
+            if v.last() != Some(&i) {
+                v.push(i);
+            }
+        }
+    };
+    for (i, s) in stmts.iter().enumerate() {
+        if !may_grant_unrestricted(s) {
+            continue;
+        }
+        for a in &s.actions {
+            match &a.matches {
+                _ if a.all => (0..addrs.len()).for_each(|k| add(k, i)),
+                Matches::Empty => {}
+                Matches::Run(_, run) => {
+                    let r = run.as_ptr_range();
+                    let (lo, hi) = (r.start as usize, r.end as usize);
+                    let from = addrs.partition_point(|x| *x < lo);
+                    let to = addrs.partition_point(|x| *x < hi);
+                    (from..to).for_each(|k| add(k, i));
+                }
+                Matches::List(l) => {
+                    for m in l.iter() {
+                        if let Ok(k) = addrs.binary_search(&(std::ptr::from_ref(m.action) as usize)) {
+                            add(k, i);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for (method, targets) in METHODS.iter().zip(methods.iter()) {
         let mut grants: Vec<(usize, Span)> = Vec::new();
         for target in targets {
             let Some(target) = *target else {
                 break;
             };
-            let found = stmts
-                .iter()
-                .zip(&eligible)
-                .enumerate()
-                .filter(|(_, (s, eligible))| {
-                    **eligible && s.actions.iter().any(|a| a.all || a.matches.contains(target))
-                })
-                .find_map(|(i, (s, _))| grants_unrestricted(s, target).map(|span| (i, span)));
+            let found = addrs
+                .binary_search(&(std::ptr::from_ref(target.action) as usize))
+                .ok()
+                .and_then(|k| naming.get(k))
+                .and_then(|named| {
+                    named.iter().find_map(|&i| {
+                        let s = stmts.get(i)?;
+                        grants_unrestricted(s, target).map(|span| (i, span))
+                    })
+                });
             match found {
                 Some(g) => grants.push(g),
                 None => break,
@@ -97,35 +132,42 @@ pub(crate) fn policy(cx: &mut Cx<'_>, stmts: &[Stmt<'_>]) {
 /// If `s` allows `action` without a condition that could stop it, the span of the value
 /// that names it.
 /// The catalog actions of each of [`METHODS`], in order (`None` where the catalog lacks
-/// one), looked up once per catalog and thread.
-fn method_targets(
-    catalog: &'static crate::catalog::Catalog,
-) -> std::rc::Rc<Vec<Vec<Option<crate::catalog::ActionRef>>>> {
-    type Targets = std::rc::Rc<Vec<Vec<Option<crate::catalog::ActionRef>>>>;
+/// one), and the addresses of them all, sorted: looked up once per catalog and thread.
+fn method_targets(catalog: &'static crate::catalog::Catalog) -> std::rc::Rc<Targets> {
     thread_local! {
-        static TARGETS: std::cell::RefCell<Option<(usize, Targets)>> =
+        static TARGETS: std::cell::RefCell<Option<(usize, std::rc::Rc<Targets>)>> =
             const { std::cell::RefCell::new(None) };
     }
     let key = std::ptr::from_ref(catalog) as usize;
     TARGETS.with_borrow_mut(|t| match t {
         Some((k, v)) if *k == key => v.clone(),
         _ => {
-            let v: Targets = std::rc::Rc::new(
-                METHODS
-                    .iter()
-                    .map(|m| {
-                        m.actions
-                            .iter()
-                            .map(|a| catalog.action_by_full_name(a))
-                            .collect()
-                    })
-                    .collect(),
-            );
+            let methods: Vec<Vec<Option<crate::catalog::ActionRef>>> = METHODS
+                .iter()
+                .map(|m| {
+                    m.actions
+                        .iter()
+                        .map(|a| catalog.action_by_full_name(a))
+                        .collect()
+                })
+                .collect();
+            let mut addrs: Vec<usize> = methods
+                .iter()
+                .flatten()
+                .flatten()
+                .map(|a| std::ptr::from_ref(a.action) as usize)
+                .collect();
+            addrs.sort_unstable();
+            addrs.dedup();
+            let v = std::rc::Rc::new((methods, addrs));
             *t = Some((key, v.clone()));
             v
         }
     })
 }
+
+/// Each method's catalog actions, and the sorted addresses of them all.
+type Targets = (Vec<Vec<Option<crate::catalog::ActionRef>>>, Vec<usize>);
 
 /// Can the statement grant anything without restriction (an unconditioned `Allow` of
 /// listed actions on some resource)?
