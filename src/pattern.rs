@@ -1,6 +1,6 @@
 //! `*`/`?` wildcard matching as IAM does it for actions and resources, compiled once to the
-//! cheapest strategy that answers: an exact literal, a prefix (`s3:Get*`), or a general
-//! backtracking matcher. `?` is one character, not one byte (issue 9: multi-byte UTF-8 in
+//! cheapest strategy that answers: an exact literal, a prefix (`s3:Get*`), a suffix
+//! (`*Resource`), a substring (`*Session*`), or a general backtracking matcher. `?` is one character, not one byte (issue 9: multi-byte UTF-8 in
 //! ARNs). [`arn_match`] adds the `Resource` rule for colons: a `*` crosses `:` only when it
 //! is the last character of its colon-separated segment.
 
@@ -11,6 +11,10 @@ pub enum Pattern {
     Literal(String),
     /// `prefix*`: text starting with the prefix.
     Prefix(String),
+    /// `*suffix`: text ending with the suffix.
+    Suffix(String),
+    /// `*part*`: text holding the part.
+    Contains(String),
     /// Anything else.
     General(String),
 }
@@ -28,6 +32,16 @@ impl Pattern {
         match t.find(wild) {
             None => Pattern::Literal(t),
             Some(i) if i + 1 == t.len() && t.ends_with('*') => Pattern::Prefix(t[..i].to_string()),
+            Some(0) if t.starts_with('*') => {
+                let rest = t.get(1..).unwrap_or_default();
+                match rest.find(wild) {
+                    None if !rest.is_empty() => Pattern::Suffix(rest.to_string()),
+                    Some(j) if j > 0 && j + 1 == rest.len() && rest.ends_with('*') => {
+                        Pattern::Contains(rest.get(..j).unwrap_or_default().to_string())
+                    }
+                    _ => Pattern::General(t),
+                }
+            }
             Some(_) => Pattern::General(t),
         }
     }
@@ -42,6 +56,8 @@ impl Pattern {
         match self {
             Pattern::Literal(l) => l == text,
             Pattern::Prefix(p) => text.starts_with(p.as_str()),
+            Pattern::Suffix(x) => text.ends_with(x.as_str()),
+            Pattern::Contains(x) => text.contains(x.as_str()),
             Pattern::General(g) => glob_match(g, text),
         }
     }
@@ -55,6 +71,16 @@ impl Pattern {
                 .as_bytes()
                 .get(..p.len())
                 .is_some_and(|h| h.eq_ignore_ascii_case(p.as_bytes())),
+            // Byte windows: a match of valid UTF-8 in valid UTF-8 starts at a character.
+            Pattern::Suffix(x) => text
+                .len()
+                .checked_sub(x.len())
+                .and_then(|at| text.as_bytes().get(at..))
+                .is_some_and(|t| t.eq_ignore_ascii_case(x.as_bytes())),
+            Pattern::Contains(x) => text
+                .as_bytes()
+                .windows(x.len())
+                .any(|w| w.eq_ignore_ascii_case(x.as_bytes())),
             Pattern::General(g) => glob_match_by(g, text, |p, t| p == t.to_ascii_lowercase()),
         }
     }

@@ -113,7 +113,7 @@ fn decode_embedded() -> Result<Data<&'static str>, String> {
 }
 
 fn load() -> Catalog {
-    let embedded: Data<&'static str> = match decode_embedded() {
+    let embedded = match decode_embedded() {
         Ok(d) => d,
         // INVARIANT: build.rs wrote the blob from the same `data.rs` types; a decode failure
         // is a build defect, so an empty catalog (every action then reads as unknown) is
@@ -176,6 +176,23 @@ fn load() -> Catalog {
         service_index: OnceLock::new(),
         action_order: OnceLock::new(),
     }
+}
+
+/// The run of `acts` (sorted by `lname`) whose names equal `lower`, or start with it when
+/// `prefix`: `lower` is lowercase, so plain byte comparisons decide.
+fn run_of(acts: &'static [Action], lower: &[u8], prefix: bool) -> &'static [Action] {
+    if !prefix {
+        return match acts.binary_search_by(|a| a.lname.as_bytes().cmp(lower)) {
+            Ok(i) => acts.get(i..=i).unwrap_or(&[]),
+            Err(_) => &[],
+        };
+    }
+    let lo = acts.partition_point(|a| a.lname.as_bytes() < lower);
+    let hi = lo
+        + acts.get(lo..).map_or(0, |rest| {
+            rest.partition_point(|a| a.lname.as_bytes().starts_with(lower))
+        });
+    acts.get(lo..hi).unwrap_or(&[])
 }
 
 /// An action together with its service.
@@ -393,43 +410,13 @@ impl Catalog {
         // INVARIANT: actions are sorted by `lname`, and patterns compiled with `fold_case`
         // are lowercase, so plain byte comparisons decide.
         let acts: &'static [Action] = match pattern {
-            Pattern::Literal(l) => {
-                match svc.actions.binary_search_by(|a| a.lname.cmp(l.as_str())) {
-                    Ok(i) => svc.actions.get(i..=i).unwrap_or(&[]),
-                    Err(_) => &[],
-                }
-            }
-            Pattern::Prefix(p) => {
-                let lo = svc.actions.partition_point(|a| a.lname < p.as_str());
-                let hi = lo
-                    + svc.actions.get(lo..).map_or(0, |rest| {
-                        rest.partition_point(|a| a.lname.starts_with(p.as_str()))
-                    });
-                svc.actions.get(lo..hi).unwrap_or(&[])
-            }
-            Pattern::General(_) => &svc.actions,
+            Pattern::Literal(l) => run_of(&svc.actions, l.as_bytes(), false),
+            Pattern::Prefix(p) => run_of(&svc.actions, p.as_bytes(), true),
+            _ => &svc.actions,
         };
-        // `*Session*` and `*Resource` (AWS's own policies write them) are a search for the
-        // middle or the end of each name, not a general match.
-        let wild = |c: char| c == '*' || c == '?';
-        let test: Box<dyn Fn(&str) -> bool + 'p> = match pattern {
-            Pattern::General(g) => match g.strip_prefix('*') {
-                Some(rest) if !rest.is_empty() && !rest.trim_end_matches('*').contains(wild) => {
-                    let mid = rest.trim_end_matches('*');
-                    if mid.len() + 1 == rest.len() {
-                        Box::new(move |n: &str| n.contains(mid))
-                    } else if mid.len() == rest.len() {
-                        Box::new(move |n: &str| n.ends_with(mid))
-                    } else {
-                        Box::new(move |n: &str| pattern.matches(n))
-                    }
-                }
-                _ => Box::new(move |n: &str| pattern.matches(n)),
-            },
-            _ => Box::new(|_: &str| true),
-        };
+        let each = !matches!(pattern, Pattern::Literal(_) | Pattern::Prefix(_));
         acts.iter()
-            .filter(move |a| test(a.lname))
+            .filter(move |a| !each || pattern.matches(a.lname))
             .map(move |action| ActionRef {
                 service: svc,
                 action,
@@ -455,22 +442,10 @@ impl Catalog {
                 owned.as_bytes()
             }
         };
-        let acts: &'static [Action] = &svc.actions;
         match memchr::memchr2(b'*', b'?', lower) {
-            None => Some(
-                match acts.binary_search_by(|a| a.lname.as_bytes().cmp(lower)) {
-                    Ok(i) => acts.get(i..=i).unwrap_or(&[]),
-                    Err(_) => &[],
-                },
-            ),
+            None => Some(run_of(&svc.actions, lower, false)),
             Some(i) if i + 1 == lower.len() && lower.ends_with(b"*") => {
-                let p = lower.get(..i).unwrap_or_default();
-                let lo = acts.partition_point(|a| a.lname.as_bytes() < p);
-                let hi = lo
-                    + acts.get(lo..).map_or(0, |rest| {
-                        rest.partition_point(|a| a.lname.as_bytes().starts_with(p))
-                    });
-                Some(acts.get(lo..hi).unwrap_or(&[]))
+                Some(run_of(&svc.actions, lower.get(..i).unwrap_or_default(), true))
             }
             Some(_) => None,
         }
