@@ -65,7 +65,6 @@ pub use analysis::check::{CheckResult, check};
 pub use analysis::diff::{DiffResult, diff};
 pub use analysis::lint::{
     LintOptions, Linted, dump_errors, lint, lint_document, lint_one, resolve, resolve_all,
-    resolve_all_of,
 };
 use source::{Document, Input, LoadError};
 

@@ -188,11 +188,7 @@ pub fn check(req: Request<'_>) -> anyhow::Result<CheckResult> {
     }
     // Lint findings of whole documents are resolved already (they name their file); those
     // from a dump and the check's own are not.
-    let mut unresolved: Vec<&mut Finding> = findings
-        .iter_mut()
-        .filter(|f| f.location.file.is_empty())
-        .collect();
-    crate::resolve_all_of(&mut unresolved, &sources);
+    crate::resolve_all(&mut findings, &sources);
     let suggestions = if req.suggest {
         eval::suggest::suggest(req.resolved, &docs)
     } else {

@@ -155,18 +155,14 @@ pub fn resolve(findings: &mut [Finding], origin: &str, text: &str) {
     }
 }
 
-/// Resolve findings that point into several sources, source by source on every core.
+/// Resolve findings that point into several sources, source by source on every core. A
+/// finding that names its file was resolved already (by [`resolve`], when its document was
+/// linted) and is left as it is.
 pub fn resolve_all(findings: &mut [Finding], sources: &[SourceText]) {
-    let mut all: Vec<&mut Finding> = findings.iter_mut().collect();
-    resolve_all_of(&mut all, sources);
-}
-
-/// [`resolve_all`] of some findings.
-pub fn resolve_all_of(findings: &mut [&mut Finding], sources: &[SourceText]) {
     use rayon::prelude::*;
     let mut by_src: std::collections::BTreeMap<usize, Vec<&mut Finding>> =
         std::collections::BTreeMap::new();
-    for f in findings.iter_mut() {
+    for f in findings.iter_mut().filter(|f| f.location.file.is_empty()) {
         by_src.entry(f.location.source).or_default().push(f);
     }
     // One line index per source, made when first needed, by whichever thread needs it:
