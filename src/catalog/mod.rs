@@ -444,9 +444,11 @@ impl Catalog {
         };
         match memchr::memchr2(b'*', b'?', lower) {
             None => Some(run_of(&svc.actions, lower, false)),
-            Some(i) if i + 1 == lower.len() && lower.ends_with(b"*") => {
-                Some(run_of(&svc.actions, lower.get(..i).unwrap_or_default(), true))
-            }
+            Some(i) if i + 1 == lower.len() && lower.ends_with(b"*") => Some(run_of(
+                &svc.actions,
+                lower.get(..i).unwrap_or_default(),
+                true,
+            )),
             Some(_) => None,
         }
     }

@@ -115,7 +115,7 @@ fn earlier_same_text(acts: &[ResolvedAction<'_>]) -> Vec<Option<usize>> {
             .map(|(i, a)| {
                 acts.iter()
                     .take(i)
-                    .position(|b| may_be_same(a, b) && b.item.value.eq_ignore_ascii_case(&a.item.value))
+                    .position(|b| b.item.value.eq_ignore_ascii_case(&a.item.value))
             })
             .collect();
     }
@@ -130,18 +130,6 @@ fn earlier_same_text(acts: &[ResolvedAction<'_>]) -> Vec<Option<usize>> {
             }
         })
         .collect()
-}
-
-/// False when `a` and `b` cannot be the same text in any case: the same text resolves the
-/// same way, so two values naming different runs of actions differ (no text is compared).
-fn may_be_same(a: &ResolvedAction<'_>, b: &ResolvedAction<'_>) -> bool {
-    a.all == b.all
-        && a.malformed == b.malformed
-        && match (&a.matches, &b.matches) {
-            (Matches::Run(_, x), Matches::Run(_, y)) => std::ptr::eq(*x, *y),
-            (Matches::Empty, Matches::Empty) | (Matches::List(_), Matches::List(_)) => true,
-            _ => false,
-        }
 }
 
 /// The catalog actions one value names, as addresses: a run of one service's actions is
