@@ -69,8 +69,9 @@ pub struct Finding {
     pub help: Option<String>,
     /// Other places that explain the finding.
     pub related: Vec<Related>,
-    /// For `excess-grant`: every extra action, by name.
-    pub extra_actions: Vec<String>,
+    /// For `excess-grant` and `new-access`: every extra action, in the order of their
+    /// names (each one is written as its name, `service:Action`).
+    pub extra_actions: Vec<crate::catalog::ActionRef>,
     /// For a finding of the account audit: the user or role (`user/NAME`, `role/NAME`) it
     /// is about; a statement of a managed policy is shared by every principal it is
     /// attached to, so the principal tells the findings apart.

@@ -176,9 +176,15 @@ pub fn check(req: Request<'_>) -> anyhow::Result<CheckResult> {
     });
     let mut context = eval::condition::Context::new(false);
     context.parse_args(req.context)?;
-    let outcome =
-        eval::check_in_context(req.resolved, rule_src, &docs, boundary.as_deref(), &context);
-    findings.extend(outcome.findings);
+    let outcome = eval::check_after(
+        req.resolved,
+        rule_src,
+        &docs,
+        boundary.as_deref(),
+        &context,
+        findings,
+    );
+    let mut findings = outcome.findings;
     let mut simulated = None;
     if let (Some(session), Some(p)) = (req.simulate, &live) {
         match simulate(session, p, &outcome.verdicts) {

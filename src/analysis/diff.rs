@@ -998,8 +998,9 @@ fn findings_of(
                 });
             }
         }
-        let mut names: Vec<String> = actions.iter().map(ActionRef::full_name).collect();
-        names.sort_unstable();
+        let c = crate::catalog::get();
+        let mut names = actions.clone();
+        names.sort_by_cached_key(|a| c.name_rank(*a));
         f.extra_actions = names;
         out.push(f);
     }

@@ -61,6 +61,8 @@ struct ActionOrder {
     base: Vec<usize>,
     /// Per action number: its rank in the byte order of full names.
     rank: Vec<u32>,
+    /// Every action with its number, in the byte order of full names.
+    by_name: Vec<(usize, ActionRef)>,
 }
 
 /// The global condition keys indexed: those without a variable by lowercased name, the
@@ -204,6 +206,20 @@ pub struct ActionRef {
     pub action: &'static Action,
 }
 
+/// `service:Action` in the catalog's spelling.
+impl std::fmt::Display for ActionRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.service.prefix, self.action.name)
+    }
+}
+
+/// As its name, `service:Action`.
+impl serde::Serialize for ActionRef {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 impl ActionRef {
     /// `service:Action` in the catalog's spelling.
     pub fn full_name(&self) -> String {
@@ -312,6 +328,12 @@ impl Catalog {
             .unwrap_or(u32::MAX)
     }
 
+    /// Every action with its [`Catalog::action_number`], in the byte order of full names
+    /// (that of [`Catalog::name_rank`]).
+    pub fn actions_by_name(&'static self) -> &'static [(usize, ActionRef)] {
+        &self.action_order().by_name
+    }
+
     /// (service index, action index) of `a`, found from its address: the catalog's actions
     /// live in its vectors, so the distance to the first one is the index.
     fn position(&'static self, a: ActionRef) -> Option<(usize, usize)> {
@@ -342,8 +364,24 @@ impl Catalog {
                     ));
                 }
             }
-            // Byte order of `prefix:name`, compared piecewise (no string is built).
+            // Byte order of `prefix:name`, compared piecewise (no string is built): within
+            // a service by name, across services by the prefixes unless one starts the
+            // other (`iot` and `iot1click`: then `:` against the longer one's next byte).
             let cmp = |x: &ActionRef, y: &ActionRef| {
+                if std::ptr::eq(x.service, y.service) {
+                    return x.action.name.cmp(y.action.name);
+                }
+                let (p, q) = (x.service.prefix.as_bytes(), y.service.prefix.as_bytes());
+                let n = p.len().min(q.len());
+                let head = p.get(..n).cmp(&q.get(..n));
+                if head.is_ne() {
+                    return head;
+                }
+                let next = |s: &[u8]| s.get(n).copied().unwrap_or(b':');
+                let after = next(p).cmp(&next(q));
+                if after.is_ne() {
+                    return after;
+                }
                 let a = x
                     .service
                     .prefix
@@ -365,7 +403,11 @@ impl Catalog {
                     *slot = u32::try_from(r).unwrap_or(u32::MAX);
                 }
             }
-            ActionOrder { base, rank }
+            ActionOrder {
+                base,
+                rank,
+                by_name: all,
+            }
         })
     }
 

@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use self::condition::{Context, Tri};
 use crate::arn::{ResourcePattern, pattern_covers, patterns_overlap};
 use crate::catalog::{self, ActionRef};
-use crate::check::{ResolvedAction, resolve_action};
+use crate::check::{Matches, ResolvedAction, resolve_action};
 use crate::finding::{Code, Finding, Severity};
 use crate::policy::{Effect, Policy, Statement};
 use crate::rules::{RequiredGrant, Resolved};
@@ -55,8 +55,9 @@ pub(crate) struct EStmt<'a> {
     pub clauses: Vec<Clause>,
     /// The condition, evaluated against the (open) request context.
     pub cond: Tri,
-    /// Action address -> index of the first value naming it; the index of a `*` value.
-    index: foldhash::HashMap<usize, usize>,
+    /// Action address -> index of the first value naming it, for a statement whose values
+    /// name many actions one by one (others are scanned); the index of a `*` value.
+    index: Option<foldhash::HashMap<usize, usize>>,
     star: Option<usize>,
 }
 
@@ -64,8 +65,11 @@ impl EStmt<'_> {
     /// The value that makes this statement apply to `a`, if it does (for `NotAction`, the
     /// span of the `NotAction` key).
     pub fn names(&self, a: ActionRef) -> Option<Span> {
-        let key = std::ptr::from_ref(a.action) as usize;
-        let hit = self.index.get(&key).copied().or(self.star);
+        let first = match &self.index {
+            Some(index) => index.get(&(std::ptr::from_ref(a.action) as usize)).copied(),
+            None => self.actions.iter().position(|x| x.matches.contains(a)),
+        };
+        let hit = first.or(self.star);
         if self.not_action {
             return hit
                 .is_none()
@@ -197,14 +201,26 @@ fn prepare_doc<'a>(doc: &'a Doc, ctx: &Context) -> Vec<EStmt<'a>> {
             }
             let actions: Vec<ResolvedAction<'_>> =
                 action.items.iter().map(|i| resolve_action(c, i)).collect();
-            let mut index = foldhash::HashMap::default();
-            for (k, x) in actions.iter().enumerate() {
-                for m in x.matches.iter() {
-                    index
-                        .entry(std::ptr::from_ref(m.action) as usize)
-                        .or_insert(k);
+            // A run of actions is checked in one step, a listed match one by one: past a
+            // few dozen steps per lookup, a table answers instead.
+            let steps: usize = actions
+                .iter()
+                .map(|x| match x.matches {
+                    Matches::List(ref l) => l.len(),
+                    _ => 1,
+                })
+                .sum();
+            let index = (steps > 32).then(|| {
+                let mut index = foldhash::HashMap::default();
+                for (k, x) in actions.iter().enumerate() {
+                    for m in x.matches.iter() {
+                        index
+                            .entry(std::ptr::from_ref(m.action) as usize)
+                            .or_insert(k);
+                    }
                 }
-            }
+                index
+            });
             let star = actions.iter().position(|x| x.all);
             let vars =
                 condition::variables_allowed(doc.policy.version.as_ref().map(|v| v.value.as_str()));
@@ -527,12 +543,28 @@ pub fn check_in_context(
     boundary: Option<&[Doc]>,
     ctx: &Context,
 ) -> Outcome {
+    check_after(resolved, rule_src, docs, boundary, ctx, Vec::new())
+}
+
+/// [`check_in_context`] whose findings follow `findings` (the documents' lint) in one list:
+/// a large check's are never copied from one list to another.
+pub fn check_after(
+    resolved: &Resolved,
+    rule_src: usize,
+    docs: &[Doc],
+    boundary: Option<&[Doc]>,
+    ctx: &Context,
+    findings: Vec<Finding>,
+) -> Outcome {
     let stmts = prepare_in(docs, ctx);
     let bstmts = boundary.map(|b| prepare_in(b, ctx));
     // Conditional `Deny`s and conditional boundary `Allow`s that decide required pairs:
     // (identity?, statement index) -> the pairs, reported once per statement.
     let mut conditional: BTreeMap<(bool, usize), Vec<Pair>> = BTreeMap::new();
-    let mut out = Outcome::default();
+    let mut out = Outcome {
+        findings,
+        ..Outcome::default()
+    };
     let id = &resolved.id;
     let c = catalog::get();
     // Required actions by their catalog number (see `excess`).
@@ -874,78 +906,93 @@ fn rank(label: &str) -> u8 {
 /// every core, in statement order.
 fn excess(stmts: &[EStmt<'_>], required: &[bool], id: &str, out: &mut Vec<Finding>) {
     use rayon::prelude::*;
+    // At most one finding per value: room for them all is made once, in the list and in
+    // each piece's, so none of the tens of thousands a large check finds is moved to a
+    // larger list (fresh memory is most of the cost here).
+    let most = |stmts: &[EStmt<'_>]| -> usize {
+        stmts
+            .iter()
+            .filter(|s| s.st.is_allow())
+            .map(|s| if s.not_action { 1 } else { s.actions.len() })
+            .sum()
+    };
+    out.reserve(most(stmts));
     let per: Vec<Vec<Finding>> = stmts
-        .par_iter()
-        .map(|s| {
-            let mut found = Vec::new();
-            excess_of(s, required, id, &mut found);
+        .par_chunks(32)
+        .map(|chunk| {
+            let mut found = Vec::with_capacity(most(chunk));
+            for s in chunk {
+                excess_of(s, required, id, &mut found);
+            }
             found
         })
         .collect();
-    out.extend(per.into_iter().flatten());
+    for found in per {
+        out.extend(found);
+    }
 }
 
 /// [`excess`] of one statement.
 fn excess_of(s: &EStmt<'_>, required: &[bool], id: &str, out: &mut Vec<Finding>) {
+    if !s.st.is_allow() {
+        return;
+    }
     let c = catalog::get();
-    let every = || {
-        c.services().iter().flat_map(|s| {
-            s.actions.iter().map(move |a| ActionRef {
-                service: s,
-                action: a,
-            })
-        })
+    let is_required = |n: usize| required.get(n).copied() == Some(true);
+    // Every action not required, in name order, that `keep` keeps (`*` and `NotAction`
+    // name thousands: they are read in the catalog's name order, nothing sorted).
+    let every_extra = |keep: &dyn Fn(ActionRef) -> bool| -> Vec<ActionRef> {
+        c.actions_by_name()
+            .iter()
+            .filter(|(n, a)| !is_required(*n) && keep(*a))
+            .map(|x| x.1)
+            .collect()
     };
-    let is_required =
-        |a: &ActionRef| c.action_number(*a).and_then(|n| required.get(n)).copied() == Some(true);
+    let mut values: Vec<(Span, &str, Vec<ActionRef>)> = Vec::new();
+    if s.not_action {
+        values.push((
+            s.st.action.as_ref().map(|e| e.key).unwrap_or_default(),
+            "NotAction",
+            every_extra(&|a| s.names(a).is_some()),
+        ));
+    } else {
+        for a in &s.actions {
+            let extra = if a.all {
+                every_extra(&|_| true)
+            } else {
+                // Sorted by name through the catalog's ranks (no string is compared).
+                let mut ranked: Vec<(u32, ActionRef)> = a
+                    .matches
+                    .iter()
+                    .filter_map(|m| {
+                        let n = c.action_number(m);
+                        (!n.is_some_and(is_required)).then(|| (c.name_rank(m), m))
+                    })
+                    .collect();
+                ranked.sort_unstable_by_key(|x| x.0);
+                ranked.into_iter().map(|x| x.1).collect()
+            };
+            values.push((a.item.span, a.item.value.as_str(), extra));
+        }
+    }
     {
-        if !s.st.is_allow() {
-            return;
-        }
-        let mut values: Vec<(Span, String, Vec<ActionRef>)> = Vec::new();
-        if s.not_action {
-            let named: Vec<ActionRef> = every().filter(|a| s.names(*a).is_some()).collect();
-            values.push((
-                s.st.action.as_ref().map(|e| e.key).unwrap_or_default(),
-                "NotAction".into(),
-                named,
-            ));
-        } else {
-            for a in &s.actions {
-                let named: Vec<ActionRef> = if a.all {
-                    every().collect()
-                } else {
-                    a.matches.to_vec()
-                };
-                values.push((a.item.span, a.item.value.clone(), named));
-            }
-        }
-        for (span, text, named) in values {
-            let mut extra: Vec<(u32, ActionRef)> = named
-                .into_iter()
-                .filter(|a| !is_required(a))
-                .map(|a| (c.name_rank(a), a))
-                .collect();
+        for (span, text, extra) in values {
             if extra.is_empty() {
                 continue;
             }
-            // Sorted by name through the catalog's ranks (`*` names thousands: no string
-            // is compared), then each name built once.
-            extra.sort_unstable_by_key(|x| x.0);
-            let names: Vec<String> = extra.iter().map(|x| x.1.full_name()).collect();
-            let msg = if names.len() == 1 && !text.contains(['*', '?']) && text != "NotAction" {
+            let msg = if extra.len() == 1 && !text.contains(['*', '?']) && text != "NotAction" {
                 format!("`{text}` is not required by `{id}`")
             } else {
                 let mut by_level: BTreeMap<&str, usize> = BTreeMap::new();
-                for (_, a) in &extra {
+                for a in &extra {
                     *by_level.entry(a.access_level()).or_default() += 1;
                 }
                 let mut levels: Vec<(&str, usize)> = by_level.into_iter().collect();
                 levels.sort_by_key(|x| std::cmp::Reverse(x.1));
                 format!(
                     "`{text}` allows {} action{} `{id}` does not require ({})",
-                    names.len(),
-                    if names.len() == 1 { "" } else { "s" },
+                    extra.len(),
+                    if extra.len() == 1 { "" } else { "s" },
                     levels
                         .iter()
                         .map(|(l, n)| format!("{l} {n}"))
@@ -955,9 +1002,9 @@ fn excess_of(s: &EStmt<'_>, required: &[bool], id: &str, out: &mut Vec<Finding>)
             };
             let mut f = Finding::new(Code::ExcessGrant, s.doc.src, span, msg)
                 .statement(Some(s.st.reference()))
-                .action(text.clone())
+                .action(text)
                 .help("remove it; `--suggest` prints the change");
-            f.extra_actions = names;
+            f.extra_actions = extra;
             out.push(f);
         }
     }

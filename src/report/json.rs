@@ -199,8 +199,11 @@ pub(crate) fn write_finding(buf: &mut Vec<u8>, f: &crate::finding::Finding) {
             if i > 0 {
                 buf.push(b',');
             }
-            buf.extend_from_slice(b"\n        ");
-            json_str(buf, a);
+            buf.extend_from_slice(b"\n        \"");
+            json_escaped(buf, a.service.prefix);
+            buf.push(b':');
+            json_escaped(buf, a.action.name);
+            buf.push(b'"');
         }
         buf.extend_from_slice(b"\n      ]");
     }
@@ -241,6 +244,12 @@ fn key_num(buf: &mut Vec<u8>, key: &str, n: u32) {
 /// `\b \f \n \r \t`, other control characters as `\u00xx`; everything else as it is.
 fn json_str(buf: &mut Vec<u8>, s: &str) {
     buf.push(b'"');
+    json_escaped(buf, s);
+    buf.push(b'"');
+}
+
+/// `s` escaped as in a JSON string, without the quotes.
+fn json_escaped(buf: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     let mut start = 0;
     let mut i = 0;
@@ -279,7 +288,6 @@ fn json_str(buf: &mut Vec<u8>, s: &str) {
         }
     }
     buf.extend_from_slice(bytes.get(start..).unwrap_or_default());
-    buf.push(b'"');
 }
 
 /// Does any of the eight bytes of `w` need escaping: below 0x20, `"` or `\\`? The classic
@@ -350,26 +358,28 @@ mod tests {
                 },
             });
         }
-        full.extra_actions = vec!["s3:GetObject".into(), nasty.into(), String::new()];
+        let by_name = crate::catalog::get().actions_by_name();
+        full.extra_actions = by_name.iter().take(3).map(|x| x.1).collect();
         full.principal = Some(format!("role/{nasty}"));
         let bare = Finding::new(Code::JsonSyntax, 0, Default::default(), String::new());
         let mut one_each = bare.clone().action("a");
         one_each.related.truncate(0);
-        one_each.extra_actions = vec!["x".into()];
+        one_each.extra_actions = by_name.iter().skip(9).take(1).map(|x| x.1).collect();
         #[derive(Serialize)]
         struct Wrap<'a> {
             findings: &'a [Finding],
         }
+        let mut findings = vec![full, bare.clone(), one_each];
         // Each special character at every position of a long text (the eight-byte scan).
-        let mut long = bare.clone();
         for c in ['"', '\\', '\n', '\u{1}', '\u{1f}', 'é', ' ', '\u{7f}'] {
             for at in 0..20 {
                 let mut t: String = "abcdefghijklmnopqrstuvwxyz".into();
                 t.insert(at, c);
-                long.extra_actions.push(t);
+                let mut long = bare.clone();
+                long.message = t;
+                findings.push(long);
             }
         }
-        let findings = [full, bare, one_each, long];
         let want = serde_json::to_string_pretty(&Wrap {
             findings: &findings,
         })
