@@ -54,6 +54,8 @@ pub struct CheckResult {
     pub simulated: Option<Simulated>,
     /// The suggested fix: (origin, text, corrected text) per policy, when asked.
     pub suggestions: Vec<(String, String, String)>,
+    /// The documents evaluated, read into the model.
+    pub docs: Vec<Doc>,
 }
 
 /// What was read for a live principal.
@@ -134,9 +136,13 @@ pub fn check(req: Request<'_>) -> anyhow::Result<CheckResult> {
         .with_max_len(8)
         .map(|p| read_part(p, &texts))
         .collect();
-    // One copy of each text for the evaluation, shared by every document in it (an account
-    // dump holds many).
-    let shared: Vec<Arc<str>> = texts.iter().map(|t| Arc::from(t.text.as_str())).collect();
+    // The suggested fix rewrites the texts: then one copy of each, shared by every document
+    // in it (an account dump holds many). Without it nothing reads them.
+    let shared: Vec<Arc<str>> = if req.suggest {
+        texts.iter().map(|t| Arc::from(t.text.as_str())).collect()
+    } else {
+        Vec::new()
+    };
     let mut findings = Vec::new();
     let mut docs = Vec::new();
     let mut boundary: Option<Vec<Doc>> = None;
@@ -216,6 +222,7 @@ pub fn check(req: Request<'_>) -> anyhow::Result<CheckResult> {
         principal: live.as_ref().map(PrincipalSummary::of),
         simulated,
         suggestions,
+        docs,
     })
 }
 

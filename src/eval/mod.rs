@@ -35,6 +35,7 @@ pub struct Doc {
     /// Where it came from (path or managed-policy ARN).
     pub origin: String,
     /// Its text, shared: the documents of an account dump are all in the dump's one text.
+    /// Only the suggested fix reads it (`iamlint check` leaves it empty without `--suggest`).
     pub text: std::sync::Arc<str>,
     /// Parsed.
     pub policy: Policy,
@@ -906,34 +907,29 @@ fn rank(label: &str) -> u8 {
 /// every core, in statement order.
 fn excess(stmts: &[EStmt<'_>], required: &[bool], id: &str, out: &mut Vec<Finding>) {
     use rayon::prelude::*;
-    // At most one finding per value: room for them all is made once, in the list and in
-    // each piece's, so none of the tens of thousands a large check finds is moved to a
-    // larger list (fresh memory is most of the cost here).
-    let most = |stmts: &[EStmt<'_>]| -> usize {
-        stmts
-            .iter()
-            .filter(|s| s.st.is_allow())
-            .map(|s| if s.not_action { 1 } else { s.actions.len() })
-            .sum()
-    };
-    out.reserve(most(stmts));
-    let per: Vec<Vec<Finding>> = stmts
+    // First what each value allows in excess, then the findings written straight into
+    // their place in `out`: none of the tens of thousands a large check finds is moved
+    // from one list to another (fresh memory is most of the cost here).
+    let per: Vec<Vec<Excess<'_>>> = stmts
         .par_chunks(32)
         .map(|chunk| {
-            let mut found = Vec::with_capacity(most(chunk));
+            let mut found = Vec::new();
             for s in chunk {
-                excess_of(s, required, id, &mut found);
+                excess_of(s, required, &mut found);
             }
             found
         })
         .collect();
-    for found in per {
-        out.extend(found);
-    }
+    let all: Vec<Excess<'_>> = per.into_iter().flatten().collect();
+    out.par_extend(all.into_par_iter().map(|x| excess_finding(x, id)));
 }
 
-/// [`excess`] of one statement.
-fn excess_of(s: &EStmt<'_>, required: &[bool], id: &str, out: &mut Vec<Finding>) {
+/// One value's excess: its statement, span and text, and the actions it allows that no
+/// rule requires, in name order.
+type Excess<'a> = (&'a EStmt<'a>, Span, &'a str, Vec<ActionRef>);
+
+/// [`excess`] of one statement: each value that allows an action not required.
+fn excess_of<'a>(s: &'a EStmt<'a>, required: &[bool], out: &mut Vec<Excess<'a>>) {
     if !s.st.is_allow() {
         return;
     }
@@ -975,11 +971,18 @@ fn excess_of(s: &EStmt<'_>, required: &[bool], id: &str, out: &mut Vec<Finding>)
             values.push((a.item.span, a.item.value.as_str(), extra));
         }
     }
+    out.extend(
+        values
+            .into_iter()
+            .filter(|x| !x.2.is_empty())
+            .map(|(span, text, extra)| (s, span, text, extra)),
+    );
+}
+
+/// The `excess-grant` finding of one value.
+fn excess_finding((s, span, text, extra): Excess<'_>, id: &str) -> Finding {
     {
-        for (span, text, extra) in values {
-            if extra.is_empty() {
-                continue;
-            }
+        {
             let msg = if extra.len() == 1 && !text.contains(['*', '?']) && text != "NotAction" {
                 format!("`{text}` is not required by `{id}`")
             } else {
@@ -1005,7 +1008,7 @@ fn excess_of(s: &EStmt<'_>, required: &[bool], id: &str, out: &mut Vec<Finding>)
                 .action(text)
                 .help("remove it; `--suggest` prints the change");
             f.extra_actions = extra;
-            out.push(f);
+            f
         }
     }
 }
