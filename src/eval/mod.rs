@@ -981,34 +981,30 @@ fn excess_of<'a>(s: &'a EStmt<'a>, required: &[bool], out: &mut Vec<Excess<'a>>)
 
 /// The `excess-grant` finding of one value.
 fn excess_finding((s, span, text, extra): Excess<'_>, id: &str) -> Finding {
-    {
-        {
-            let msg = if extra.len() == 1 && !text.contains(['*', '?']) && text != "NotAction" {
-                format!("`{text}` is not required by `{id}`")
-            } else {
-                let mut by_level: BTreeMap<&str, usize> = BTreeMap::new();
-                for a in &extra {
-                    *by_level.entry(a.access_level()).or_default() += 1;
-                }
-                let mut levels: Vec<(&str, usize)> = by_level.into_iter().collect();
-                levels.sort_by_key(|x| std::cmp::Reverse(x.1));
-                format!(
-                    "`{text}` allows {} action{} `{id}` does not require ({})",
-                    extra.len(),
-                    if extra.len() == 1 { "" } else { "s" },
-                    levels
-                        .iter()
-                        .map(|(l, n)| format!("{l} {n}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            };
-            let mut f = Finding::new(Code::ExcessGrant, s.doc.src, span, msg)
-                .statement(Some(s.st.reference()))
-                .action(text)
-                .help("remove it; `--suggest` prints the change");
-            f.extra_actions = extra;
-            f
+    let msg = if extra.len() == 1 && !text.contains(['*', '?']) && text != "NotAction" {
+        format!("`{text}` is not required by `{id}`")
+    } else {
+        let mut by_level: BTreeMap<&str, usize> = BTreeMap::new();
+        for a in &extra {
+            *by_level.entry(a.access_level()).or_default() += 1;
         }
-    }
+        let mut levels: Vec<(&str, usize)> = by_level.into_iter().collect();
+        levels.sort_by_key(|x| std::cmp::Reverse(x.1));
+        format!(
+            "`{text}` allows {} action{} `{id}` does not require ({})",
+            extra.len(),
+            if extra.len() == 1 { "" } else { "s" },
+            levels
+                .iter()
+                .map(|(l, n)| format!("{l} {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let mut f = Finding::new(Code::ExcessGrant, s.doc.src, span, msg)
+        .statement(Some(s.st.reference()))
+        .action(text)
+        .help("remove it; `--suggest` prints the change");
+    f.extra_actions = extra;
+    f
 }
