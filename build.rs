@@ -115,6 +115,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             })
             .collect();
         out.services.push(Service {
+            keys: Vec::new(),
             prefix: s.prefix,
             name: s.name,
             actions,

@@ -36,6 +36,12 @@ pub struct Service<S> {
     pub prefix: S,
     pub name: S,
     pub actions: Vec<Action<S>>,
+    /// Per action, the first 16 bytes of its `lname` as one big-endian number (zeros
+    /// after a shorter name), in the same order: a search compares numbers held together
+    /// rather than names spread over the catalog. Not stored: made by [`Service::index`]
+    /// once the service is read.
+    #[serde(skip)]
+    pub keys: Vec<u128>,
     pub resources: Vec<ResourceType<S>>,
     pub conditions: Vec<CondKey<S>>,
 }
@@ -112,4 +118,26 @@ pub fn normalise(data: &mut Data<String>) {
 pub fn to_blob(data: &Data<String>) -> Result<Vec<u8>, postcard::Error> {
     let raw = postcard::to_allocvec(data)?;
     Ok(lz4_flex::compress_prepend_size(&raw))
+}
+
+/// The first 16 bytes of `b` as one big-endian number, zeros after a shorter text: for
+/// texts without NUL bytes, the numbers are ordered as the texts' first 16 bytes are.
+pub fn key16(b: &[u8]) -> u128 {
+    let mut k = [0u8; 16];
+    let n = b.len().min(16);
+    if let (Some(dst), Some(src)) = (k.get_mut(..n), b.get(..n)) {
+        dst.copy_from_slice(src);
+    }
+    u128::from_be_bytes(k)
+}
+
+impl<S: AsRef<str>> Service<S> {
+    /// Make [`Service::keys`].
+    pub fn index(&mut self) {
+        self.keys = self
+            .actions
+            .iter()
+            .map(|a| key16(a.lname.as_ref().as_bytes()))
+            .collect();
+    }
 }

@@ -86,7 +86,9 @@ fn decode(blob: &[u8]) -> Result<Data<&'static str>, String> {
     // The catalog lives for the whole process; leaking its one buffer lets every name be a
     // `&'static str` borrowed from it.
     let raw: &'static [u8] = Box::leak(raw.into_boxed_slice());
-    postcard::from_bytes(raw).map_err(|e| e.to_string())
+    let mut data: Data<&'static str> = postcard::from_bytes(raw).map_err(|e| e.to_string())?;
+    data.services.iter_mut().for_each(Service::index);
+    Ok(data)
 }
 
 /// The embedded catalog: its two halves of services decoded at once, the second on a
@@ -95,7 +97,9 @@ fn decode(blob: &[u8]) -> Result<Data<&'static str>, String> {
 fn decode_embedded() -> Result<Data<&'static str>, String> {
     let [first, second] = EMBEDDED_SERVICES;
     let read = |b: &'static [u8]| -> Result<Vec<Service>, String> {
-        postcard::from_bytes(b).map_err(|e| e.to_string())
+        let mut services: Vec<Service> = postcard::from_bytes(b).map_err(|e| e.to_string())?;
+        services.iter_mut().for_each(Service::index);
+        Ok(services)
     };
     let (data, first, second) = std::thread::scope(|s| {
         let second = s.spawn(move || read(second));
@@ -182,7 +186,42 @@ fn load() -> Catalog {
 
 /// The run of `acts` (sorted by `lname`) whose names equal `lower`, or start with it when
 /// `prefix`: `lower` is lowercase, so plain byte comparisons decide.
-fn run_of(acts: &'static [Action], lower: &[u8], prefix: bool) -> &'static [Action] {
+fn run_of(svc: &'static Service, lower: &[u8], prefix: bool) -> &'static [Action] {
+    let (acts, keys) = (&svc.actions[..], &svc.keys[..]);
+    if keys.len() != acts.len() || lower.contains(&0) {
+        // Not indexed (a service made by hand), or a NUL byte, which a key cannot tell
+        // from its padding: compare the names.
+        return run_by_name(acts, lower, prefix);
+    }
+    // The names whose first 16 bytes match `lower`'s, found by number: for a name, those
+    // whose key is `lower`'s; for a prefix shorter than 16 bytes, those whose key lies
+    // between `lower` followed by zeros and `lower` followed by 0xff bytes.
+    let k = data::key16(lower);
+    let lo = keys.partition_point(|x| *x < k);
+    let top = if prefix && lower.len() < 16 {
+        k | (u128::MAX >> (8 * lower.len()))
+    } else {
+        k
+    };
+    let hi = lo
+        + keys
+            .get(lo..)
+            .map_or(0, |rest| rest.partition_point(|x| *x <= top));
+    let range = acts.get(lo..hi).unwrap_or(&[]);
+    match (prefix, lower.len()) {
+        // A key without its trailing zeros is the name: the one of `lower`'s length.
+        (false, n) if n < 16 => match range.iter().position(|a| a.lname.len() == n) {
+            Some(i) => range.get(i..=i).unwrap_or(&[]),
+            None => &[],
+        },
+        (true, n) if n <= 16 => range,
+        // Longer than a key: the names within the range are compared.
+        _ => run_by_name(range, lower, prefix),
+    }
+}
+
+/// [`run_of`] by comparing names.
+fn run_by_name(acts: &'static [Action], lower: &[u8], prefix: bool) -> &'static [Action] {
     if !prefix {
         return match acts.binary_search_by(|a| a.lname.as_bytes().cmp(lower)) {
             Ok(i) => acts.get(i..=i).unwrap_or(&[]),
@@ -452,8 +491,8 @@ impl Catalog {
         // INVARIANT: actions are sorted by `lname`, and patterns compiled with `fold_case`
         // are lowercase, so plain byte comparisons decide.
         let acts: &'static [Action] = match pattern {
-            Pattern::Literal(l) => run_of(&svc.actions, l.as_bytes(), false),
-            Pattern::Prefix(p) => run_of(&svc.actions, p.as_bytes(), true),
+            Pattern::Literal(l) => run_of(svc, l.as_bytes(), false),
+            Pattern::Prefix(p) => run_of(svc, p.as_bytes(), true),
             _ => &svc.actions,
         };
         let each = !matches!(pattern, Pattern::Literal(_) | Pattern::Prefix(_));
@@ -485,12 +524,10 @@ impl Catalog {
             }
         };
         match memchr::memchr2(b'*', b'?', lower) {
-            None => Some(run_of(&svc.actions, lower, false)),
-            Some(i) if i + 1 == lower.len() && lower.ends_with(b"*") => Some(run_of(
-                &svc.actions,
-                lower.get(..i).unwrap_or_default(),
-                true,
-            )),
+            None => Some(run_of(svc, lower, false)),
+            Some(i) if i + 1 == lower.len() && lower.ends_with(b"*") => {
+                Some(run_of(svc, lower.get(..i).unwrap_or_default(), true))
+            }
             Some(_) => None,
         }
     }
@@ -647,6 +684,41 @@ mod tests {
         let rts: Vec<&str> = a.resource_types().map(|(t, _)| t.name).collect();
         assert_eq!(rts, ["instance-profile"]);
         assert!(c.action("ec2", "CancelSpotRequests").is_none());
+    }
+
+    /// The search by 16-byte keys finds what comparing the names finds: every name of every
+    /// service, and each of its prefixes, as a name and as a prefix, with one more byte
+    /// after it, and with a NUL byte in it.
+    #[test]
+    fn keyed_search_equals_name_search() {
+        let c = get();
+        let mut checked = 0;
+        for svc in c.services() {
+            assert_eq!(svc.keys.len(), svc.actions.len(), "{}", svc.prefix);
+            for a in &svc.actions {
+                let name = a.lname.as_bytes();
+                let mut texts: Vec<Vec<u8>> = (0..=name.len())
+                    .map(|n| name.get(..n).unwrap().to_vec())
+                    .collect();
+                texts.push([name, b"a"].concat());
+                texts.push([name, b"\0"].concat());
+                texts.push([name.get(..name.len() / 2).unwrap(), b"\0"].concat());
+                for t in &texts {
+                    for prefix in [false, true] {
+                        let want = run_by_name(&svc.actions, t, prefix);
+                        let got = run_of(svc, t, prefix);
+                        assert!(
+                            std::ptr::eq(want, got) || (want.is_empty() && got.is_empty()),
+                            "{}:{} prefix={prefix}",
+                            svc.prefix,
+                            String::from_utf8_lossy(t)
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 100_000, "{checked}");
     }
 
     /// Every pattern shape, on every service, gives what the glob matcher gives each name:

@@ -490,6 +490,7 @@ fn convert(url: &str, services: Vec<SrService>) -> Data<String> {
             })
             .collect();
         out.services.push(Service {
+            keys: Vec::new(),
             name,
             prefix,
             actions,
