@@ -180,7 +180,12 @@ pub(crate) fn prepare_in<'a>(docs: &'a [Doc], ctx: &Context) -> Vec<EStmt<'a>> {
     // Document by document on every core (each thread resolves actions through its own
     // cache, warm from the lint of the same documents); the order is that of `docs`.
     let per_doc: Vec<Vec<EStmt<'a>>> = docs.par_iter().map(|d| prepare_doc(d, ctx)).collect();
-    per_doc.into_iter().flatten().collect()
+    // One list made at its size (a flattening collect would grow it by doubling).
+    let mut all = Vec::with_capacity(per_doc.iter().map(Vec::len).sum());
+    for stmts in per_doc {
+        all.extend(stmts);
+    }
+    all
 }
 
 /// The prepared statements of one document.
@@ -920,7 +925,10 @@ fn excess(stmts: &[EStmt<'_>], required: &[bool], id: &str, out: &mut Vec<Findin
             found
         })
         .collect();
-    let all: Vec<Excess<'_>> = per.into_iter().flatten().collect();
+    let mut all: Vec<Excess<'_>> = Vec::with_capacity(per.iter().map(Vec::len).sum());
+    for found in per {
+        all.extend(found);
+    }
     out.par_extend(all.into_par_iter().map(|x| excess_finding(x, id)));
 }
 
