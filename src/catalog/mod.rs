@@ -184,8 +184,8 @@ fn load() -> Catalog {
     }
 }
 
-/// The run of `acts` (sorted by `lname`) whose names equal `lower`, or start with it when
-/// `prefix`: `lower` is lowercase, so plain byte comparisons decide.
+/// The run of `svc`'s actions (sorted by `lname`) whose names equal `lower`, or start with
+/// it when `prefix`: `lower` is lowercase, so plain byte comparisons decide.
 fn run_of(svc: &'static Service, lower: &[u8], prefix: bool) -> &'static [Action] {
     let (acts, keys) = (&svc.actions[..], &svc.keys[..]);
     if keys.len() != acts.len() || lower.contains(&0) {

@@ -177,7 +177,7 @@ pub(crate) fn prepare(docs: &[Doc]) -> Vec<EStmt<'_>> {
 /// [`prepare`] against a request context: conditions evaluated, variables it gives filled in.
 pub(crate) fn prepare_in<'a>(docs: &'a [Doc], ctx: &Context) -> Vec<EStmt<'a>> {
     use rayon::prelude::*;
-    // Document by document on every core (each thread resolves actions through its own
+    // Document by document on every core (general wildcards resolve through each thread's
     // cache, warm from the lint of the same documents); the order is that of `docs`.
     let per_doc: Vec<Vec<EStmt<'a>>> = docs.par_iter().map(|d| prepare_doc(d, ctx)).collect();
     // One list made at its size (a flattening collect would grow it by doubling).
