@@ -999,9 +999,8 @@ fn findings_of(
             }
         }
         let c = crate::catalog::get();
-        let mut names = actions.clone();
-        names.sort_by_cached_key(|a| c.name_rank(*a));
-        f.extra_actions = names;
+        actions.sort_by_cached_key(|a| c.name_rank(*a));
+        f.extra_actions = actions;
         out.push(f);
     }
 }
