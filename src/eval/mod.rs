@@ -915,9 +915,9 @@ fn excess(stmts: &[EStmt<'_>], required: &[bool], id: &str, out: &mut Vec<Findin
     // First what each value allows in excess, then the findings written straight into
     // their place in `out`: none of the tens of thousands a large check finds is moved
     // from one list to another (fresh memory is most of the cost here).
-    let per: Vec<Vec<Excess<'_>>> = stmts
+    let all: Vec<Excess<'_>> = stmts
         .par_chunks(32)
-        .map(|chunk| {
+        .flat_map_iter(|chunk| {
             let mut found = Vec::new();
             for s in chunk {
                 excess_of(s, required, &mut found);
@@ -925,10 +925,6 @@ fn excess(stmts: &[EStmt<'_>], required: &[bool], id: &str, out: &mut Vec<Findin
             found
         })
         .collect();
-    let mut all: Vec<Excess<'_>> = Vec::with_capacity(per.iter().map(Vec::len).sum());
-    for found in per {
-        all.extend(found);
-    }
     out.par_extend(all.into_par_iter().map(|x| excess_finding(x, id)));
 }
 
@@ -952,39 +948,37 @@ fn excess_of<'a>(s: &'a EStmt<'a>, required: &[bool], out: &mut Vec<Excess<'a>>)
             .map(|x| x.1)
             .collect()
     };
-    let mut values: Vec<(Span, &str, Vec<ActionRef>)> = Vec::new();
+    let mut push = |span: Span, text: &'a str, extra: Vec<ActionRef>| {
+        if !extra.is_empty() {
+            out.push((s, span, text, extra));
+        }
+    };
     if s.not_action {
-        values.push((
+        push(
             s.st.action.as_ref().map(|e| e.key).unwrap_or_default(),
             "NotAction",
             every_extra(&|a| s.names(a).is_some()),
-        ));
-    } else {
-        for a in &s.actions {
-            let extra = if a.all {
-                every_extra(&|_| true)
-            } else {
-                // Sorted by name through the catalog's ranks (no string is compared).
-                let mut ranked: Vec<(u32, ActionRef)> = a
-                    .matches
-                    .iter()
-                    .filter_map(|m| {
-                        let n = c.action_number(m);
-                        (!n.is_some_and(is_required)).then(|| (c.name_rank(m), m))
-                    })
-                    .collect();
-                ranked.sort_unstable_by_key(|x| x.0);
-                ranked.into_iter().map(|x| x.1).collect()
-            };
-            values.push((a.item.span, a.item.value.as_str(), extra));
-        }
+        );
+        return;
     }
-    out.extend(
-        values
-            .into_iter()
-            .filter(|x| !x.2.is_empty())
-            .map(|(span, text, extra)| (s, span, text, extra)),
-    );
+    for a in &s.actions {
+        let extra = if a.all {
+            every_extra(&|_| true)
+        } else {
+            // Sorted by name through the catalog's ranks (no string is compared).
+            let mut ranked: Vec<(u32, ActionRef)> = a
+                .matches
+                .iter()
+                .filter_map(|m| {
+                    let n = c.action_number(m);
+                    (!n.is_some_and(is_required)).then(|| (c.name_rank(m), m))
+                })
+                .collect();
+            ranked.sort_unstable_by_key(|x| x.0);
+            ranked.into_iter().map(|x| x.1).collect()
+        };
+        push(a.item.span, a.item.value.as_str(), extra);
+    }
 }
 
 /// The `excess-grant` finding of one value.
