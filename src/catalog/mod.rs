@@ -389,55 +389,34 @@ impl Catalog {
 
     fn action_order(&'static self) -> &'static ActionOrder {
         self.action_order.get_or_init(|| {
+            // Byte order of `prefix:name`: by `prefix:` (a prefix holds no `:`, so `iot1click`
+            // sorts before `iot`, as `1` before `:`), then by name; one `prefix:` text per
+            // service, so no name is built.
+            let colons: Vec<String> = self
+                .data
+                .services
+                .iter()
+                .map(|s| format!("{}:", s.prefix))
+                .collect();
             let mut base = Vec::with_capacity(self.data.services.len());
-            let mut all: Vec<(usize, ActionRef)> = Vec::new();
-            for s in &self.data.services {
+            let mut all: Vec<(&str, usize, ActionRef)> = Vec::new();
+            for (s, colon) in self.data.services.iter().zip(&colons) {
                 base.push(all.len());
                 for a in &s.actions {
-                    all.push((
-                        all.len(),
-                        ActionRef {
-                            service: s,
-                            action: a,
-                        },
-                    ));
+                    let a = ActionRef {
+                        service: s,
+                        action: a,
+                    };
+                    all.push((colon, all.len(), a));
                 }
             }
-            // Byte order of `prefix:name`, compared piecewise (no string is built): within
-            // a service by name, across services by the prefixes unless one starts the
-            // other (`iot` and `iot1click`: then `:` against the longer one's next byte).
-            let cmp = |x: &ActionRef, y: &ActionRef| {
-                if std::ptr::eq(x.service, y.service) {
-                    return x.action.name.cmp(y.action.name);
-                }
-                let (p, q) = (x.service.prefix.as_bytes(), y.service.prefix.as_bytes());
-                let n = p.len().min(q.len());
-                let head = p.get(..n).cmp(&q.get(..n));
-                if head.is_ne() {
-                    return head;
-                }
-                let next = |s: &[u8]| s.get(n).copied().unwrap_or(b':');
-                let after = next(p).cmp(&next(q));
-                if after.is_ne() {
-                    return after;
-                }
-                let a = x
-                    .service
-                    .prefix
-                    .bytes()
-                    .chain([b':'])
-                    .chain(x.action.name.bytes());
-                let b = y
-                    .service
-                    .prefix
-                    .bytes()
-                    .chain([b':'])
-                    .chain(y.action.name.bytes());
-                a.cmp(b)
-            };
-            all.sort_by(|x, y| cmp(&x.1, &y.1));
-            let mut rank = vec![0u32; all.len()];
-            for (r, (i, _)) in all.iter().enumerate() {
+            all.sort_by(|x, y| {
+                x.0.cmp(y.0)
+                    .then_with(|| x.2.action.name.cmp(y.2.action.name))
+            });
+            let by_name: Vec<(usize, ActionRef)> = all.iter().map(|x| (x.1, x.2)).collect();
+            let mut rank = vec![0u32; by_name.len()];
+            for (r, (i, _)) in by_name.iter().enumerate() {
                 if let Some(slot) = rank.get_mut(*i) {
                     *slot = u32::try_from(r).unwrap_or(u32::MAX);
                 }
@@ -445,7 +424,7 @@ impl Catalog {
             ActionOrder {
                 base,
                 rank,
-                by_name: all,
+                by_name,
             }
         })
     }
