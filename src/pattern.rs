@@ -1,8 +1,9 @@
 //! `*`/`?` wildcard matching as IAM does it for actions and resources, compiled once to the
 //! cheapest strategy that answers: an exact literal, a prefix (`s3:Get*`), a suffix
-//! (`*Resource`), a substring (`*Session*`), or a general backtracking matcher. `?` is one character, not one byte (issue 9: multi-byte UTF-8 in
-//! ARNs). [`arn_match`] adds the `Resource` rule for colons: a `*` crosses `:` only when it
-//! is the last character of its colon-separated segment.
+//! (`*Resource`), a substring (`*Session*`), or a general backtracking matcher. `?` is one
+//! character, not one byte (issue 9: multi-byte UTF-8 in ARNs). [`arn_match`] adds the
+//! `Resource` rule for colons: a `*` crosses `:` only when it is the last character of its
+//! colon-separated segment.
 
 /// A compiled wildcard pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
