@@ -381,8 +381,80 @@ thread_local! {
         std::cell::RefCell::default();
 }
 
+/// Entries the resolved-action cache holds before it starts over (bounds memory on huge
+/// inputs).
+const RESOLVED_MAX: usize = 1 << 14;
+
+/// What [`resolve_action`] found for a text, less the text itself.
+#[derive(Clone)]
+struct Resolved {
+    prefix_len: usize,
+    service: Option<&'static Service>,
+    wild: bool,
+    matches: Matches,
+    malformed: bool,
+}
+
+/// The catalog's address, and what each action text resolved to.
+type ResolvedCache = (usize, foldhash::HashMap<Box<str>, Resolved>);
+
+thread_local! {
+    /// [`resolve_action`]'s answers by text, kept across the documents a thread lints:
+    /// policies repeat the same actions (the AWS managed policies name 59,000 values, most
+    /// of them many times), and a hash lookup costs a tenth of a resolution. Kept for the
+    /// catalog they were made against (its address).
+    static RESOLVED: std::cell::RefCell<ResolvedCache> = std::cell::RefCell::default();
+}
+
 /// Resolve one action value against the catalog.
 pub fn resolve_action<'s>(
+    catalog: &'static Catalog,
+    item: &'s Spanned<String>,
+) -> ResolvedAction<'s> {
+    let text = item.value.as_str();
+    let key = std::ptr::from_ref(catalog) as usize;
+    let hit = RESOLVED.with_borrow(|(k, m)| {
+        if *k == key {
+            m.get(text).cloned()
+        } else {
+            None
+        }
+    });
+    if let Some(r) = hit {
+        return ResolvedAction {
+            item,
+            all: false,
+            prefix: text.get(..r.prefix_len).unwrap_or(""),
+            service: r.service,
+            wild: r.wild,
+            matches: r.matches,
+            malformed: r.malformed,
+        };
+    }
+    let r = resolve_uncached(catalog, item);
+    if !r.all {
+        RESOLVED.with_borrow_mut(|(k, m)| {
+            if *k != key || m.len() >= RESOLVED_MAX {
+                m.clear();
+                *k = key;
+            }
+            m.insert(
+                text.into(),
+                Resolved {
+                    prefix_len: r.prefix.len(),
+                    service: r.service,
+                    wild: r.wild,
+                    matches: r.matches.clone(),
+                    malformed: r.malformed,
+                },
+            );
+        });
+    }
+    r
+}
+
+/// [`resolve_action`] without its cache.
+fn resolve_uncached<'s>(
     catalog: &'static Catalog,
     item: &'s Spanned<String>,
 ) -> ResolvedAction<'s> {
@@ -399,13 +471,18 @@ pub fn resolve_action<'s>(
     if r.all {
         return r;
     }
-    let Some((prefix, name)) = text.split_once(':') else {
+    // Bytes, not chars: the separators are ASCII, and the search is memchr's.
+    let Some(colon) = memchr::memchr(b':', text.as_bytes()) else {
         r.malformed = true;
         return r;
     };
+    let (prefix, name) = (
+        text.get(..colon).unwrap_or(""),
+        text.get(colon + 1..).unwrap_or(""),
+    );
     r.prefix = prefix;
-    r.wild = name.contains(['*', '?']);
-    if prefix.contains(['*', '?']) {
+    r.wild = memchr::memchr2(b'*', b'?', name.as_bytes()).is_some();
+    if memchr::memchr2(b'*', b'?', prefix.as_bytes()).is_some() {
         r.matches = listed(catalog, text, prefix, name, None);
     } else if let Some(svc) = catalog.service(prefix) {
         r.service = Some(svc);

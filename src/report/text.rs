@@ -3,6 +3,7 @@
 //! (the CLI asks when stdout is a terminal).
 
 use std::fmt::Write as _;
+use std::ops::Not as _;
 
 use super::summarize;
 use crate::Report;
@@ -320,7 +321,7 @@ const MAX_TEXT: usize = 250;
 /// ESC, a carriage return that would overwrite the line, ...) and the Unicode controls that
 /// reorder text are shown as escapes (`\x1b`, `\u{202e}`) instead of acting.
 pub fn escape(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(needs_escape) {
+    if printable_ascii(s) || !s.chars().any(needs_escape) {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -337,6 +338,15 @@ pub fn escape_lines(s: &str) -> String {
         return s.to_string();
     }
     s.split('\n').map(escape).collect::<Vec<_>>().join("\n")
+}
+
+/// Only printable ASCII (no control, no DEL, nothing above): nothing to escape, every
+/// character one column. Decided over the bytes without branching on each, the common case
+/// of every text a report shows.
+fn printable_ascii(s: &str) -> bool {
+    s.bytes()
+        .fold(false, |bad, b| bad | !(0x20..0x7f).contains(&b))
+        .not()
 }
 
 fn needs_escape(c: char) -> bool {
@@ -366,13 +376,24 @@ fn escaped_width(c: char) -> usize {
 }
 
 /// A message, help or note line: escaped, and clipped to [`MAX_TEXT`] characters.
-fn line_text(s: &str) -> String {
+fn line_text(s: &str) -> std::borrow::Cow<'_, str> {
     let e = escape(s);
-    if e.chars().count() <= MAX_TEXT {
-        return e.into_owned();
+    // No more bytes than that is no more characters either.
+    if e.len() <= MAX_TEXT || e.chars().count() <= MAX_TEXT {
+        return e;
     }
     // Room for "… (N more characters)".
-    crate::finding::clip(&e, MAX_TEXT - 30).into_owned()
+    std::borrow::Cow::Owned(crate::finding::clip(&e, MAX_TEXT - 30).into_owned())
+}
+
+/// `n` in decimal.
+fn push_num(out: &mut String, n: u32) {
+    out.push_str(itoa::Buffer::new().format(n));
+}
+
+/// `n` copies of `c`.
+fn push_n(out: &mut String, c: char, n: usize) {
+    out.extend(std::iter::repeat_n(c, n));
 }
 
 fn plural(n: usize) -> &'static str {
@@ -390,20 +411,35 @@ pub(crate) fn finding(out: &mut String, f: &Finding, text: &str, ix: &LineIndex,
     let (da, db) = paint.dim();
     let (ba, bb) = paint.bold();
     let loc = &f.location;
-    let _ = writeln!(
-        out,
-        "{ba}{}:{}:{}{bb}: {sa}{}[{}]{sb}: {ba}{}{bb}",
-        escape(&loc.file),
-        loc.line,
-        loc.column,
+    // Pushed piece by piece: thousands of findings, each a few short lines.
+    for part in [ba, &escape(&loc.file), ":"] {
+        out.push_str(part);
+    }
+    push_num(out, loc.line);
+    out.push(':');
+    push_num(out, loc.column);
+    for part in [
+        bb,
+        ": ",
+        sa,
         f.severity.as_str(),
+        "[",
         f.code.as_str(),
-        line_text(&f.message)
-    );
+        "]",
+        sb,
+        ": ",
+        ba,
+        &line_text(&f.message),
+        bb,
+        "\n",
+    ] {
+        out.push_str(part);
+    }
     if !text.is_empty() && loc.line > 0 {
         let line = ix.line_text(text, loc.line);
-        let gutter = loc.line.to_string().len();
-        let pad = " ".repeat(gutter);
+        let gutter = itoa::Buffer::new().format(loc.line).len();
+        // A line number has at most 10 digits.
+        let pad = "          ".get(..gutter).unwrap_or("          ");
         // Marker under the span, clipped to the line.
         let start_col = loc.column.saturating_sub(1) as usize;
         let span_text = text.get(loc.span.range()).unwrap_or("");
@@ -413,7 +449,7 @@ pub(crate) fn finding(out: &mut String, f: &Finding, text: &str, ix: &LineIndex,
         // A long line (a minified policy, an account dump of megabytes on one line) shows a
         // window around the span, found from the span's byte offset: the line is never
         // walked whole, so many findings on one line cost no more than on many lines.
-        let long = line.chars().nth(MAX_LINE).is_some();
+        let long = line.len() > MAX_LINE && line.chars().nth(MAX_LINE).is_some();
         let (from, window_text, cut_after) = if long {
             let line_start = (line.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
             let mut at = (loc.span.start as usize)
@@ -442,47 +478,26 @@ pub(crate) fn finding(out: &mut String, f: &Finding, text: &str, ix: &LineIndex,
         } else {
             (0, line, false)
         };
-        let window: Vec<char> = window_text
-            .chars()
-            .map(|c| if c == '\t' { ' ' } else { c })
-            .collect();
-        let window = window.as_slice();
-        let to = from + window.len();
-        let mut shown = String::new();
-        for &c in window {
-            push_escaped(&mut shown, c);
-        }
-        // Where the marker goes and how wide it is, in characters as shown (escaped).
-        let before = start_col.saturating_sub(from).min(window.len());
-        let mut marker_at: usize = window
-            .get(..before)
-            .unwrap_or_default()
-            .iter()
-            .map(|&c| escaped_width(c))
-            .sum();
+        let (mut shown, mut marker_at, width) = window(window_text, from, start_col, width);
         if from > 0 {
-            shown.insert(0, '…');
+            shown.to_mut().insert(0, '…');
             marker_at += 1;
         }
         if cut_after {
-            shown.push('…');
+            shown.to_mut().push('…');
         }
-        let width = width.min(to.saturating_sub(start_col).max(1));
-        let width: usize = window
-            .get(before..(before + width).min(window.len()))
-            .unwrap_or_default()
-            .iter()
-            .map(|&c| escaped_width(c))
-            .sum::<usize>()
-            .max(1);
-        let _ = writeln!(out, "{da}{pad} |{db}");
-        let _ = writeln!(out, "{da}{} |{db} {shown}", loc.line);
-        let _ = writeln!(
-            out,
-            "{da}{pad} |{db} {}{sa}{}{sb}",
-            " ".repeat(marker_at),
-            "^".repeat(width)
-        );
+        for part in [da, pad, " |", db, "\n", da] {
+            out.push_str(part);
+        }
+        push_num(out, loc.line);
+        for part in [" |", db, " ", &shown, "\n", da, pad, " |", db, " "] {
+            out.push_str(part);
+        }
+        push_n(out, ' ', marker_at);
+        out.push_str(sa);
+        push_n(out, '^', width);
+        out.push_str(sb);
+        out.push('\n');
         for r in &f.related {
             let _ = writeln!(
                 out,
@@ -494,7 +509,9 @@ pub(crate) fn finding(out: &mut String, f: &Finding, text: &str, ix: &LineIndex,
             );
         }
         if let Some(h) = &f.help {
-            let _ = writeln!(out, "{da}{pad} ={db} help: {}", line_text(h));
+            for part in [da, pad, " =", db, " help: ", &line_text(h), "\n"] {
+                out.push_str(part);
+            }
         }
     } else {
         for r in &f.related {
@@ -514,9 +531,107 @@ pub(crate) fn finding(out: &mut String, f: &Finding, text: &str, ix: &LineIndex,
     out.push('\n');
 }
 
+/// The source window as shown, the column at which the marker starts and its width, in
+/// characters as shown: [`shown_window`], without copying or counting when the window is
+/// printable ASCII (one byte, one character, one column), as nearly every line is.
+fn window(
+    window_text: &str,
+    from: usize,
+    start_col: usize,
+    width: usize,
+) -> (std::borrow::Cow<'_, str>, usize, usize) {
+    if !printable_ascii(window_text) {
+        let (s, m, w) = shown_window(window_text, from, start_col, width);
+        return (std::borrow::Cow::Owned(s), m, w);
+    }
+    let len = window_text.len();
+    let before = start_col.saturating_sub(from).min(len);
+    let width = width
+        .min((from + len).saturating_sub(start_col).max(1))
+        .min(len - before)
+        .max(1);
+    (std::borrow::Cow::Borrowed(window_text), before, width)
+}
+
+/// A source window with tabs shown as spaces and control characters escaped, the column at
+/// which the marker starts and its width, in characters as shown. `from`: the window's
+/// first column (0-based); `start_col`: the span's; `width`: the span's width before
+/// clipping to the window.
+fn shown_window(
+    window_text: &str,
+    from: usize,
+    start_col: usize,
+    width: usize,
+) -> (String, usize, usize) {
+    let window: Vec<char> = window_text
+        .chars()
+        .map(|c| if c == '\t' { ' ' } else { c })
+        .collect();
+    let window = window.as_slice();
+    let to = from + window.len();
+    let mut shown = String::new();
+    for &c in window {
+        push_escaped(&mut shown, c);
+    }
+    // Where the marker goes and how wide it is, in characters as shown (escaped).
+    let before = start_col.saturating_sub(from).min(window.len());
+    let marker_at: usize = window
+        .get(..before)
+        .unwrap_or_default()
+        .iter()
+        .map(|&c| escaped_width(c))
+        .sum();
+    let width = width.min(to.saturating_sub(start_col).max(1));
+    let width: usize = window
+        .get(before..(before + width).min(window.len()))
+        .unwrap_or_default()
+        .iter()
+        .map(|&c| escaped_width(c))
+        .sum::<usize>()
+        .max(1);
+    (shown, marker_at, width)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The byte test agrees with the character test on every ASCII character, and refuses
+    /// every text with a character above ASCII.
+    #[test]
+    fn printable_ascii_is_needs_no_escape() {
+        for b in 0u8..0x80 {
+            let c = char::from(b);
+            let text = format!("ab{c}cdefghijklmnopqrstuvwxyz0123456789");
+            assert_eq!(printable_ascii(&text), !needs_escape(c), "{b:#x}");
+        }
+        for text in ["é", "a\u{9b}", "\u{202e}", "abc\u{7f}"] {
+            assert!(!printable_ascii(text), "{text:?}");
+        }
+        assert!(printable_ascii(""));
+    }
+
+    /// On printable ASCII, the window shown without counting is the one counted character
+    /// by character, for every position and width of the marker.
+    #[test]
+    fn ascii_window_equals_counted_window() {
+        let long = "x".repeat(200);
+        for text in ["", "a", "abc def", "  \"s3:GetObject\",", long.as_str()] {
+            for from in 0..3 {
+                for start_col in 0..12 {
+                    for width in 1..12 {
+                        let (shown, at, w) = window(text, from, start_col, width);
+                        let (s, a, ww) = shown_window(text, from, start_col, width);
+                        assert_eq!(
+                            (shown.as_ref(), at, w),
+                            (s.as_str(), a, ww),
+                            "{text:?} {from} {start_col} {width}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 
     /// Written a few findings at a time, the text is the same as rendered whole, with and
     /// without colour, over many flushes and none.
