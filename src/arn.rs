@@ -222,12 +222,22 @@ impl ArnPattern {
         if let Some(short) = &self.short {
             return intersects(&policy_tokens(short), &format_tokens(format));
         }
-        let mut f = frest.splitn(5, ':');
-        let (Some(fp), Some(fs), Some(fr), Some(fa), Some(fres)) =
-            (f.next(), f.next(), f.next(), f.next(), f.next())
+        // As `splitn(5, ':')`, with memchr finding the colons.
+        let b = frest.as_bytes();
+        let mut colons = memchr::memchr_iter(b':', b);
+        let (Some(c1), Some(c2), Some(c3), Some(c4)) =
+            (colons.next(), colons.next(), colons.next(), colons.next())
         else {
             return false;
         };
+        let part = |from: usize, to: usize| frest.get(from..to).unwrap_or("");
+        let (fp, fs, fr, fa, fres) = (
+            part(0, c1),
+            part(c1 + 1, c2),
+            part(c2 + 1, c3),
+            part(c3 + 1, c4),
+            part(c4 + 1, frest.len()),
+        );
         // The service is almost always literal on both sides: decide it cheaply first.
         if !has_wild(&self.service) && !has_var(fs) && self.service != fs {
             return false;
@@ -299,21 +309,24 @@ fn component_intersects(p: &str, f: &str) -> bool {
 /// so most pairs are told apart without building the product automaton.
 fn literal_ends_agree(p: &str, f: &str) -> bool {
     // `$` opens a variable only as `${`, but stopping at any `$` is merely less decisive.
-    let p_wild = |c: char| matches!(c, '*' | '?' | '$');
-    let f_wild = |c: char| c == '$';
-    let head = |s: &'_ str, w: &dyn Fn(char) -> bool| s.find(w).map_or(s.len(), |i| i);
+    // Bytes: every delimiter is ASCII, so each index found is a character boundary.
+    let (pb, fb) = (p.as_bytes(), f.as_bytes());
+    let ph_len = pb
+        .iter()
+        .position(|&c| matches!(c, b'*' | b'?' | b'$'))
+        .unwrap_or(pb.len());
+    let fh_len = memchr::memchr(b'$', fb).unwrap_or(fb.len());
     let (ph, fh) = (
-        p.get(..head(p, &p_wild)).unwrap_or(""),
-        f.get(..head(f, &f_wild)).unwrap_or(""),
+        pb.get(..ph_len).unwrap_or(&[]),
+        fb.get(..fh_len).unwrap_or(&[]),
     );
     if !(ph.starts_with(fh) || fh.starts_with(ph)) {
         return false;
     }
     // Tails: the text after the last wildcard or variable (a variable ends at `}`).
-    let p_tail = p
-        .rfind(['*', '?', '}'])
-        .map_or(p, |i| p.get(i + 1..).unwrap_or(""));
-    let f_tail = f.rfind('}').map_or(f, |i| f.get(i + 1..).unwrap_or(""));
+    let p_tail =
+        memchr::memrchr3(b'*', b'?', b'}', pb).map_or(pb, |i| pb.get(i + 1..).unwrap_or(&[]));
+    let f_tail = memchr::memrchr(b'}', fb).map_or(fb, |i| fb.get(i + 1..).unwrap_or(&[]));
     // With no wildcard at all, the whole text is both head and tail: already compared.
     p_tail.ends_with(f_tail) || f_tail.ends_with(p_tail)
 }
