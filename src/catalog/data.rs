@@ -42,6 +42,11 @@ pub struct Service<S> {
     /// once the service is read.
     #[serde(skip)]
     pub keys: Vec<u128>,
+    /// True when the prefix and every action name hold no character that a JSON string
+    /// escapes (`"`, `\\`, controls): reports copy them as they are. Not stored: made by
+    /// [`Service::index`].
+    #[serde(skip)]
+    pub plain_names: bool,
     pub resources: Vec<ResourceType<S>>,
     pub conditions: Vec<CondKey<S>>,
 }
@@ -139,5 +144,8 @@ impl<S: AsRef<str>> Service<S> {
             .iter()
             .map(|a| key16(a.lname.as_ref().as_bytes()))
             .collect();
+        let plain = |s: &str| !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\');
+        self.plain_names =
+            plain(self.prefix.as_ref()) && self.actions.iter().all(|a| plain(a.name.as_ref()));
     }
 }

@@ -491,6 +491,7 @@ fn convert(url: &str, services: Vec<SrService>) -> Data<String> {
             .collect();
         out.services.push(Service {
             keys: Vec::new(),
+            plain_names: false,
             name,
             prefix,
             actions,

@@ -200,9 +200,16 @@ pub(crate) fn write_finding(buf: &mut Vec<u8>, f: &crate::finding::Finding) {
                 buf.push(b',');
             }
             buf.extend_from_slice(b"\n        \"");
-            json_escaped(buf, a.service.prefix);
-            buf.push(b':');
-            json_escaped(buf, a.action.name);
+            // Thousands per finding: copied as they are when the catalog says they can be.
+            if a.service.plain_names {
+                buf.extend_from_slice(a.service.prefix.as_bytes());
+                buf.push(b':');
+                buf.extend_from_slice(a.action.name.as_bytes());
+            } else {
+                json_escaped(buf, a.service.prefix);
+                buf.push(b':');
+                json_escaped(buf, a.action.name);
+            }
             buf.push(b'"');
         }
         buf.extend_from_slice(b"\n      ]");
