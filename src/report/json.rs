@@ -390,6 +390,33 @@ mod tests {
         }
         let by_name = crate::catalog::get().actions_by_name();
         full.extra_actions = by_name.iter().take(3).map(|x| x.1).collect();
+        // A service whose names need escapes (no catalog has one): escaped, not copied.
+        let mut odd: crate::catalog::Service = crate::catalog::data::Service {
+            prefix: "we\"ird\\",
+            name: "odd",
+            actions: vec![crate::catalog::data::Action {
+                name: "Get\u{1}It",
+                lname: "get\u{1}it",
+                access: 0,
+                resources: Vec::new(),
+                conditions: Vec::new(),
+                deprecated: None,
+                popularity: 0,
+            }],
+            keys: Vec::new(),
+            plain_names: true,
+            resources: Vec::new(),
+            conditions: Vec::new(),
+        };
+        odd.index();
+        assert!(!odd.plain_names);
+        let odd: &'static crate::catalog::Service = Box::leak(Box::new(odd));
+        if let Some(action) = odd.actions.first() {
+            full.extra_actions.push(crate::catalog::ActionRef {
+                service: odd,
+                action,
+            });
+        }
         full.principal = Some(format!("role/{nasty}"));
         let bare = Finding::new(Code::JsonSyntax, 0, Default::default(), String::new());
         let mut one_each = bare.clone().action("a");
