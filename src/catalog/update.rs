@@ -491,7 +491,7 @@ fn convert(url: &str, services: Vec<SrService>) -> Data<String> {
             .collect();
         out.services.push(Service {
             keys: Vec::new(),
-            plain_names: false,
+            plain: std::sync::OnceLock::new(),
             name,
             prefix,
             actions,

@@ -201,7 +201,7 @@ pub(crate) fn write_finding(buf: &mut Vec<u8>, f: &crate::finding::Finding) {
             }
             buf.extend_from_slice(b"\n        \"");
             // Thousands per finding: copied as they are when the catalog says they can be.
-            if a.service.plain_names {
+            if a.service.plain_names() {
                 buf.extend_from_slice(a.service.prefix.as_bytes());
                 buf.push(b':');
                 buf.extend_from_slice(a.action.name.as_bytes());
@@ -404,12 +404,12 @@ mod tests {
                 popularity: 0,
             }],
             keys: Vec::new(),
-            plain_names: true,
+            plain: std::sync::OnceLock::new(),
             resources: Vec::new(),
             conditions: Vec::new(),
         };
         odd.index();
-        assert!(!odd.plain_names);
+        assert!(!odd.plain_names());
         let odd: &'static crate::catalog::Service = Box::leak(Box::new(odd));
         if let Some(action) = odd.actions.first() {
             full.extra_actions.push(crate::catalog::ActionRef {
