@@ -366,24 +366,48 @@ impl Cx<'_> {
     }
 }
 
-/// Entries the list cache holds before it starts over (bounds memory on huge inputs).
-const LISTED_MAX: usize = 1 << 12;
+/// Answers by the text they were found for, kept across the documents a thread lints, for
+/// the catalog they were found in (its address: a catalog lives for the whole process).
+/// Bounded: once it holds `MAX` entries it starts over.
+struct TextCache<V, const MAX: usize> {
+    catalog: usize,
+    map: foldhash::HashMap<Box<str>, V>,
+}
 
-/// The catalog's address, and lists of actions by the text that named them.
-type Listed = (usize, foldhash::HashMap<Box<str>, Arc<[ActionRef]>>);
+impl<V, const MAX: usize> Default for TextCache<V, MAX> {
+    fn default() -> Self {
+        TextCache {
+            catalog: 0,
+            map: foldhash::HashMap::default(),
+        }
+    }
+}
+
+impl<V: Clone, const MAX: usize> TextCache<V, MAX> {
+    fn get(&self, catalog: &'static Catalog, text: &str) -> Option<V> {
+        if self.catalog == std::ptr::from_ref(catalog) as usize {
+            self.map.get(text).cloned()
+        } else {
+            None
+        }
+    }
+
+    fn put(&mut self, catalog: &'static Catalog, text: &str, value: V) {
+        let key = std::ptr::from_ref(catalog) as usize;
+        if self.catalog != key || self.map.len() >= MAX {
+            self.map.clear();
+            self.catalog = key;
+        }
+        self.map.insert(text.into(), value);
+    }
+}
 
 thread_local! {
     /// The actions of values that are not a run of one service ([`Matches::List`]: `*` in
-    /// the service part, `?` or an inner `*`) by text, kept across the documents a thread
-    /// lints, for the catalog they were made against (its address: the catalog lives for
-    /// the whole process).
-    static LISTED: std::cell::RefCell<Listed> =
+    /// the service part, `?` or an inner `*`), by text.
+    static LISTED: std::cell::RefCell<TextCache<Arc<[ActionRef]>, { 1 << 12 }>> =
         std::cell::RefCell::default();
 }
-
-/// Entries the resolved-action cache holds before it starts over (bounds memory on huge
-/// inputs: 16,384 entries of 32 bytes, and their texts).
-const RESOLVED_MAX: usize = 1 << 14;
 
 /// What [`resolve_action`] found for a text that names a run of one service's actions (or
 /// none), by place in the catalog rather than by reference: with its key an entry takes 32
@@ -402,8 +426,12 @@ struct Resolved {
 }
 
 impl Resolved {
-    /// `r` packed, if it is a run (or nothing) and its places fit.
+    /// `r` packed, if it is a run (or nothing) and its places fit; never `*`, which
+    /// [`Resolved::unpack`] cannot give back (and which costs nothing to resolve).
     fn pack(catalog: &'static Catalog, r: &ResolvedAction<'_>) -> Option<Resolved> {
+        if r.all {
+            return None;
+        }
         let index =
             |base: usize, at: usize, size: usize| u16::try_from(at.checked_sub(base)? / size).ok();
         let services = catalog.services();
@@ -467,15 +495,12 @@ impl Resolved {
     }
 }
 
-/// The catalog's address, and what each action text resolved to.
-type ResolvedCache = (usize, foldhash::HashMap<Box<str>, Resolved>);
-
 thread_local! {
-    /// [`resolve_action`]'s answers by text, kept across the documents a thread lints:
-    /// policies repeat the same actions (the AWS managed policies name 59,000 values,
-    /// 16,500 of them different), and a hash lookup costs a fifth of a resolution. Kept for
-    /// the catalog they were made against (its address).
-    static RESOLVED: std::cell::RefCell<ResolvedCache> = std::cell::RefCell::default();
+    /// [`resolve_action`]'s answers by text: policies repeat the same actions (the AWS
+    /// managed policies name 59,000 values, 16,500 of them different), and a hash lookup
+    /// costs a fifth of a resolution. At most 16,384 entries of 32 bytes, and their texts.
+    static RESOLVED: std::cell::RefCell<TextCache<Resolved, { 1 << 14 }>> =
+        std::cell::RefCell::default();
 }
 
 /// Resolve one action value against the catalog.
@@ -484,26 +509,12 @@ pub fn resolve_action<'s>(
     item: &'s Spanned<String>,
 ) -> ResolvedAction<'s> {
     let text = item.value.as_str();
-    let key = std::ptr::from_ref(catalog) as usize;
-    let hit = RESOLVED.with_borrow(|(k, m)| {
-        if *k == key {
-            m.get(text).copied()
-        } else {
-            None
-        }
-    });
-    if let Some(r) = hit {
+    if let Some(r) = RESOLVED.with_borrow(|c| c.get(catalog, text)) {
         return r.unpack(catalog, item);
     }
     let r = resolve_uncached(catalog, item);
-    if let Some(packed) = Resolved::pack(catalog, &r).filter(|_| !r.all) {
-        RESOLVED.with_borrow_mut(|(k, m)| {
-            if *k != key || m.len() >= RESOLVED_MAX {
-                m.clear();
-                *k = key;
-            }
-            m.insert(text.into(), packed);
-        });
+    if let Some(packed) = Resolved::pack(catalog, &r) {
+        RESOLVED.with_borrow_mut(|c| c.put(catalog, text, packed));
     }
     r
 }
@@ -559,14 +570,7 @@ fn listed(
     name: &str,
     svc: Option<&'static Service>,
 ) -> Matches {
-    let key = std::ptr::from_ref(catalog) as usize;
-    let cached = LISTED.with_borrow(|(k, m)| {
-        if *k == key {
-            m.get(text).cloned()
-        } else {
-            None
-        }
-    });
+    let cached = LISTED.with_borrow(|c| c.get(catalog, text));
     let list = cached.unwrap_or_else(|| {
         let pattern = Pattern::new(name, true);
         let mut matches = Vec::new();
@@ -583,13 +587,7 @@ fn listed(
             }
         }
         let list: Arc<[ActionRef]> = matches.into();
-        LISTED.with_borrow_mut(|(k, m)| {
-            if *k != key || m.len() >= LISTED_MAX {
-                m.clear();
-                *k = key;
-            }
-            m.insert(text.into(), list.clone());
-        });
+        LISTED.with_borrow_mut(|c| c.put(catalog, text, list.clone()));
         list
     });
     if list.is_empty() {
@@ -659,6 +657,7 @@ mod tests {
     fn cached_resolution_equals_fresh() {
         let catalog = crate::catalog::get();
         let texts = [
+            "*",
             "s3:GetObject",
             "S3:getobject",
             "s3:Get*",
