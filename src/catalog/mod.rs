@@ -376,15 +376,15 @@ impl Catalog {
     /// (service index, action index) of `a`, found from its address: the catalog's actions
     /// live in its vectors, so the distance to the first one is the index.
     fn position(&'static self, a: ActionRef) -> Option<(usize, usize)> {
-        fn index_in<T>(all: &[T], x: &T) -> Option<usize> {
-            let size = std::mem::size_of::<T>().max(1);
-            let d = (std::ptr::from_ref(x) as usize).checked_sub(all.as_ptr() as usize)?;
-            let i = d / size;
-            (d % size == 0 && i < all.len()).then_some(i)
-        }
-        let si = index_in(&self.data.services, a.service)?;
+        let si = self.service_number(a.service)?;
         let ai = index_in(&a.service.actions, a.action)?;
         Some((si, ai))
+    }
+
+    /// The index of `svc` in [`Catalog::services`], found from its address; `None` for a
+    /// service of another catalog.
+    pub fn service_number(&'static self, svc: &Service) -> Option<usize> {
+        index_in(&self.data.services, svc)
     }
 
     fn action_order(&'static self) -> &'static ActionOrder {
@@ -591,6 +591,14 @@ impl Catalog {
             s.iter().map(|x| x.conditions.len()).sum::<usize>() + self.data.global_conditions.len(),
         )
     }
+}
+
+/// The index of `x` in `all`, found from its address (`None` when `x` is not one of them).
+pub fn index_in<T>(all: &[T], x: &T) -> Option<usize> {
+    let size = std::mem::size_of::<T>().max(1);
+    let d = (std::ptr::from_ref(x) as usize).checked_sub(all.as_ptr() as usize)?;
+    let i = d / size;
+    (d % size == 0 && i < all.len()).then_some(i)
 }
 
 fn find_action(svc: &'static Service, name: &str) -> Option<ActionRef> {

@@ -432,17 +432,10 @@ impl Resolved {
         if r.all {
             return None;
         }
-        let index =
-            |base: usize, at: usize, size: usize| u16::try_from(at.checked_sub(base)? / size).ok();
-        let services = catalog.services();
+        let number = |n: Option<usize>| n.and_then(|n| u16::try_from(n).ok());
         let service = match r.service {
             None => u16::MAX,
-            Some(svc) => index(
-                services.as_ptr() as usize,
-                std::ptr::from_ref(svc) as usize,
-                size_of::<Service>(),
-            )
-            .filter(|&i| i != u16::MAX)?,
+            Some(svc) => number(catalog.service_number(svc)).filter(|&i| i != u16::MAX)?,
         };
         let (start, len) = match &r.matches {
             Matches::Empty => (0, 0),
@@ -450,14 +443,8 @@ impl Resolved {
                 if r.service.is_none_or(|s| !std::ptr::eq(s, *svc)) {
                     return None;
                 }
-                (
-                    index(
-                        svc.actions.as_ptr() as usize,
-                        run.as_ptr() as usize,
-                        size_of::<catalog::Action>(),
-                    )?,
-                    u16::try_from(run.len()).ok()?,
-                )
+                let first = run.first().and_then(|a| catalog::index_in(&svc.actions, a));
+                (number(first)?, u16::try_from(run.len()).ok()?)
             }
             Matches::List(_) => return None,
         };
