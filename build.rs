@@ -116,7 +116,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect();
         out.services.push(Service {
             keys: Vec::new(),
-            plain: std::sync::OnceLock::new(),
             prefix: s.prefix,
             name: s.name,
             actions,

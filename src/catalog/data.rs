@@ -42,10 +42,6 @@ pub struct Service<S> {
     /// once the service is read.
     #[serde(skip)]
     pub keys: Vec<u128>,
-    /// Whether the prefix and every action name hold no character that a JSON string
-    /// escapes: see [`Service::plain_names`]. Not stored: found on first use.
-    #[serde(skip)]
-    pub plain: std::sync::OnceLock<bool>,
     pub resources: Vec<ResourceType<S>>,
     pub conditions: Vec<CondKey<S>>,
 }
@@ -143,15 +139,5 @@ impl<S: AsRef<str>> Service<S> {
             .iter()
             .map(|a| key16(a.lname.as_ref().as_bytes()))
             .collect();
-    }
-
-    /// True when the prefix and every action name hold no character that a JSON string
-    /// escapes (`"`, `\\`, controls): reports copy them as they are. Found when first asked
-    /// (by a report that lists actions), not when the service is read.
-    pub fn plain_names(&self) -> bool {
-        *self.plain.get_or_init(|| {
-            let plain = |s: &str| !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\');
-            plain(self.prefix.as_ref()) && self.actions.iter().all(|a| plain(a.name.as_ref()))
-        })
     }
 }

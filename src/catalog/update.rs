@@ -491,7 +491,6 @@ fn convert(url: &str, services: Vec<SrService>) -> Data<String> {
             .collect();
         out.services.push(Service {
             keys: Vec::new(),
-            plain: std::sync::OnceLock::new(),
             name,
             prefix,
             actions,

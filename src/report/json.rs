@@ -201,7 +201,7 @@ pub(crate) fn write_finding(buf: &mut Vec<u8>, f: &crate::finding::Finding) {
             }
             buf.extend_from_slice(b"\n        \"");
             // Thousands per finding: copied as they are when the catalog says they can be.
-            if a.service.plain_names() {
+            if plain_names(a.service) {
                 buf.extend_from_slice(a.service.prefix.as_bytes());
                 buf.push(b':');
                 buf.extend_from_slice(a.action.name.as_bytes());
@@ -230,21 +230,7 @@ fn key_num(buf: &mut Vec<u8>, key: &str, n: u32) {
     buf.push(b'"');
     buf.extend_from_slice(key.as_bytes());
     buf.extend_from_slice(b"\": ");
-    let mut digits = [0u8; 10];
-    let mut i = digits.len();
-    let mut n = n;
-    loop {
-        i -= 1;
-        if let Some(d) = digits.get_mut(i) {
-            // `n % 10` is below 10.
-            *d = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || i == 0 {
-            break;
-        }
-    }
-    buf.extend_from_slice(digits.get(i..).unwrap_or_default());
+    buf.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
 /// A JSON string escaped as serde_json escapes it: `"` and `\\`, the short escapes
@@ -258,28 +244,9 @@ fn json_str(buf: &mut Vec<u8>, s: &str) {
 /// `s` escaped as in a JSON string, without the quotes.
 fn json_escaped(buf: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
-    // Nearly every text needs no escape: checked eight bytes at a time (the last few
-    // padded with spaces), then copied at once.
-    let mut words = bytes.chunks_exact(8);
-    let mut plain = true;
-    for w in &mut words {
-        if let Ok(w) = <[u8; 8]>::try_from(w) {
-            if any_to_escape(u64::from_le_bytes(w)) {
-                plain = false;
-                break;
-            }
-        }
-    }
-    if plain {
-        let rest = words.remainder();
-        let mut last = [b' '; 8];
-        if let Some(dst) = last.get_mut(..rest.len()) {
-            dst.copy_from_slice(rest);
-        }
-        if !any_to_escape(u64::from_le_bytes(last)) {
-            buf.extend_from_slice(bytes);
-            return;
-        }
+    if plain(bytes) {
+        buf.extend_from_slice(bytes);
+        return;
     }
     let mut start = 0;
     let mut i = 0;
@@ -318,6 +285,46 @@ fn json_escaped(buf: &mut Vec<u8>, s: &str) {
         }
     }
     buf.extend_from_slice(bytes.get(start..).unwrap_or_default());
+}
+
+/// True when no byte of `bytes` needs escaping in a JSON string, as for nearly every text:
+/// checked eight bytes at a time, the last few padded with spaces.
+fn plain(bytes: &[u8]) -> bool {
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        if let Ok(w) = <[u8; 8]>::try_from(w) {
+            if any_to_escape(u64::from_le_bytes(w)) {
+                return false;
+            }
+        }
+    }
+    let rest = words.remainder();
+    let mut last = [b' '; 8];
+    if let Some(dst) = last.get_mut(..rest.len()) {
+        dst.copy_from_slice(rest);
+    }
+    !any_to_escape(u64::from_le_bytes(last))
+}
+
+/// True when `svc`'s prefix and every action name are [`plain`], so a report copies them as
+/// they are. Found for every service of the catalog when a report first lists actions; a
+/// service of no catalog (made by hand) is never taken as plain.
+fn plain_names(svc: &'static crate::catalog::Service) -> bool {
+    static PLAIN: std::sync::OnceLock<Vec<bool>> = std::sync::OnceLock::new();
+    let catalog = crate::catalog::get();
+    let table = PLAIN.get_or_init(|| {
+        catalog
+            .services()
+            .iter()
+            .map(|s| {
+                plain(s.prefix.as_bytes()) && s.actions.iter().all(|a| plain(a.name.as_bytes()))
+            })
+            .collect()
+    });
+    catalog
+        .service_number(svc)
+        .and_then(|i| table.get(i).copied())
+        .unwrap_or(false)
 }
 
 /// Does any of the eight bytes of `w` need escaping: below 0x20, `"` or `\\`? The classic
@@ -404,13 +411,13 @@ mod tests {
                 popularity: 0,
             }],
             keys: Vec::new(),
-            plain: std::sync::OnceLock::new(),
             resources: Vec::new(),
             conditions: Vec::new(),
         };
         odd.index();
-        assert!(!odd.plain_names());
         let odd: &'static crate::catalog::Service = Box::leak(Box::new(odd));
+        assert!(!plain_names(odd));
+        assert!(full.extra_actions.iter().all(|a| plain_names(a.service)));
         if let Some(action) = odd.actions.first() {
             full.extra_actions.push(crate::catalog::ActionRef {
                 service: odd,
