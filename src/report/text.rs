@@ -437,9 +437,10 @@ pub(crate) fn finding(out: &mut String, f: &Finding, text: &str, ix: &LineIndex,
     }
     if !text.is_empty() && loc.line > 0 {
         let line = ix.line_text(text, loc.line);
-        let gutter = itoa::Buffer::new().format(loc.line).len();
+        let mut digits = itoa::Buffer::new();
+        let line_no = digits.format(loc.line);
         // A line number has at most 10 digits.
-        let pad = "          ".get(..gutter).unwrap_or("          ");
+        let pad = "          ".get(..line_no.len()).unwrap_or("          ");
         // Marker under the span, clipped to the line.
         let start_col = loc.column.saturating_sub(1) as usize;
         let span_text = text.get(loc.span.range()).unwrap_or("");
@@ -486,11 +487,10 @@ pub(crate) fn finding(out: &mut String, f: &Finding, text: &str, ix: &LineIndex,
         if cut_after {
             shown.to_mut().push('…');
         }
-        for part in [da, pad, " |", db, "\n", da] {
-            out.push_str(part);
-        }
-        push_num(out, loc.line);
-        for part in [" |", db, " ", &shown, "\n", da, pad, " |", db, " "] {
+        for part in [
+            da, pad, " |", db, "\n", da, line_no, " |", db, " ", &shown, "\n", da, pad, " |", db,
+            " ",
+        ] {
             out.push_str(part);
         }
         push_n(out, ' ', marker_at);
