@@ -86,7 +86,8 @@ where
     let qlen = q.chars().count();
     let qwords: Vec<&str> = word_spans(query).collect();
     let mut flags = Vec::new();
-    let mut best: Option<(f64, usize, &'c str)> = None;
+    let mut shared = SharedLetters::new(&q);
+    let mut best: Option<(f64, Option<usize>, &'c str)> = None;
     for (c, weight) in candidates {
         if c.eq_ignore_ascii_case(query) {
             return Some(c);
@@ -99,6 +100,11 @@ where
             if 4 * qlen.min(clen) < qlen.max(clen) {
                 continue;
             }
+        }
+        // Most candidates share too few letters with the query to score 0.85 at all:
+        // an upper bound on their score, from letter counts, skips the scoring.
+        if !dropped_word && shared.bound(c).is_some_and(|b| b < 0.85 - 1e-6) {
+            continue;
         }
         let mut score = if q.is_ascii() && c.is_ascii() {
             jaro_winkler_ascii(q.as_bytes(), c.as_bytes(), &mut flags)
@@ -117,16 +123,83 @@ where
             .filter(|w| context.has(&context_word(w), query))
             .count();
         score += 0.05 * added as f64;
-        let dist = strsim::generic_levenshtein(&Lower(&q), &Lower(c));
-        let better = match best {
-            None => true,
-            Some((s, d, _)) => score > s + 1e-9 || ((score - s).abs() <= 1e-9 && dist < d),
-        };
-        if better {
-            best = Some((score, dist, c));
+        // The edit distance only breaks ties: worked out when one comes up.
+        let distance = |c: &str| strsim::generic_levenshtein(&Lower(&q), &Lower(c));
+        match &mut best {
+            Some((s, _, _)) if score < *s - 1e-9 => {}
+            Some((s, d, b)) if score <= *s + 1e-9 => {
+                let dist = distance(c);
+                if dist < *d.get_or_insert_with(|| distance(b)) {
+                    best = Some((score, Some(dist), c));
+                }
+            }
+            _ => best = Some((score, None, c)),
         }
     }
     best.map(|(_, _, c)| c)
+}
+
+/// How many letters a candidate can have in common with an ASCII query, whatever their
+/// order: the most matches Jaro can find, so a bound on the Jaro-Winkler score.
+struct SharedLetters {
+    /// The query's count of each (lowercase) byte; `None` when the query is not ASCII or
+    /// too long to count in a byte.
+    query: Option<[u8; 128]>,
+    /// Scratch: the count of each byte of the candidate taken so far.
+    taken: [u8; 128],
+    len: usize,
+}
+
+impl SharedLetters {
+    fn new(q: &str) -> Self {
+        let query = (q.is_ascii() && q.len() <= usize::from(u8::MAX)).then(|| {
+            let mut counts = [0u8; 128];
+            for &b in q.as_bytes() {
+                if let Some(n) = counts.get_mut(usize::from(b & 0x7f)) {
+                    *n += 1;
+                }
+            }
+            counts
+        });
+        SharedLetters {
+            query,
+            taken: [0u8; 128],
+            len: q.len(),
+        }
+    }
+
+    /// An upper bound on `jaro_winkler_ascii(query, c)`, or `None` when there is none to
+    /// give (a name that is not ASCII).
+    ///
+    /// Jaro is `(m/|a| + m/|b| + (m - t)/m) / 3` with `m` matches and `t` half the
+    /// transpositions; `m` is at most the shared letter count and `(m - t)/m` at most 1.
+    /// Winkler adds `0.1 * prefix * (1 - jaro)` with `prefix <= 4`, so the score is at most
+    /// `0.6 * jaro + 0.4`, which is at least `jaro` itself.
+    fn bound(&mut self, c: &str) -> Option<f64> {
+        let query = self.query.as_ref()?;
+        if !c.is_ascii() || c.is_empty() || self.len == 0 {
+            return None;
+        }
+        let mut m = 0_usize;
+        for &b in c.as_bytes() {
+            let b = usize::from(b.to_ascii_lowercase() & 0x7f);
+            if let (Some(t), Some(&have)) = (self.taken.get_mut(b), query.get(b)) {
+                let fits = *t < have;
+                *t += u8::from(fits);
+                m += usize::from(fits);
+            }
+        }
+        for &b in c.as_bytes() {
+            if let Some(t) = self
+                .taken
+                .get_mut(usize::from(b.to_ascii_lowercase() & 0x7f))
+            {
+                *t = 0;
+            }
+        }
+        let jaro = (m as f64 / self.len as f64 + m as f64 / c.len() as f64 + 1.0) / 3.0;
+        Some(0.6 * jaro + 0.4)
+    }
 }
 
 /// `strsim::jaro_winkler(a, &b.to_ascii_lowercase())` for ASCII `a` (lowercase) and `b`, the
@@ -333,6 +406,13 @@ mod tests {
                 let want = strsim::jaro_winkler(&al, &b.to_ascii_lowercase());
                 let got = super::jaro_winkler_ascii(al.as_bytes(), b.as_bytes(), &mut flags);
                 assert_eq!(want.to_bits(), got.to_bits(), "{a} ~ {b}");
+                if let Some(bound) = super::SharedLetters::new(&al).bound(b) {
+                    // Equal bounds may differ in the last bit: the skip keeps a margin.
+                    assert!(
+                        bound + 1e-9 >= got,
+                        "{a} ~ {b}: bound {bound} < score {got}"
+                    );
+                }
             }
         }
     }
