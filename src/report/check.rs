@@ -359,22 +359,35 @@ pub fn write_table(out: &mut dyn Write, rule_set: &str, rows: &[Row]) -> io::Res
         return out.write_all(b"\n");
     }
     out.write_all(b":\n")?;
-    let widths = column_widths(&bad);
-    let slices = bad.chunks(SLICE);
-    let last = slices.len().saturating_sub(1);
-    for (i, slice) in slices.enumerate() {
+    let cells: Vec<[String; 5]> = bad.iter().map(|r| cells(r)).collect();
+    let widths = column_widths(&cells);
+    // A row whose every line fits its column unwrapped is written as `comfy_table` would
+    // write it, without it; the other rows go through it, a run of at most SLICE at a time.
+    // The first row always does: its table gives the top border, the header and the
+    // bottom border.
+    let mut bottom = String::new();
+    let mut i = 0;
+    while let Some(row) = cells.get(i) {
+        if i > 0 && fits_unwrapped(row, &widths) {
+            write_plain_row(out, row, &widths)?;
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while j - i < SLICE && cells.get(j).is_some_and(|r| !fits_unwrapped(r, &widths)) {
+            j += 1;
+        }
         let mut t = table();
         t.set_constraints(
             widths
                 .iter()
                 .map(|&w| ColumnConstraint::Absolute(Width::Fixed(w))),
         );
-        for r in slice {
-            t.add_row(cells(r));
+        for r in cells.get(i..j).unwrap_or_default() {
+            t.add_row(r.iter().map(String::as_str));
         }
         let lines: Vec<String> = t.lines().collect();
-        // Top border, header and the line below it: once, from the first slice. The bottom
-        // border: once, from the last.
+        // Top border, header and the line below it: once, from the first table.
         let body_from = if i == 0 {
             0
         } else {
@@ -383,15 +396,50 @@ pub fn write_table(out: &mut dyn Write, rule_set: &str, rows: &[Row]) -> io::Res
                 .position(|l| l.starts_with('╞'))
                 .map_or(0, |p| p + 1)
         };
-        let body_to = if i == last {
-            lines.len()
-        } else {
-            lines.len().saturating_sub(1)
-        };
+        let body_to = lines.len().saturating_sub(1);
         for l in lines.get(body_from..body_to).unwrap_or_default() {
             out.write_all(l.as_bytes())?;
             out.write_all(b"\n")?;
         }
+        if let Some(last) = lines.last() {
+            last.clone_into(&mut bottom);
+        }
+        i = j;
+    }
+    out.write_all(bottom.as_bytes())?;
+    out.write_all(b"\n")
+}
+
+/// Does every line of every cell fit its column (`widths`, padding included) as it is,
+/// in printable ASCII, one byte a column, so that the table would not wrap it?
+fn fits_unwrapped(row: &[String; 5], widths: &[u16]) -> bool {
+    row.iter().zip(widths).all(|(cell, &w)| {
+        cell.split('\n')
+            .all(|l| l.len() + 2 <= usize::from(w) && l.bytes().all(|b| (b' '..=b'~').contains(&b)))
+    })
+}
+
+/// A row that [`fits_unwrapped`], as the table's style writes it: `│ a ┆ b │`, each value
+/// padded to its column, one line per line of the tallest cell.
+fn write_plain_row(out: &mut dyn Write, row: &[String; 5], widths: &[u16]) -> io::Result<()> {
+    let height = row.iter().map(|c| c.split('\n').count()).max().unwrap_or(1);
+    let mut lines: Vec<std::str::Split<'_, char>> = row.iter().map(|c| c.split('\n')).collect();
+    let mut buf = String::new();
+    for _ in 0..height {
+        buf.clear();
+        buf.push('│');
+        for (k, (line, &w)) in lines.iter_mut().zip(widths).enumerate() {
+            if k > 0 {
+                buf.push('┆');
+            }
+            let text = line.next().unwrap_or("");
+            buf.push(' ');
+            buf.push_str(text);
+            let pad = usize::from(w).saturating_sub(text.len() + 1);
+            buf.extend(std::iter::repeat_n(' ', pad));
+        }
+        buf.push_str("│\n");
+        out.write_all(buf.as_bytes())?;
     }
     Ok(())
 }
@@ -410,18 +458,17 @@ fn table() -> Table {
 /// Its arrangement depends only on the set of lines in each column (their widths and where
 /// they may wrap), not on which row holds them: a table of one row, each cell holding a
 /// column's distinct lines, is arranged the same. Only its top border is read.
-fn column_widths(rows: &[&Row]) -> Vec<u16> {
-    let mut seen: [HashSet<String>; 5] = Default::default();
+fn column_widths(rows: &[[String; 5]]) -> Vec<u16> {
+    let mut seen: [HashSet<&str>; 5] = Default::default();
     let mut probe: [String; 5] = Default::default();
     for r in rows {
-        for ((cell, seen), probe) in cells(r).into_iter().zip(&mut seen).zip(&mut probe) {
+        for ((cell, seen), probe) in r.iter().zip(&mut seen).zip(&mut probe) {
             for line in cell.split('\n') {
-                if !seen.contains(line) {
-                    if !seen.is_empty() {
-                        probe.push('\n');
-                    }
+                if !seen.is_empty() && !seen.contains(line) {
+                    probe.push('\n');
+                }
+                if seen.insert(line) {
                     probe.push_str(line);
-                    seen.insert(line.to_string());
                 }
             }
         }
@@ -567,6 +614,31 @@ mod tests {
             })
             .collect();
         cases.push(wide);
+        // Rows written without the table (they fit) between rows it wraps, over slices;
+        // values with spaces at their ends, and one that fills its column exactly.
+        let mixed: Vec<Row> = (0..(2 * SLICE + 5))
+            .map(|i| {
+                let needed = match i % 7 {
+                    0 => format!("arn:aws:s3:::{}/{i}", "z".repeat(150)),
+                    1 => format!(" arn:aws:s3:::spaced-{i}/* "),
+                    2 => "arn:aws:s3:::ünï/*".to_string(),
+                    _ => format!("arn:aws:s3:::bucket-{i}/*"),
+                };
+                row(
+                    &format!("G{i}"),
+                    "mis-scoped",
+                    &["arn:aws:s3:::a/*", "arn:aws:s3:::c/* "],
+                    &[&needed],
+                )
+            })
+            .collect();
+        cases.push(mixed);
+        cases.push(
+            ["a", "ab", "abc"]
+                .iter()
+                .map(|g| row(g, "missing", &[], &["arn:aws:s3:::b/*"]))
+                .collect(),
+        );
         for rows in &cases {
             assert_eq!(sliced("set`x", rows), whole("set`x", rows));
         }
