@@ -83,7 +83,6 @@ where
         return None;
     }
     let q = query.to_ascii_lowercase();
-    let qlen = q.chars().count();
     let qwords: Vec<&str> = word_spans(query).collect();
     let mut flags = Vec::new();
     let mut shared = SharedLetters::new(&q);
@@ -93,17 +92,9 @@ where
             return Some(c);
         }
         let dropped_word = qwords.len() > 1 && is_subsequence(&qwords, c);
-        if !dropped_word {
-            // Jaro is at most (2 + shorter/longer) / 3, and the Winkler bonus lifts it by at
-            // most 0.4 of the rest: below a length ratio of 1/4 no score reaches 0.85.
-            let clen = c.chars().count();
-            if 4 * qlen.min(clen) < qlen.max(clen) {
-                continue;
-            }
-        }
-        // Most candidates share too few letters with the query to score 0.85 at all:
-        // an upper bound on their score, from letter counts, skips the scoring.
-        if !dropped_word && shared.bound(c).is_some_and(|b| b < 0.85 - 1e-6) {
+        // Most candidates share too few letters with the query (or differ too much in
+        // length) to score 0.85 at all: an upper bound on their score skips the scoring.
+        if !dropped_word && shared.bound(c) < 0.85 - 1e-6 {
             continue;
         }
         let mut score = if q.is_ascii() && c.is_ascii() {
@@ -139,14 +130,16 @@ where
     best.map(|(_, _, c)| c)
 }
 
-/// How many letters a candidate can have in common with an ASCII query, whatever their
-/// order: the most matches Jaro can find, so a bound on the Jaro-Winkler score.
+/// An upper bound on the Jaro-Winkler score of a query against each candidate, from how
+/// many characters the two can have in common whatever their order: the most matches Jaro
+/// can find.
 struct SharedLetters {
     /// The query's count of each (lowercase) byte; `None` when the query is not ASCII or
     /// too long to count in a byte.
     query: Option<[u8; 128]>,
     /// Scratch: the count of each byte of the candidate taken so far.
     taken: [u8; 128],
+    /// The query's length in characters.
     len: usize,
 }
 
@@ -164,41 +157,49 @@ impl SharedLetters {
         SharedLetters {
             query,
             taken: [0u8; 128],
-            len: q.len(),
+            len: q.chars().count(),
         }
     }
 
-    /// An upper bound on `jaro_winkler_ascii(query, c)`, or `None` when there is none to
-    /// give (a name that is not ASCII).
+    /// An upper bound on the query's Jaro-Winkler score against `c`.
     ///
     /// Jaro is `(m/|a| + m/|b| + (m - t)/m) / 3` with `m` matches and `t` half the
-    /// transpositions; `m` is at most the shared letter count and `(m - t)/m` at most 1.
-    /// Winkler adds `0.1 * prefix * (1 - jaro)` with `prefix <= 4`, so the score is at most
-    /// `0.6 * jaro + 0.4`, which is at least `jaro` itself.
-    fn bound(&mut self, c: &str) -> Option<f64> {
-        let query = self.query.as_ref()?;
-        if !c.is_ascii() || c.is_empty() || self.len == 0 {
-            return None;
+    /// transpositions; `m` is at most the shared letter count (an ASCII query and name) or
+    /// the shorter length (any other), and `(m - t)/m` at most 1. Winkler adds
+    /// `0.1 * prefix * (1 - jaro)` with `prefix <= 4`, so the score is at most
+    /// `0.6 * jaro + 0.4`, which is at least `jaro` itself. With lengths alone that is
+    /// `0.8 + 0.2 * shorter/longer`: below a length ratio of 1/4 no score reaches 0.85.
+    fn bound(&mut self, c: &str) -> f64 {
+        let (a, b) = (self.len, c.chars().count());
+        if a == 0 || b == 0 {
+            // Jaro of an empty and a non-empty text is 0 (two empty ones are equal).
+            return if a == b { 1.0 } else { 0.0 };
         }
-        let mut m = 0_usize;
-        for &b in c.as_bytes() {
-            let b = usize::from(b.to_ascii_lowercase() & 0x7f);
-            if let (Some(t), Some(&have)) = (self.taken.get_mut(b), query.get(b)) {
-                let fits = *t < have;
-                *t += u8::from(fits);
-                m += usize::from(fits);
+        let m = match &self.query {
+            Some(query) if c.is_ascii() => {
+                let mut m = 0_usize;
+                for &x in c.as_bytes() {
+                    let x = usize::from(x.to_ascii_lowercase() & 0x7f);
+                    if let (Some(t), Some(&have)) = (self.taken.get_mut(x), query.get(x)) {
+                        let fits = *t < have;
+                        *t += u8::from(fits);
+                        m += usize::from(fits);
+                    }
+                }
+                for &x in c.as_bytes() {
+                    if let Some(t) = self
+                        .taken
+                        .get_mut(usize::from(x.to_ascii_lowercase() & 0x7f))
+                    {
+                        *t = 0;
+                    }
+                }
+                m
             }
-        }
-        for &b in c.as_bytes() {
-            if let Some(t) = self
-                .taken
-                .get_mut(usize::from(b.to_ascii_lowercase() & 0x7f))
-            {
-                *t = 0;
-            }
-        }
-        let jaro = (m as f64 / self.len as f64 + m as f64 / c.len() as f64 + 1.0) / 3.0;
-        Some(0.6 * jaro + 0.4)
+            _ => a.min(b),
+        };
+        let jaro = (m as f64 / a as f64 + m as f64 / b as f64 + 1.0) / 3.0;
+        0.6 * jaro + 0.4
     }
 }
 
@@ -406,13 +407,12 @@ mod tests {
                 let want = strsim::jaro_winkler(&al, &b.to_ascii_lowercase());
                 let got = super::jaro_winkler_ascii(al.as_bytes(), b.as_bytes(), &mut flags);
                 assert_eq!(want.to_bits(), got.to_bits(), "{a} ~ {b}");
-                if let Some(bound) = super::SharedLetters::new(&al).bound(b) {
-                    // Equal bounds may differ in the last bit: the skip keeps a margin.
-                    assert!(
-                        bound + 1e-9 >= got,
-                        "{a} ~ {b}: bound {bound} < score {got}"
-                    );
-                }
+                let bound = super::SharedLetters::new(&al).bound(b);
+                // Equal bounds may differ in the last bit: the skip keeps a margin.
+                assert!(
+                    bound + 1e-9 >= got,
+                    "{a} ~ {b}: bound {bound} < score {got}"
+                );
             }
         }
     }
