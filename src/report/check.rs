@@ -362,51 +362,50 @@ pub fn write_table(out: &mut dyn Write, rule_set: &str, rows: &[Row]) -> io::Res
     let cells: Vec<[String; 5]> = bad.iter().map(|r| cells(r)).collect();
     let widths = column_widths(&cells);
     // A row whose every line fits its column unwrapped is written as `comfy_table` would
-    // write it, without it; the other rows go through it, a run of at most SLICE at a time.
-    // The first row always does: its table gives the top border, the header and the
-    // bottom border.
-    let mut bottom = String::new();
-    let mut i = 0;
-    while let Some(row) = cells.get(i) {
-        if i > 0 && fits_unwrapped(row, &widths) {
-            write_plain_row(out, row, &widths)?;
-            i += 1;
+    // write it, without it; the other rows go through it, at most SLICE at a time. The
+    // first row always does: its table gives the top border and the header; every table
+    // ends with the same bottom border, written once at the end.
+    let rows: Vec<(bool, &[String; 5])> = cells
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (i > 0 && fits_unwrapped(r, &widths), r))
+        .collect();
+    let mut bottom = None;
+    for run in rows.chunk_by(|a, b| a.0 == b.0) {
+        if run.first().is_some_and(|r| r.0) {
+            for (_, r) in run {
+                write_plain_row(out, r, &widths)?;
+            }
             continue;
         }
-        let mut j = i + 1;
-        while j - i < SLICE && cells.get(j).is_some_and(|r| !fits_unwrapped(r, &widths)) {
-            j += 1;
+        for slice in run.chunks(SLICE) {
+            let mut t = table();
+            t.set_constraints(
+                widths
+                    .iter()
+                    .map(|&w| ColumnConstraint::Absolute(Width::Fixed(w))),
+            );
+            for (_, r) in slice {
+                t.add_row(r.iter().map(String::as_str));
+            }
+            let mut lines: Vec<String> = t.lines().collect();
+            // Top border, header and the line below it: once, from the first table.
+            let body_from = if bottom.is_none() {
+                0
+            } else {
+                lines
+                    .iter()
+                    .position(|l| l.starts_with('╞'))
+                    .map_or(0, |p| p + 1)
+            };
+            bottom = lines.pop();
+            for l in lines.get(body_from..).unwrap_or_default() {
+                out.write_all(l.as_bytes())?;
+                out.write_all(b"\n")?;
+            }
         }
-        let mut t = table();
-        t.set_constraints(
-            widths
-                .iter()
-                .map(|&w| ColumnConstraint::Absolute(Width::Fixed(w))),
-        );
-        for r in cells.get(i..j).unwrap_or_default() {
-            t.add_row(r.iter().map(String::as_str));
-        }
-        let lines: Vec<String> = t.lines().collect();
-        // Top border, header and the line below it: once, from the first table.
-        let body_from = if i == 0 {
-            0
-        } else {
-            lines
-                .iter()
-                .position(|l| l.starts_with('╞'))
-                .map_or(0, |p| p + 1)
-        };
-        let body_to = lines.len().saturating_sub(1);
-        for l in lines.get(body_from..body_to).unwrap_or_default() {
-            out.write_all(l.as_bytes())?;
-            out.write_all(b"\n")?;
-        }
-        if let Some(last) = lines.last() {
-            last.clone_into(&mut bottom);
-        }
-        i = j;
     }
-    out.write_all(bottom.as_bytes())?;
+    out.write_all(bottom.unwrap_or_default().as_bytes())?;
     out.write_all(b"\n")
 }
 
