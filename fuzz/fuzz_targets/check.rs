@@ -24,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let mut scratch = Vec::new();
-    let policy = iamlint::policy::parse::parse_policy(&parsed, 1, &mut scratch);
+    let policy = iamlint::policy::parse::parse_policy(parsed, 1, &mut scratch);
     let doc = iamlint::eval::Doc {
         src: 1,
         origin: "fuzz.json".into(),

@@ -250,7 +250,7 @@ fn read_part(p: &Part, texts: &[Document]) -> (Vec<Finding>, Result<Policy, Stri
         }
         Form::InDump(parsed) => {
             let mut found = Vec::new();
-            let policy = crate::policy::parse::parse_policy(parsed, p.text, &mut found);
+            let policy = crate::policy::parse::parse_policy(parsed.clone(), p.text, &mut found);
             crate::check::lint_policy(&policy, p.text, &mut found);
             for f in &mut found {
                 f.message = format!("{} (in {})", f.message, p.label);
@@ -259,7 +259,7 @@ fn read_part(p: &Part, texts: &[Document]) -> (Vec<Finding>, Result<Policy, Stri
         }
         Form::Snapshot(parsed) => {
             let mut scratch = Vec::new();
-            let policy = crate::policy::parse::parse_policy(parsed, p.text, &mut scratch);
+            let policy = crate::policy::parse::parse_policy(parsed.clone(), p.text, &mut scratch);
             (Vec::new(), Ok(policy))
         }
     }

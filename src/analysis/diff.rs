@@ -433,7 +433,7 @@ fn read_side(docs: &[Document], src: usize, errors: &mut Vec<String>) -> Vec<Doc
             )),
             Ok(parsed) => {
                 let mut scratch = Vec::new();
-                let policy = crate::policy::parse::parse_policy(&parsed, src + i, &mut scratch);
+                let policy = crate::policy::parse::parse_policy(parsed, src + i, &mut scratch);
                 out.push(Doc {
                     src: src + i,
                     origin: d.origin.clone(),

@@ -79,10 +79,12 @@ pub fn lint_one(doc: &Document, src: usize, in_folder: bool, opts: LintOptions) 
         Err(e) => out.push(Finding::new(Code::JsonSyntax, src, e.span, e.message)),
         Ok(parsed) if source::gaad::is_dump(&parsed.root) => {
             // An account dump: lint every policy document in it.
-            let dump = source::gaad::Dump::read(&doc.text, &parsed);
-            for d in &dump.docs {
+            let mut dump = source::gaad::Dump::read(&doc.text, &parsed);
+            for d in &mut dump.docs {
                 let mut found = Vec::new();
-                let policy = policy::parse::parse_policy(&d.parsed, src, &mut found);
+                // Each tree is read once, into its policy: taken, not copied.
+                let tree = std::mem::take(&mut d.parsed);
+                let policy = policy::parse::parse_policy(tree, src, &mut found);
                 check::lint_policy(&policy, src, &mut found);
                 for mut f in found {
                     if d.decoded.is_some() {
@@ -106,7 +108,7 @@ pub fn lint_one(doc: &Document, src: usize, in_folder: bool, opts: LintOptions) 
                     };
                 }
             }
-            let policy = policy::parse::parse_policy(&parsed, src, &mut out);
+            let policy = policy::parse::parse_policy(parsed, src, &mut out);
             check::lint_policy(&policy, src, &mut out);
             // AWS managed policies are AWS's, not bound by the quotas of customers' policies.
             if !source::managed::is_managed_arn(&doc.origin) {

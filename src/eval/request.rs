@@ -335,7 +335,7 @@ pub fn doc_from_text(src: usize, origin: &str, text: &str) -> Result<Doc, DocErr
         }
     })?;
     let mut scratch = Vec::new();
-    let policy = crate::policy::parse::parse_policy(&parsed, src, &mut scratch);
+    let policy = crate::policy::parse::parse_policy(parsed, src, &mut scratch);
     Ok(Doc {
         src,
         origin: origin.to_string(),

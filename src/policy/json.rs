@@ -12,7 +12,7 @@ use crate::span::{Span, Spanned};
 pub const MAX_DEPTH: usize = 128;
 
 /// A JSON value with its span.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Node {
     /// The value.
     pub value: Value,
@@ -21,9 +21,10 @@ pub struct Node {
 }
 
 /// A JSON value.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum Value {
     /// `null`
+    #[default]
     Null,
     /// `true` / `false`
     Bool(bool),
@@ -74,8 +75,8 @@ pub struct DuplicateKey {
     pub second: Span,
 }
 
-/// A successfully read document.
-#[derive(Debug, Clone)]
+/// A successfully read document (the default: `null`, for a tree taken out of its place).
+#[derive(Debug, Clone, Default)]
 pub struct Parsed {
     /// The root value.
     pub root: Node,

@@ -353,8 +353,7 @@ impl Account {
                         duplicates: Vec::new(),
                     },
                 );
-                let policy = crate::policy::parse::parse_policy(&tree, src, &mut Vec::new());
-                drop(tree);
+                let policy = crate::policy::parse::parse_policy(tree, src, &mut Vec::new());
                 Arc::new(Doc {
                     src,
                     origin: pd.label.clone(),

@@ -165,7 +165,8 @@ pub(crate) fn roles_in(
         let policy = match models.and_then(|m| m.get(i)) {
             Some(d) => &d.policy,
             None => {
-                parsed_here = crate::policy::parse::parse_policy(&doc.parsed, 0, &mut Vec::new());
+                parsed_here =
+                    crate::policy::parse::parse_policy(doc.parsed.clone(), 0, &mut Vec::new());
                 &parsed_here
             }
         };
