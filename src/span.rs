@@ -158,6 +158,79 @@ impl LineIndex {
     }
 }
 
+/// Line and column of offsets taken in ascending order, counted forward through the text
+/// without indexing its lines first: a document's findings are few and sorted, so one pass
+/// over the text up to the last of them is all they need (a [`LineIndex`] visits every
+/// line of every document that has a finding). The same answers as
+/// [`LineIndex::line_col`]; an offset before the last one, or not on a character boundary,
+/// is answered by a [`LineIndex`] made for it.
+#[derive(Debug)]
+pub struct LineCursor<'t> {
+    text: &'t str,
+    /// The offset counted up to (a character boundary).
+    at: usize,
+    /// Line breaks before `at`.
+    line: usize,
+    /// Characters from the start of `at`'s line to `at`.
+    column: usize,
+    /// For offsets the cursor cannot reach going forward.
+    index: Option<LineIndex>,
+}
+
+impl<'t> LineCursor<'t> {
+    /// A cursor at the start of `text`.
+    pub fn new(text: &'t str) -> Self {
+        LineCursor {
+            text,
+            at: 0,
+            line: 0,
+            column: 0,
+            index: None,
+        }
+    }
+
+    /// 1-based line and 1-based column (in characters) of a byte offset, as
+    /// [`LineIndex::line_col`] gives them.
+    pub fn line_col(&mut self, offset: u32) -> (u32, u32) {
+        let text = self.text;
+        let end = (offset as usize).min(text.len());
+        let Some(seg) = text.get(self.at..end).filter(|_| end >= self.at) else {
+            return self
+                .index
+                .get_or_insert_with(|| LineIndex::new(text))
+                .line_col(text, offset);
+        };
+        let bytes = seg.as_bytes();
+        match memchr::memrchr(b'\n', bytes) {
+            Some(last) => {
+                self.line += line_breaks(bytes);
+                self.column = seg.get(last + 1..).map_or(0, |s| s.chars().count());
+            }
+            None => self.column += seg.chars().count(),
+        }
+        self.at = end;
+        (
+            u32::try_from(self.line + 1).unwrap_or(u32::MAX),
+            u32::try_from(self.column + 1).unwrap_or(u32::MAX),
+        )
+    }
+}
+
+/// The line breaks in `bytes`, counted 64 bytes at a time into one byte each: a loop the
+/// compiler vectorises, where a search stops at every line break.
+fn line_breaks(bytes: &[u8]) -> usize {
+    let mut chunks = bytes.chunks_exact(64);
+    let mut n = 0;
+    for chunk in &mut chunks {
+        let mut k = 0u8;
+        for &b in chunk {
+            k += u8::from(b == b'\n');
+        }
+        n += usize::from(k);
+    }
+    n + chunks.remainder().iter().filter(|&&b| b == b'\n').count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,6 +270,47 @@ mod tests {
             );
         }
         assert_eq!(ix.line_col(&text, (long.len() + 2) as u32), (2, 2));
+    }
+
+    /// The cursor answers as the index does, for offsets in order, out of order, past the
+    /// end and inside a character, on short and long lines with multi-byte characters.
+    #[test]
+    fn cursor_agrees_with_the_index() {
+        let long: String = "aé€😀".repeat(3 * MARK_EVERY / 10);
+        let texts = [
+            String::new(),
+            "ab\ncé\nx".to_string(),
+            "\n\n\n".to_string(),
+            format!("{long}\nxy\n\n{long}\n"),
+            format!("{{\n  \"a\": \"é\",\n{long}\n}}"),
+            "{\n  \"Sid\": \"é\"\n}\n".repeat(300),
+        ];
+        for text in &texts {
+            let ix = LineIndex::new(text);
+            // One jump over many lines (line breaks counted 64 bytes at a time), then on.
+            let n = u32::try_from(text.len()).unwrap_or(u32::MAX);
+            let mut cursor = LineCursor::new(text);
+            for o in [n / 3, n / 3 + 1, n / 2 + 70, n] {
+                assert_eq!(cursor.line_col(o), ix.line_col(text, o), "{o} by jumps");
+            }
+            let mut offsets: Vec<u32> = (0..=n + 2).step_by(3).collect();
+            offsets.extend((0..=n).step_by(5));
+            offsets.sort_unstable();
+            let mut cursor = LineCursor::new(text);
+            for &o in &offsets {
+                assert_eq!(cursor.line_col(o), ix.line_col(text, o), "{o} in order");
+            }
+            // Backwards and at random: answered all the same.
+            let mut cursor = LineCursor::new(text);
+            for &o in offsets
+                .iter()
+                .rev()
+                .step_by(7)
+                .chain(offsets.iter().step_by(11))
+            {
+                assert_eq!(cursor.line_col(o), ix.line_col(text, o), "{o} out of order");
+            }
+        }
     }
 
     #[test]
