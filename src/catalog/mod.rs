@@ -43,8 +43,11 @@ pub struct Catalog {
     pub origin: String,
     /// A problem met while loading the cache (the embedded catalog was used instead).
     pub warning: Option<String>,
-    /// Global condition keys by lowercased name, made on first use (see [`Catalog::global_key`]).
-    global_index: OnceLock<GlobalIndex>,
+    /// The global condition keys indexed, made on first use (see [`Catalog::global_key`]).
+    global_index: OnceLock<KeyIndex>,
+    /// Each service's condition keys indexed, made on first use (see
+    /// [`Catalog::service_key`]).
+    service_keys: OnceLock<Vec<KeyIndex>>,
     /// Service positions by lowercased prefix, made on first use (see [`Catalog::service`]).
     service_index: OnceLock<foldhash::HashMap<String, usize>>,
     /// Every action's place in the order of full names, made on first use (see
@@ -65,13 +68,50 @@ struct ActionOrder {
     by_name: Vec<(usize, ActionRef)>,
 }
 
-/// The global condition keys indexed: those without a variable by lowercased name, the
-/// templates (`aws:RequestTag/${TagKey}`) in a list; each with its position in the catalog,
-/// so the first match in catalog order wins, as a scan would find it.
+/// A list of condition keys (the global ones, or a service's) indexed: the positions of
+/// those without a variable, and of the templates (`aws:RequestTag/${TagKey}`). The list is
+/// sorted by [`cmp_ci`] (see `data.rs`), so a key without a variable is found by binary
+/// search; the first match in list order wins, as a scan would find it.
 #[derive(Debug, Default)]
-struct GlobalIndex {
-    literal: foldhash::HashMap<String, usize>,
+struct KeyIndex {
+    literal: Vec<usize>,
     templates: Vec<usize>,
+}
+
+impl KeyIndex {
+    fn of(keys: &[CondKey]) -> KeyIndex {
+        let mut ix = KeyIndex::default();
+        for (i, k) in keys.iter().enumerate() {
+            if k.key.contains(['$', '<']) {
+                ix.templates.push(i);
+            } else {
+                ix.literal.push(i);
+            }
+        }
+        ix
+    }
+
+    /// The first of `keys` that `key` matches ([`key_matches`]): a key without a variable
+    /// matches when equal in any case, so the first such one is where a binary search puts
+    /// it; a template before it may match first.
+    fn find(&self, keys: &'static [CondKey], key: &str) -> Option<&'static CondKey> {
+        let name = |i: usize| keys.get(i).map_or("", |k| k.key);
+        let first = self
+            .literal
+            .partition_point(|&i| cmp_ci(name(i), key) == std::cmp::Ordering::Less);
+        let literal = self
+            .literal
+            .get(first)
+            .copied()
+            .filter(|&i| name(i).eq_ignore_ascii_case(key));
+        let template = self
+            .templates
+            .iter()
+            .copied()
+            .take_while(|&i| literal.is_none_or(|l| i < l))
+            .find(|&i| key_matches(name(i), key));
+        template.or(literal).and_then(|i| keys.get(i))
+    }
 }
 
 /// The catalog: the user cache when it is newer than the embedded data, else the embedded data.
@@ -140,6 +180,7 @@ fn load() -> Catalog {
                     "the embedded catalog is unreadable ({e}); this is a bug"
                 )),
                 global_index: OnceLock::new(),
+                service_keys: OnceLock::new(),
                 service_index: OnceLock::new(),
                 action_order: OnceLock::new(),
             };
@@ -159,6 +200,7 @@ fn load() -> Catalog {
                             origin: path.display().to_string(),
                             warning: None,
                             global_index: OnceLock::new(),
+                            service_keys: OnceLock::new(),
                             service_index: OnceLock::new(),
                             action_order: OnceLock::new(),
                         };
@@ -179,6 +221,7 @@ fn load() -> Catalog {
         origin: "embedded".into(),
         warning,
         global_index: OnceLock::new(),
+        service_keys: OnceLock::new(),
         service_index: OnceLock::new(),
         action_order: OnceLock::new(),
     }
@@ -551,25 +594,9 @@ impl Catalog {
     /// `aws:PrincipalTag/${TagKey}`), case-insensitive.
     pub fn global_key(&'static self, key: &str) -> Option<&'static CondKey> {
         let keys = &self.data.global_conditions;
-        let index = self.global_index.get_or_init(|| {
-            let mut ix = GlobalIndex::default();
-            for (i, k) in keys.iter().enumerate() {
-                if k.key.contains(['$', '<']) {
-                    ix.templates.push(i);
-                } else {
-                    ix.literal.entry(k.key.to_ascii_lowercase()).or_insert(i);
-                }
-            }
-            ix
-        });
-        let literal = index.literal.get(&key.to_ascii_lowercase()).copied();
-        let template = index
-            .templates
-            .iter()
-            .copied()
-            .take_while(|&i| literal.is_none_or(|l| i < l))
-            .find(|&i| keys.get(i).is_some_and(|k| key_matches(k.key, key)));
-        template.or(literal).and_then(|i| keys.get(i))
+        self.global_index
+            .get_or_init(|| KeyIndex::of(keys))
+            .find(keys, key)
     }
 
     /// The condition key `key` of service `svc`, templates included.
@@ -578,7 +605,18 @@ impl Catalog {
         svc: &'static Service,
         key: &str,
     ) -> Option<&'static CondKey> {
-        svc.conditions.iter().find(|k| key_matches(k.key, key))
+        let Some(i) = self.service_number(svc) else {
+            // A service of another catalog: its keys are scanned.
+            return svc.conditions.iter().find(|k| key_matches(k.key, key));
+        };
+        let indexes = self.service_keys.get_or_init(|| {
+            self.data
+                .services
+                .iter()
+                .map(|s| KeyIndex::of(&s.conditions))
+                .collect()
+        });
+        indexes.get(i).and_then(|ix| ix.find(&svc.conditions, key))
     }
 
     /// Counts: services, actions, resource types, condition keys (service + global).
@@ -652,6 +690,57 @@ pub fn cache_dir() -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The indexed lookups of condition keys answer as a scan in catalog order does: for
+    /// every key of every service and the global ones, in other cases, with a template's
+    /// variable filled in, cut short and lengthened.
+    #[test]
+    fn indexed_key_lookups_equal_a_scan() {
+        let c = get();
+        let scan = |keys: &'static [CondKey], key: &str| {
+            keys.iter()
+                .find(|k| key_matches(k.key, key))
+                .map(std::ptr::from_ref)
+        };
+        let probes = |k: &str| {
+            let filled = k
+                .split_once(['$', '<'])
+                .map_or_else(|| k.to_string(), |(head, _)| format!("{head}Team"));
+            let cut = k.get(..k.len() / 2).unwrap_or("").to_string();
+            [
+                k.to_string(),
+                k.to_ascii_uppercase(),
+                k.to_ascii_lowercase(),
+                filled,
+                cut,
+                format!("{k}x"),
+            ]
+        };
+        let mut n = 0;
+        for svc in c.services() {
+            for k in &svc.conditions {
+                for p in probes(k.key) {
+                    assert_eq!(
+                        c.service_key(svc, &p).map(std::ptr::from_ref),
+                        scan(&svc.conditions, &p),
+                        "{} {p}",
+                        svc.prefix
+                    );
+                    n += 1;
+                }
+            }
+        }
+        for k in c.global_conditions() {
+            for p in probes(k.key) {
+                assert_eq!(
+                    c.global_key(&p).map(std::ptr::from_ref),
+                    scan(c.global_conditions(), &p),
+                    "{p}"
+                );
+            }
+        }
+        assert!(n > 10_000, "{n}");
+    }
 
     #[test]
     fn loads_the_embedded_catalog() {
