@@ -59,6 +59,19 @@ impl Parser<'_> {
         Finding::new(code, self.src, span, msg)
     }
 
+    /// The members of `node` when it is an object; else an `invalid-value` finding at it,
+    /// its message made by `what` from the type found.
+    fn members(&mut self, node: Node, what: impl FnOnce(&str) -> String) -> Option<Vec<Member>> {
+        match node.value {
+            Value::Object(members) => Some(members),
+            other => {
+                let f = self.finding(Code::InvalidValue, node.span, what(other.type_name()));
+                self.push(f);
+                None
+            }
+        }
+    }
+
     fn policy(&mut self, root: Node) -> Policy {
         let mut policy = Policy {
             version: None,
@@ -66,20 +79,11 @@ impl Parser<'_> {
             statements: Vec::new(),
             kind: PolicyKind::Identity,
         };
-        let members = match root.value {
-            Value::Object(members) => members,
-            other => {
-                let f = self.finding(
-                    Code::InvalidValue,
-                    root.span,
-                    format!(
-                        "a policy document must be a JSON object, found {}",
-                        other.type_name()
-                    ),
-                );
-                self.push(f);
-                return policy;
-            }
+        let root_span = root.span;
+        let Some(members) = self.members(root, |t| {
+            format!("a policy document must be a JSON object, found {t}")
+        }) else {
+            return policy;
         };
         let mut statement_node = None;
         for m in members {
@@ -108,7 +112,7 @@ impl Parser<'_> {
             let f = self
                 .finding(
                     Code::MissingField,
-                    Span::new(root.span.start as usize, root.span.start as usize + 1),
+                    Span::new(root_span.start as usize, root_span.start as usize + 1),
                     "no `Version`: IAM reads the policy as version 2008-10-17, where policy variables are plain text".into(),
                 )
                 .severity(crate::finding::Severity::Warning)
@@ -119,7 +123,7 @@ impl Parser<'_> {
             None => {
                 let f = self.finding(
                     Code::MissingField,
-                    Span::new(root.span.start as usize, root.span.start as usize + 1),
+                    Span::new(root_span.start as usize, root_span.start as usize + 1),
                     "the policy has no `Statement`".into(),
                 );
                 self.push(f);
@@ -422,13 +426,7 @@ impl Parser<'_> {
                     push_str(self, n);
                 }
             }
-            v => push_str(
-                self,
-                Node {
-                    value: v,
-                    span: value.span,
-                },
-            ),
+            _ => push_str(self, value),
         }
         Elements {
             not,
@@ -520,47 +518,24 @@ impl Parser<'_> {
                     one(self, i);
                 }
             }
-            v => one(
-                self,
-                Node {
-                    value: v,
-                    span: n.span,
-                },
-            ),
+            _ => one(self, n),
         }
         out
     }
 
     fn condition(&mut self, node: Node) -> Vec<ConditionClause> {
         let mut out = Vec::new();
-        let ops = match node.value {
-            Value::Object(ops) => ops,
-            other => {
-                let f = self.finding(
-                    Code::InvalidValue,
-                    node.span,
-                    format!("`Condition` must be an object, found {}", other.type_name()),
-                );
-                self.push(f);
-                return out;
-            }
+        let Some(ops) = self.members(node, |t| {
+            format!("`Condition` must be an object, found {t}")
+        }) else {
+            return out;
         };
         for op in ops {
-            let keys = match op.value.value {
-                Value::Object(keys) => keys,
-                other => {
-                    let f = self.finding(
-                        Code::InvalidValue,
-                        op.value.span,
-                        format!(
-                            "the condition operator `{}` must map to an object of keys, found {}",
-                            op.key.value,
-                            other.type_name()
-                        ),
-                    );
-                    self.push(f);
-                    continue;
-                }
+            let name = &op.key.value;
+            let Some(keys) = self.members(op.value, |t| {
+                format!("the condition operator `{name}` must map to an object of keys, found {t}")
+            }) else {
+                continue;
             };
             for k in keys {
                 let values = self.string_list(k.value, &k.key.value);
