@@ -125,13 +125,13 @@ pub fn check(req: Request<'_>) -> anyhow::Result<CheckResult> {
     };
     let Documents {
         texts,
-        parts,
+        mut parts,
         mut errors,
         live,
     } = docs;
     // One parse of each document gives both its lint findings and the policy to evaluate.
     let read: Vec<(Vec<Finding>, Result<Policy, String>)> = parts
-        .par_iter()
+        .par_iter_mut()
         // Small pieces, so no core is left alone with a long run of documents.
         .with_max_len(8)
         .map(|p| read_part(p, &texts))
@@ -226,9 +226,10 @@ pub fn check(req: Request<'_>) -> anyhow::Result<CheckResult> {
     })
 }
 
-/// Lint one part and read it into the model, once.
-fn read_part(p: &Part, texts: &[Document]) -> (Vec<Finding>, Result<Policy, String>) {
-    match &p.form {
+/// Lint one part and read it into the model, once: a part's JSON tree is taken, its
+/// strings moved into the policy.
+fn read_part(p: &mut Part, texts: &[Document]) -> (Vec<Finding>, Result<Policy, String>) {
+    match &mut p.form {
         Form::Text => {
             let Some(d) = texts.get(p.text) else {
                 return (Vec::new(), Err(format!("{}: no text", p.label)));
@@ -250,7 +251,8 @@ fn read_part(p: &Part, texts: &[Document]) -> (Vec<Finding>, Result<Policy, Stri
         }
         Form::InDump(parsed) => {
             let mut found = Vec::new();
-            let policy = crate::policy::parse::parse_policy(parsed.clone(), p.text, &mut found);
+            let tree = std::mem::take(parsed);
+            let policy = crate::policy::parse::parse_policy(tree, p.text, &mut found);
             crate::check::lint_policy(&policy, p.text, &mut found);
             for f in &mut found {
                 f.message = format!("{} (in {})", f.message, p.label);
@@ -259,7 +261,8 @@ fn read_part(p: &Part, texts: &[Document]) -> (Vec<Finding>, Result<Policy, Stri
         }
         Form::Snapshot(parsed) => {
             let mut scratch = Vec::new();
-            let policy = crate::policy::parse::parse_policy(parsed.clone(), p.text, &mut scratch);
+            let tree = std::mem::take(parsed);
+            let policy = crate::policy::parse::parse_policy(tree, p.text, &mut scratch);
             (Vec::new(), Ok(policy))
         }
     }

@@ -343,16 +343,7 @@ impl Account {
             .map(|(src, pd)| {
                 // The JSON tree is done with once parsed: freed here, its memory is
                 // taken again by the next document's (fresh memory costs a page fault).
-                let tree = std::mem::replace(
-                    &mut pd.parsed,
-                    crate::policy::json::Parsed {
-                        root: Node {
-                            value: Value::Null,
-                            span: pd.at,
-                        },
-                        duplicates: Vec::new(),
-                    },
-                );
+                let tree = std::mem::take(&mut pd.parsed);
                 let policy = crate::policy::parse::parse_policy(tree, src, &mut Vec::new());
                 Arc::new(Doc {
                     src,
