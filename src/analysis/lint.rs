@@ -142,18 +142,16 @@ pub fn resolve(findings: &mut [Finding], origin: &str, text: &str) {
         return;
     }
     findings.sort_by_key(|f| (f.location.span.start, f.location.span.end, f.code));
-    // Findings in order of position: counted forward, with the places they relate to (which
-    // may lie before them) from an index made only when there is one.
+    // Findings in order of position: counted forward; the places they relate to may lie
+    // before them, which the cursor answers from an index it makes then.
     let mut cursor = crate::span::LineCursor::new(text);
-    let mut index = None;
     for f in findings.iter_mut() {
         let (line, column) = cursor.line_col(f.location.span.start);
         f.location.file = origin.to_string();
         f.location.line = line;
         f.location.column = column;
         for r in &mut f.related {
-            let index = index.get_or_insert_with(|| LineIndex::new(text));
-            let (line, column) = index.line_col(text, r.location.span.start);
+            let (line, column) = cursor.line_col(r.location.span.start);
             r.location.file = origin.to_string();
             r.location.line = line;
             r.location.column = column;
