@@ -158,6 +158,21 @@ fn decode_embedded() -> Result<Data<&'static str>, String> {
     Ok(data)
 }
 
+impl Catalog {
+    /// A catalog of `data`, its indexes made on first use.
+    fn new(data: Data<&'static str>, origin: String, warning: Option<String>) -> Catalog {
+        Catalog {
+            data,
+            origin,
+            warning,
+            global_index: OnceLock::new(),
+            service_keys: OnceLock::new(),
+            service_index: OnceLock::new(),
+            action_order: OnceLock::new(),
+        }
+    }
+}
+
 fn load() -> Catalog {
     let embedded = match decode_embedded() {
         Ok(d) => d,
@@ -165,8 +180,8 @@ fn load() -> Catalog {
         // is a build defect, so an empty catalog (every action then reads as unknown) is
         // reported loudly rather than crashing.
         Err(e) => {
-            return Catalog {
-                data: Data {
+            return Catalog::new(
+                Data {
                     source: "none",
                     version: "",
                     date: "",
@@ -175,15 +190,11 @@ fn load() -> Catalog {
                     global_conditions_source: "",
                     retired: Vec::new(),
                 },
-                origin: "embedded".into(),
-                warning: Some(format!(
+                "embedded".into(),
+                Some(format!(
                     "the embedded catalog is unreadable ({e}); this is a bug"
                 )),
-                global_index: OnceLock::new(),
-                service_keys: OnceLock::new(),
-                service_index: OnceLock::new(),
-                action_order: OnceLock::new(),
-            };
+            );
         }
     };
     let mut warning = None;
@@ -195,15 +206,7 @@ fn load() -> Catalog {
                     .and_then(|b| decode(&b))
                 {
                     Ok(cached) if cached.date > embedded.date => {
-                        return Catalog {
-                            data: cached,
-                            origin: path.display().to_string(),
-                            warning: None,
-                            global_index: OnceLock::new(),
-                            service_keys: OnceLock::new(),
-                            service_index: OnceLock::new(),
-                            action_order: OnceLock::new(),
-                        };
+                        return Catalog::new(cached, path.display().to_string(), None);
                     }
                     Ok(_) => {}
                     Err(e) => {
@@ -216,15 +219,7 @@ fn load() -> Catalog {
             }
         }
     }
-    Catalog {
-        data: embedded,
-        origin: "embedded".into(),
-        warning,
-        global_index: OnceLock::new(),
-        service_keys: OnceLock::new(),
-        service_index: OnceLock::new(),
-        action_order: OnceLock::new(),
-    }
+    Catalog::new(embedded, "embedded".into(), warning)
 }
 
 /// The run of `svc`'s actions (sorted by `lname`) whose names equal `lower`, or start with
