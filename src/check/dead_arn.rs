@@ -3,7 +3,7 @@
 //! (a field filled where the resource type's format has it empty) is `resource-mismatch`.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::OnceLock;
 
 use super::{Cx, Stmt};
@@ -392,7 +392,7 @@ struct Format {
 fn formats(service: &str) -> &'static [Format] {
     static BY_SERVICE: OnceLock<HashMap<&'static str, Vec<Format>>> = OnceLock::new();
     let map = BY_SERVICE.get_or_init(|| {
-        let mut m: HashMap<&'static str, Vec<Format>> = HashMap::new();
+        let mut m: HashMap<&'static str, Vec<Format>> = HashMap::default();
         for svc in crate::catalog::get().services() {
             for t in &svc.resources {
                 for &f in &t.arns {

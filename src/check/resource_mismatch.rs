@@ -4,7 +4,7 @@
 //! Logic: [`statement`], which matches every action against every resource once, for this code
 //! and `resource-level-unsupported`; the matching itself is in [`super::resources`].
 
-use super::resources::{describe_types, type_fits_cached};
+use super::resources::{FitTable, describe_types};
 use super::{Cx, ResolvedResource, Stmt};
 use crate::finding::{Code, Finding};
 use super::docs::Doc;
@@ -31,6 +31,7 @@ pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
     if valid.is_empty() || s.any_resource() {
         return;
     }
+    let table = FitTable::new(&valid);
     // Which resources did some action fit? Used for the resource-side finding.
     let mut fitted = vec![false; valid.len()];
     let mut some_action_fits = false;
@@ -50,11 +51,11 @@ pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
             if fits && fitted.iter().all(|x| *x) {
                 break;
             }
-            for (k, r) in valid.iter().enumerate() {
+            for k in 0..valid.len() {
                 if fits && fitted.get(k) == Some(&true) {
                     continue;
                 }
-                let fit = m.resource_types().any(|(t, _)| type_fits_cached(t, r));
+                let fit = m.resource_types().any(|(t, _)| table.fits(t, k));
                 if fit {
                     fits = true;
                     if let Some(x) = fitted.get_mut(k) {

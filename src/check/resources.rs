@@ -25,46 +25,80 @@ fn type_fits(t: &crate::catalog::ResourceType, r: &ResolvedResource<'_>) -> bool
 /// Entries the fit cache holds before it starts over (bounds memory on huge inputs).
 const FIT_CACHE_MAX: usize = 1 << 16;
 
-/// Entries held, and answers by type address, then resource text.
-type FitCache = (
-    usize,
-    foldhash::HashMap<usize, foldhash::HashMap<Box<str>, bool>>,
-);
-
-thread_local! {
-    /// [`type_fits`] answers by resource text and resource type, kept across the documents
-    /// a thread lints: AWS-style policies repeat the same resources (`arn:aws:s3:::*`, ...)
-    /// and each answer is an automaton intersection. Types are catalog entries that live for
-    /// the whole process, so their addresses identify them.
-    static FITS: std::cell::RefCell<FitCache> =
-        std::cell::RefCell::default();
+/// [`type_fits`] answers, kept across the documents a thread lints: AWS-style policies
+/// repeat the same resources (`arn:aws:s3:::*`, ...) and each answer is an automaton
+/// intersection. By resource text a slot, and in each slot the answers by resource type;
+/// types are catalog entries that live for the whole process, so their addresses identify
+/// them.
+#[derive(Default)]
+struct FitCache {
+    /// Answers held in all.
+    held: usize,
+    slots: foldhash::HashMap<Box<str>, u32>,
+    answers: Vec<foldhash::HashMap<usize, bool>>,
 }
 
-/// [`type_fits`], remembered across documents.
-pub(crate) fn type_fits_cached(
-    t: &'static crate::catalog::ResourceType,
-    r: &ResolvedResource<'_>,
-) -> bool {
-    let key = std::ptr::from_ref(t) as usize;
-    if let Some(hit) = FITS.with_borrow(|(_, m)| {
-        m.get(&key)
-            .and_then(|by| by.get(r.item.value.as_str()))
-            .copied()
-    }) {
-        return hit;
+thread_local! {
+    static FITS: std::cell::RefCell<FitCache> = std::cell::RefCell::default();
+}
+
+/// Whether each resource type fits each of a statement's resources, answered from (and
+/// kept in) this thread's cache: each resource's text is looked up once, when the table is
+/// made, and each question after that costs a lookup by type address.
+pub(crate) struct FitTable<'a, 's> {
+    resources: &'a [&'a ResolvedResource<'s>],
+    /// Each resource's slot in the cache.
+    slots: Vec<u32>,
+}
+
+impl<'a, 's> FitTable<'a, 's> {
+    pub(crate) fn new(resources: &'a [&'a ResolvedResource<'s>]) -> Self {
+        let slots = FITS.with_borrow_mut(|c| {
+            if c.held >= FIT_CACHE_MAX || c.answers.len() >= FIT_CACHE_MAX {
+                *c = FitCache::default();
+            }
+            resources
+                .iter()
+                .map(|r| {
+                    let next = u32::try_from(c.answers.len()).unwrap_or(u32::MAX);
+                    let slot = *c
+                        .slots
+                        .entry(r.item.value.as_str().into())
+                        .or_insert(next);
+                    if slot == next {
+                        c.answers.push(foldhash::HashMap::default());
+                    }
+                    slot
+                })
+                .collect()
+        });
+        FitTable { resources, slots }
     }
-    let fit = type_fits(t, r);
-    FITS.with_borrow_mut(|(n, m)| {
-        if *n >= FIT_CACHE_MAX {
-            m.clear();
-            *n = 0;
-        }
-        *n += 1;
-        m.entry(key)
-            .or_default()
-            .insert(r.item.value.as_str().into(), fit);
-    });
-    fit
+
+    /// Can resource number `k` name a resource of type `t`?
+    pub(crate) fn fits(&self, t: &'static crate::catalog::ResourceType, k: usize) -> bool {
+        let (Some(r), Some(&slot)) = (self.resources.get(k), self.slots.get(k)) else {
+            return false;
+        };
+        let key = std::ptr::from_ref(t) as usize;
+        FITS.with_borrow_mut(|c| {
+            let held = c.held;
+            let Some(answers) = c.answers.get_mut(slot as usize) else {
+                return type_fits(t, r);
+            };
+            if let Some(&hit) = answers.get(&key) {
+                return hit;
+            }
+            let fit = type_fits(t, r);
+            // Past the bound the answer is not kept; the table starts over at the next
+            // statement.
+            if held < FIT_CACHE_MAX {
+                answers.insert(key, fit);
+                c.held += 1;
+            }
+            fit
+        })
+    }
 }
 
 thread_local! {
