@@ -222,9 +222,14 @@ impl ArnPattern {
         if let Some(short) = &self.short {
             return intersects(&policy_tokens(short), &format_tokens(format));
         }
-        // As `splitn(5, ':')`, with memchr finding the colons.
+        // As `splitn(5, ':')`. A plain loop: formats are short, and a call to `memchr` per
+        // colon costs more than looking at each byte.
         let b = frest.as_bytes();
-        let mut colons = memchr::memchr_iter(b':', b);
+        let mut colons = b
+            .iter()
+            .enumerate()
+            .filter(|&(_, &c)| c == b':')
+            .map(|(i, _)| i);
         let (Some(c1), Some(c2), Some(c3), Some(c4)) =
             (colons.next(), colons.next(), colons.next(), colons.next())
         else {
@@ -315,7 +320,7 @@ fn literal_ends_agree(p: &str, f: &str) -> bool {
         .iter()
         .position(|&c| matches!(c, b'*' | b'?' | b'$'))
         .unwrap_or(pb.len());
-    let fh_len = memchr::memchr(b'$', fb).unwrap_or(fb.len());
+    let fh_len = fb.iter().position(|&c| c == b'$').unwrap_or(fb.len());
     let (ph, fh) = (
         pb.get(..ph_len).unwrap_or(&[]),
         fb.get(..fh_len).unwrap_or(&[]),
@@ -324,9 +329,14 @@ fn literal_ends_agree(p: &str, f: &str) -> bool {
         return false;
     }
     // Tails: the text after the last wildcard or variable (a variable ends at `}`).
-    let p_tail =
-        memchr::memrchr3(b'*', b'?', b'}', pb).map_or(pb, |i| pb.get(i + 1..).unwrap_or(&[]));
-    let f_tail = memchr::memrchr(b'}', fb).map_or(fb, |i| fb.get(i + 1..).unwrap_or(&[]));
+    let p_tail = pb
+        .iter()
+        .rposition(|&c| matches!(c, b'*' | b'?' | b'}'))
+        .map_or(pb, |i| pb.get(i + 1..).unwrap_or(&[]));
+    let f_tail = fb
+        .iter()
+        .rposition(|&c| c == b'}')
+        .map_or(fb, |i| fb.get(i + 1..).unwrap_or(&[]));
     // With no wildcard at all, the whole text is both head and tail: already compared.
     p_tail.ends_with(f_tail) || f_tail.ends_with(p_tail)
 }
@@ -344,11 +354,11 @@ impl fmt::Display for ArnPattern {
     }
 }
 
-/// Does `s` hold a policy variable (`${`)? A byte search: `str::contains("${")` builds a
-/// substring searcher per call, and this runs for every (resource, type) pair.
+/// Does `s` hold a policy variable (`${`)? A plain loop over the bytes: this runs on short
+/// ARN fields for every (resource, type) pair, where `str::contains("${")` would build a
+/// substring searcher and `memchr` costs a call per `$`.
 pub fn has_var(s: &str) -> bool {
-    let b = s.as_bytes();
-    memchr::memchr_iter(b'$', b).any(|i| b.get(i + 1) == Some(&b'{'))
+    s.as_bytes().windows(2).any(|w| w == b"${")
 }
 
 fn has_wild(s: &str) -> bool {

@@ -266,12 +266,22 @@ pub fn bounded_list<S: AsRef<str>>(items: &[S]) -> String {
 
 /// [`bounded_list`] with another budget.
 pub fn bounded_list_within<S: AsRef<str>>(items: &[S], budget: usize) -> String {
+    bounded_iter_within(items.iter(), budget)
+}
+
+/// [`bounded_list_within`] of items made one by one: those past the budget are counted,
+/// never made (`ec2:CreateTags` takes over 100 resource types, and a message names a few).
+pub fn bounded_iter_within<S: AsRef<str>>(
+    items: impl ExactSizeIterator<Item = S>,
+    budget: usize,
+) -> String {
+    let total = items.len();
     let mut out = String::new();
     let mut shown = 0;
-    for (i, it) in items.iter().enumerate() {
+    for (i, it) in items.enumerate() {
         let it = it.as_ref();
         let sep = if i == 0 { "" } else { ", " };
-        let rest = items.len() - i;
+        let rest = total - i;
         // Keep room for " and N more" unless this is the last item.
         let tail = if rest > 1 { 16 } else { 0 };
         if i > 0 && out.len() + sep.len() + it.len() + tail > budget {
@@ -282,7 +292,7 @@ pub fn bounded_list_within<S: AsRef<str>>(items: &[S], budget: usize) -> String 
         out.push_str(&clip(it, budget.max(2 * LIST_BUDGET)));
         shown += 1;
     }
-    let more = items.len() - shown;
+    let more = total - shown;
     if more > 0 {
         out.push_str(&format!(" and {more} more"));
     }

@@ -148,9 +148,11 @@ fn describe_types_uncached(a: ActionRef) -> String {
         })
     };
     // Every type with its formats if that fits the budget, else only the first: made one by
-    // one, so a long list (`ec2:CreateTags`) stops being formatted once it is over.
+    // one, so a long list (`ec2:CreateTags`) stops being formatted once it is over, and of
+    // the short form only the types the message shows are made.
     let mut parts = Vec::with_capacity(types.len());
     let mut used = 0;
+    let mut over = false;
     for i in 0..types.len() {
         let Some(p) = part(i, types.len()) else {
             break;
@@ -158,15 +160,22 @@ fn describe_types_uncached(a: ActionRef) -> String {
         used += p.len() + 2;
         parts.push(p);
         if used > TYPES_BUDGET {
-            parts = (0..types.len()).filter_map(|i| part(i, 1)).collect();
+            over = true;
             break;
         }
     }
-    let n = parts.len();
+    let (n, list) = if over {
+        let short = (0..types.len()).map(|i| part(i, 1).unwrap_or_default());
+        (types.len(), crate::finding::bounded_iter_within(short, TYPES_BUDGET))
+    } else {
+        (
+            parts.len(),
+            crate::finding::bounded_list_within(&parts, TYPES_BUDGET),
+        )
+    };
     format!(
-        "the resource type{}{} {}",
+        "the resource type{}{} {list}",
         if n == 1 { "" } else { "s" },
         if all_optional { " (all optional)" } else { "" },
-        crate::finding::bounded_list_within(&parts, TYPES_BUDGET)
     )
 }
