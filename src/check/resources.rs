@@ -119,6 +119,38 @@ pub fn describe_types(a: ActionRef) -> String {
     s
 }
 
+/// [`crate::finding::bounded_list_within`] of `items` each in backticks, without a string
+/// made for each item.
+fn quoted_list(items: &[&str], budget: usize) -> String {
+    let clip_at = budget.max(2 * crate::finding::LIST_BUDGET);
+    if items.iter().any(|x| x.len() + 2 > clip_at) {
+        // An item to cut: the general way, which cuts it.
+        let quoted: Vec<String> = items.iter().map(|x| format!("`{x}`")).collect();
+        return crate::finding::bounded_list_within(&quoted, budget);
+    }
+    let mut out = String::new();
+    let mut shown = 0;
+    for (i, it) in items.iter().enumerate() {
+        let sep = if i == 0 { "" } else { ", " };
+        let tail = if items.len() - i > 1 { 16 } else { 0 };
+        if i > 0 && out.len() + sep.len() + it.len() + 2 + tail > budget {
+            break;
+        }
+        out.push_str(sep);
+        out.push('`');
+        out.push_str(it);
+        out.push('`');
+        shown += 1;
+    }
+    let more = items.len() - shown;
+    if more > 0 {
+        out.push_str(" and ");
+        out.push_str(itoa::Buffer::new().format(more));
+        out.push_str(" more");
+    }
+    out
+}
+
 /// Characters the list of resource types in a message may take.
 const TYPES_BUDGET: usize = 170;
 
@@ -133,19 +165,26 @@ fn describe_types_uncached(a: ActionRef) -> String {
     let part = |i: usize, with_format: usize| -> Option<String> {
         let (t, req) = types.get(i)?;
         let opt = if *req || all_optional { "" } else { "optional" };
-        Some(if i < with_format {
-            let arns: Vec<String> = t.arns.iter().map(|f| format!("`{f}`")).collect();
-            let sep = if opt.is_empty() { "" } else { ", " };
-            format!(
-                "`{}` ({opt}{sep}{})",
-                t.name,
-                crate::finding::bounded_list_within(&arns, 100)
-            )
-        } else if opt.is_empty() {
-            format!("`{}`", t.name)
-        } else {
-            format!("`{}` ({opt})", t.name)
-        })
+        // Written piece by piece: for the thousands of actions a lint describes, `format!`
+        // and a string per ARN format cost more than the rest of the message.
+        let mut s = String::with_capacity(t.name.len() + 16);
+        s.push('`');
+        s.push_str(t.name);
+        s.push('`');
+        if i < with_format {
+            s.push_str(" (");
+            if !opt.is_empty() {
+                s.push_str(opt);
+                s.push_str(", ");
+            }
+            s.push_str(&quoted_list(&t.arns, 100));
+            s.push(')');
+        } else if !opt.is_empty() {
+            s.push_str(" (");
+            s.push_str(opt);
+            s.push(')');
+        }
+        Some(s)
     };
     // Every type with its formats if that fits the budget, else only the first: made one by
     // one, so a long list (`ec2:CreateTags`) stops being formatted once it is over, and of
@@ -178,4 +217,33 @@ fn describe_types_uncached(a: ActionRef) -> String {
         if n == 1 { "" } else { "s" },
         if all_optional { " (all optional)" } else { "" },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    /// The list made without a string per item is the one `bounded_list_within` makes of
+    /// the quoted items: short and long lists, at and around the budget, and items long
+    /// enough to be cut.
+    #[test]
+    fn quoted_list_equals_the_general_list() {
+        let long = "x".repeat(300);
+        let lists: Vec<Vec<&str>> = vec![
+            vec![],
+            vec!["a"],
+            vec!["arn:${Partition}:ec2:${Region}:${Account}:instance/${InstanceId}"; 3],
+            (0..40).map(|i| ["ab", "abcdefghij", "arn:x:y"][i % 3]).collect(),
+            vec![long.as_str(), "b"],
+            vec!["a", long.as_str()],
+        ];
+        for items in &lists {
+            for budget in [0, 1, 10, 50, 99, 100, 101, 170, 500] {
+                let quoted: Vec<String> = items.iter().map(|x| format!("`{x}`")).collect();
+                assert_eq!(
+                    super::quoted_list(items, budget),
+                    crate::finding::bounded_list_within(&quoted, budget),
+                    "{items:?} within {budget}"
+                );
+            }
+        }
+    }
 }
