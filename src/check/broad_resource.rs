@@ -26,41 +26,39 @@ pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
         return;
     }
     for a in &s.actions {
-        let broad: Vec<_> = a
-            .matches
-            .iter()
-            // PassRole on `*` is `passrole-to-any`, a warning already.
-            .filter(|m| {
-                m.is_write() && !m.action.resources.is_empty() && !m.is("iam", "PassRole")
-            })
-            .collect();
-        if broad.is_empty() {
-            continue;
+        // How many of the value's actions are broad, and the first (`ec2:*` names hundreds:
+        // counted, not listed).
+        let mut broad = 0usize;
+        let mut first = None;
+        // PassRole on `*` is `passrole-to-any`, a warning already.
+        for m in a.matches.iter().filter(|m| {
+            m.is_write() && !m.action.resources.is_empty() && !m.is("iam", "PassRole")
+        }) {
+            broad += 1;
+            first.get_or_insert(m);
         }
+        let Some(first) = first else {
+            continue;
+        };
         let msg = if a.is_wild() {
             format!(
-                "`{}` allows {} write or permissions-management actions that support resource-level permissions on `*`",
+                "`{}` allows {broad} write or permissions-management actions that support resource-level permissions on `*`",
                 a.item.value,
-                broad.len()
             )
         } else {
             format!(
                 "`{}` ({}) supports resource-level permissions but is allowed on `*`",
                 a.item.value,
-                broad.first().map_or("", |m| m.access_level())
+                first.access_level()
             )
         };
+        let mut help = String::from("scope it to ");
+        help.push_str(&super::resources::describe_types(first));
         let f = Finding::new(Code::BroadResource, cx.src, a.item.span, msg)
             .statement(Some(s.reference()))
             .action(a.item.value.clone())
             .resource("*")
-            .help(format!(
-                "scope it to {}",
-                broad
-                    .first()
-                    .map(|m| super::resources::describe_types(*m))
-                    .unwrap_or_default()
-            ));
+            .help(help);
         cx.push(f);
     }
 }
