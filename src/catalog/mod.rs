@@ -75,6 +75,10 @@ struct ActionOrder {
 #[derive(Debug, Default)]
 struct KeyIndex {
     literal: Vec<usize>,
+    /// The literal keys lowercased, one after another, and where each one is in it (in the
+    /// order of `literal`): the search compares bytes, not case-folded characters.
+    lower: String,
+    spans: Vec<(u32, u32)>,
     templates: Vec<usize>,
 }
 
@@ -85,7 +89,16 @@ impl KeyIndex {
             if k.key.contains(['$', '<']) {
                 ix.templates.push(i);
             } else {
+                let start = ix.lower.len();
+                ix.lower.push_str(&k.key.to_ascii_lowercase());
+                let span = (u32::try_from(start), u32::try_from(ix.lower.len()));
+                let (Ok(a), Ok(b)) = span else {
+                    // Over 4 GB of keys: never; the key is then looked up among the templates.
+                    ix.templates.push(i);
+                    continue;
+                };
                 ix.literal.push(i);
+                ix.spans.push((a, b));
             }
         }
         ix
@@ -96,14 +109,33 @@ impl KeyIndex {
     /// it; a template before it may match first.
     fn find(&self, keys: &'static [CondKey], key: &str) -> Option<&'static CondKey> {
         let name = |i: usize| keys.get(i).map_or("", |k| k.key);
-        let first = self
-            .literal
-            .partition_point(|&i| cmp_ci(name(i), key) == std::cmp::Ordering::Less);
+        // `key` lowercased (on the stack when it is short, as keys are): the order of the
+        // lowercased bytes is `cmp_ci`'s, the order the list is sorted in.
+        let mut buf = [0u8; 128];
+        let heap;
+        let want: &[u8] = match buf.get_mut(..key.len()) {
+            Some(b) => {
+                b.copy_from_slice(key.as_bytes());
+                b.make_ascii_lowercase();
+                b
+            }
+            None => {
+                heap = key.to_ascii_lowercase();
+                heap.as_bytes()
+            }
+        };
+        let bytes = |&(a, b): &(u32, u32)| {
+            self.lower
+                .as_bytes()
+                .get(a as usize..b as usize)
+                .unwrap_or_default()
+        };
+        let first = self.spans.partition_point(|s| bytes(s) < want);
         let literal = self
             .literal
             .get(first)
             .copied()
-            .filter(|&i| name(i).eq_ignore_ascii_case(key));
+            .filter(|_| self.spans.get(first).map(bytes) == Some(want));
         let template = self
             .templates
             .iter()
