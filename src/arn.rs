@@ -216,46 +216,77 @@ impl ArnPattern {
 
     /// Can this pattern name a resource whose ARN has the catalog `format`?
     pub fn can_match_format(&self, format: &str) -> bool {
-        let Some(frest) = format.strip_prefix("arn:") else {
+        Format::split(format).is_some_and(|f| self.can_match(&f))
+    }
+
+    /// [`ArnPattern::can_match_format`] of a format split once ([`Format::split`]), for
+    /// matching many patterns against the same formats.
+    pub fn can_match(&self, f: &Format<'_>) -> bool {
+        if let Some(short) = &self.short {
+            return intersects(&policy_tokens(short), &format_tokens(f.text));
+        }
+        let Some([fp, fs, fr, fa, fres]) = f.fields else {
             return false;
         };
-        if let Some(short) = &self.short {
-            return intersects(&policy_tokens(short), &format_tokens(format));
+        let [vp, vs, vr, va, vres] = f.vars;
+        // The service is almost always literal on both sides: decide it cheaply first.
+        if !vs && !has_wild(&self.service) && self.service != fs {
+            return false;
         }
-        // As `splitn(5, ':')`. A plain loop: formats are short, and a call to `memchr` per
-        // colon costs more than looking at each byte.
+        [
+            (&self.partition, fp, vp),
+            (&self.service, fs, vs),
+            (&self.region, fr, vr),
+            (&self.account, fa, va),
+            (&self.resource, fres, vres),
+        ]
+        .iter()
+        .all(|&(p, f, var)| component_intersects(p, f, var))
+    }
+}
+
+/// A catalog ARN format (`arn:${Partition}:s3:::${BucketName}`) split into its five fields
+/// after `arn:`, each with whether it holds a variable: what matching a pattern against it
+/// needs, found once rather than for every pattern.
+#[derive(Debug, Clone, Copy)]
+pub struct Format<'f> {
+    /// The whole format.
+    text: &'f str,
+    /// Partition, service, Region, account and resource, as `splitn(5, ':')` gives them;
+    /// `None` when the format has fewer than five colons after `arn:`.
+    fields: Option<[&'f str; 5]>,
+    /// Which fields hold a variable (`${`).
+    vars: [bool; 5],
+}
+
+impl<'f> Format<'f> {
+    /// Split `text`; `None` when it does not start with `arn:` (it then matches nothing).
+    pub fn split(text: &'f str) -> Option<Format<'f>> {
+        let frest = text.strip_prefix("arn:")?;
         let b = frest.as_bytes();
         let mut colons = b
             .iter()
             .enumerate()
             .filter(|&(_, &c)| c == b':')
             .map(|(i, _)| i);
-        let (Some(c1), Some(c2), Some(c3), Some(c4)) =
-            (colons.next(), colons.next(), colons.next(), colons.next())
-        else {
-            return false;
+        let fields = match (colons.next(), colons.next(), colons.next(), colons.next()) {
+            (Some(c1), Some(c2), Some(c3), Some(c4)) => {
+                let part = |from: usize, to: usize| frest.get(from..to).unwrap_or("");
+                Some([
+                    part(0, c1),
+                    part(c1 + 1, c2),
+                    part(c2 + 1, c3),
+                    part(c3 + 1, c4),
+                    part(c4 + 1, frest.len()),
+                ])
+            }
+            _ => None,
         };
-        let part = |from: usize, to: usize| frest.get(from..to).unwrap_or("");
-        let (fp, fs, fr, fa, fres) = (
-            part(0, c1),
-            part(c1 + 1, c2),
-            part(c2 + 1, c3),
-            part(c3 + 1, c4),
-            part(c4 + 1, frest.len()),
-        );
-        // The service is almost always literal on both sides: decide it cheaply first.
-        if !has_wild(&self.service) && !has_var(fs) && self.service != fs {
-            return false;
-        }
-        [
-            (&self.partition, fp),
-            (&self.service, fs),
-            (&self.region, fr),
-            (&self.account, fa),
-            (&self.resource, fres),
-        ]
-        .iter()
-        .all(|(p, f)| component_intersects(p, f))
+        Some(Format {
+            text,
+            fields,
+            vars: fields.map_or([false; 5], |f| f.map(has_var)),
+        })
     }
 }
 
@@ -286,12 +317,13 @@ fn split_components(rest: &str) -> Vec<&str> {
     out
 }
 
-/// One component: the common shapes decided without building automata.
-fn component_intersects(p: &str, f: &str) -> bool {
+/// One component: the common shapes decided without building automata. `f_var`: `f`
+/// holds a variable.
+fn component_intersects(p: &str, f: &str, f_var: bool) -> bool {
     if p == "*" {
         return true;
     }
-    if !has_var(f) {
+    if !f_var {
         if !has_wild(p) {
             return p == f;
         }

@@ -336,7 +336,7 @@ fn lacks(p: &ArnPattern) -> Option<Lacks> {
         }
         let settles_region = !region_ok && f.region.is_empty();
         let settles_account = !account_ok && !f.needs_account;
-        if (settles_region || settles_account) && probe.can_match_format(f.format) {
+        if (settles_region || settles_account) && f.split.is_some_and(|x| probe.can_match(&x)) {
             region_ok |= settles_region;
             account_ok |= settles_account;
         }
@@ -346,7 +346,7 @@ fn lacks(p: &ArnPattern) -> Option<Lacks> {
     }
     let candidates: Vec<&Format> = all
         .iter()
-        .filter(|f| probe.can_match_format(f.format))
+        .filter(|f| f.split.is_some_and(|x| probe.can_match(&x)))
         .collect();
     if candidates.is_empty() {
         return None; // the resource part names no type of the service: `resource-mismatch` says so
@@ -379,12 +379,14 @@ fn bounded_type_names(candidates: &[&Format]) -> String {
 /// One ARN format of the catalog, split into its fields.
 struct Format {
     type_name: &'static str,
-    format: &'static str,
     region: &'static str,
     /// The account field is not empty, and the type has no AWS-owned resources without one
     /// (`data/aws-owned-arns.json`).
     needs_account: bool,
     account: &'static str,
+    /// The format split into its fields, once (`None`: it does not start with `arn:`, and
+    /// matches nothing).
+    split: Option<crate::arn::Format<'static>>,
 }
 
 /// Every ARN format of the catalog, by the service field of the ARN (which is not always
@@ -411,10 +413,10 @@ fn formats(service: &str) -> &'static [Format] {
                         .any(|e| e.service == s && e.type_name == t.name && e.account.is_empty());
                     m.entry(s).or_default().push(Format {
                         type_name: t.name,
-                        format: f,
                         region,
                         needs_account: !account.is_empty() && !owned,
                         account,
+                        split: crate::arn::Format::split(f),
                     });
                 }
             }

@@ -3,7 +3,7 @@
 //! cached, and how an action's resource types read in a message.
 
 use super::ResolvedResource;
-use crate::arn::ResourcePattern;
+use crate::arn::{Format, ResourcePattern};
 use crate::catalog::ActionRef;
 
 /// Can `action` act on the resource `r`? `*` fits every action; an ARN pattern fits when
@@ -14,12 +14,43 @@ pub(crate) fn acts_on(action: ActionRef, r: &ResolvedResource<'_>) -> bool {
 }
 
 /// Can the resource `r` name a resource of type `t`?
-fn type_fits(t: &crate::catalog::ResourceType, r: &ResolvedResource<'_>) -> bool {
+fn type_fits(t: &'static crate::catalog::ResourceType, r: &ResolvedResource<'_>) -> bool {
     match &r.pattern {
         Ok(ResourcePattern::Any) => true,
-        Ok(ResourcePattern::Arn(p)) => t.arns.iter().any(|f| p.can_match_format(f)),
+        Ok(ResourcePattern::Arn(p)) => match split_formats(t) {
+            Some(formats) => formats.iter().any(|f| p.can_match(f)),
+            // A type of another catalog than the one in use (made in a test).
+            None => t.arns.iter().any(|f| p.can_match_format(f)),
+        },
         Err(_) => false,
     }
+}
+
+/// The ARN formats of resource type `t` of the catalog in use, split into their fields
+/// ([`Format::split`]) once for the whole run rather than at every match; `None` for a
+/// type of another catalog.
+fn split_formats(t: &'static crate::catalog::ResourceType) -> Option<&'static [Format<'static>]> {
+    /// Every format, and by type address the range of the type's formats in it.
+    type Split = (
+        Vec<Format<'static>>,
+        foldhash::HashMap<usize, (usize, usize)>,
+    );
+    static SPLIT: std::sync::OnceLock<Split> = std::sync::OnceLock::new();
+    let (all, by_type) = SPLIT.get_or_init(|| {
+        let mut all = Vec::new();
+        let mut by_type = foldhash::HashMap::default();
+        for svc in crate::catalog::get().services() {
+            for t in &svc.resources {
+                let start = all.len();
+                // A format not starting with `arn:` matches nothing: left out.
+                all.extend(t.arns.iter().filter_map(|f| Format::split(f)));
+                by_type.insert(std::ptr::from_ref(t) as usize, (start, all.len()));
+            }
+        }
+        (all, by_type)
+    });
+    let &(a, b) = by_type.get(&(std::ptr::from_ref(t) as usize))?;
+    all.get(a..b)
 }
 
 /// Entries the fit cache holds before it starts over (bounds memory on huge inputs).
@@ -61,10 +92,7 @@ impl<'a, 's> FitTable<'a, 's> {
                 .iter()
                 .map(|r| {
                     let next = u32::try_from(c.answers.len()).unwrap_or(u32::MAX);
-                    let slot = *c
-                        .slots
-                        .entry(r.item.value.as_str().into())
-                        .or_insert(next);
+                    let slot = *c.slots.entry(r.item.value.as_str().into()).or_insert(next);
                     if slot == next {
                         c.answers.push(foldhash::HashMap::default());
                     }
@@ -205,7 +233,10 @@ fn describe_types_uncached(a: ActionRef) -> String {
     }
     let (n, list) = if over {
         let short = (0..types.len()).map(|i| part(i, 1).unwrap_or_default());
-        (types.len(), crate::finding::bounded_iter_within(short, TYPES_BUDGET))
+        (
+            types.len(),
+            crate::finding::bounded_iter_within(short, TYPES_BUDGET),
+        )
     } else {
         (
             parts.len(),
@@ -231,7 +262,9 @@ mod tests {
             vec![],
             vec!["a"],
             vec!["arn:${Partition}:ec2:${Region}:${Account}:instance/${InstanceId}"; 3],
-            (0..40).map(|i| ["ab", "abcdefghij", "arn:x:y"][i % 3]).collect(),
+            (0..40)
+                .map(|i| ["ab", "abcdefghij", "arn:x:y"][i % 3])
+                .collect(),
             vec![long.as_str(), "b"],
             vec!["a", long.as_str()],
         ];
