@@ -109,33 +109,20 @@ impl KeyIndex {
     /// it; a template before it may match first.
     fn find(&self, keys: &'static [CondKey], key: &str) -> Option<&'static CondKey> {
         let name = |i: usize| keys.get(i).map_or("", |k| k.key);
-        // `key` lowercased (on the stack when it is short, as keys are): the order of the
-        // lowercased bytes is `cmp_ci`'s, the order the list is sorted in.
-        let mut buf = [0u8; 128];
-        let heap;
-        let want: &[u8] = match buf.get_mut(..key.len()) {
-            Some(b) => {
-                b.copy_from_slice(key.as_bytes());
-                b.make_ascii_lowercase();
-                b
-            }
-            None => {
-                heap = key.to_ascii_lowercase();
-                heap.as_bytes()
-            }
-        };
-        let bytes = |&(a, b): &(u32, u32)| {
-            self.lower
-                .as_bytes()
-                .get(a as usize..b as usize)
-                .unwrap_or_default()
-        };
-        let first = self.spans.partition_point(|s| bytes(s) < want);
-        let literal = self
-            .literal
-            .get(first)
-            .copied()
-            .filter(|_| self.spans.get(first).map(bytes) == Some(want));
+        // The order of the lowercased bytes is `cmp_ci`'s, the order the list is sorted in.
+        let literal = with_lowered(key, |want| {
+            let bytes = |&(a, b): &(u32, u32)| {
+                self.lower
+                    .as_bytes()
+                    .get(a as usize..b as usize)
+                    .unwrap_or_default()
+            };
+            let first = self.spans.partition_point(|s| bytes(s) < want);
+            self.literal
+                .get(first)
+                .copied()
+                .filter(|_| self.spans.get(first).map(bytes) == Some(want))
+        });
         let template = self
             .templates
             .iter()
@@ -143,6 +130,20 @@ impl KeyIndex {
             .take_while(|&i| literal.is_none_or(|l| i < l))
             .find(|&i| key_matches(name(i), key));
         template.or(literal).and_then(|i| keys.get(i))
+    }
+}
+
+/// `f` of `s` ASCII-lowercased, on the stack when it is short (as names and condition keys
+/// are): lookups compare it as bytes with the catalog's lowercased names, nothing allocated.
+fn with_lowered<R>(s: &str, f: impl FnOnce(&[u8]) -> R) -> R {
+    let mut buf = [0u8; 128];
+    match buf.get_mut(..s.len()) {
+        Some(b) => {
+            b.copy_from_slice(s.as_bytes());
+            b.make_ascii_lowercase();
+            f(b)
+        }
+        None => f(s.to_ascii_lowercase().as_bytes()),
     }
 }
 
@@ -557,28 +558,15 @@ impl Catalog {
     /// run of `svc.actions` they form, when it has no wildcard or only one `*` at its end:
     /// nothing is allocated. `None` for any other wildcard (see [`Self::matching_actions`]).
     pub fn action_run(svc: &'static Service, name: &str) -> Option<&'static [Action]> {
-        // INVARIANT: actions are sorted by `lname`; names are short, so `name` is lowercased
-        // on the stack and compared as bytes.
-        let mut buf = [0u8; 128];
-        let owned;
-        let lower: &[u8] = match buf.get_mut(..name.len()) {
-            Some(b) => {
-                b.copy_from_slice(name.as_bytes());
-                b.make_ascii_lowercase();
-                b
-            }
-            None => {
-                owned = name.to_ascii_lowercase();
-                owned.as_bytes()
-            }
-        };
-        match memchr::memchr2(b'*', b'?', lower) {
+        // INVARIANT: actions are sorted by `lname`, so the lowercased name is compared as
+        // bytes.
+        with_lowered(name, |lower| match memchr::memchr2(b'*', b'?', lower) {
             None => Some(run_of(svc, lower, false)),
             Some(i) if i + 1 == lower.len() && lower.ends_with(b"*") => {
                 Some(run_of(svc, lower.get(..i).unwrap_or_default(), true))
             }
             Some(_) => None,
-        }
+        })
     }
 
     /// True when AWS's own managed policies use `name` (`service:action`, or a bare service
