@@ -74,11 +74,11 @@ struct ActionOrder {
 /// search; the first match in list order wins, as a scan would find it.
 #[derive(Debug, Default)]
 struct KeyIndex {
-    literal: Vec<usize>,
-    /// The literal keys lowercased, one after another, and where each one is in it (in the
-    /// order of `literal`): the search compares bytes, not case-folded characters.
+    /// The keys without a variable, in list order: each one's place in `lower` (the search
+    /// compares bytes, not case-folded characters) and in the list.
+    literal: Vec<(std::ops::Range<usize>, usize)>,
+    /// The literal keys lowercased, one after another.
     lower: String,
-    spans: Vec<(u32, u32)>,
     templates: Vec<usize>,
 }
 
@@ -91,14 +91,7 @@ impl KeyIndex {
             } else {
                 let start = ix.lower.len();
                 ix.lower.push_str(&k.key.to_ascii_lowercase());
-                let span = (u32::try_from(start), u32::try_from(ix.lower.len()));
-                let (Ok(a), Ok(b)) = span else {
-                    // Over 4 GB of keys: never; the key is then looked up among the templates.
-                    ix.templates.push(i);
-                    continue;
-                };
-                ix.literal.push(i);
-                ix.spans.push((a, b));
+                ix.literal.push((start..ix.lower.len(), i));
             }
         }
         ix
@@ -109,19 +102,15 @@ impl KeyIndex {
     /// it; a template before it may match first.
     fn find(&self, keys: &'static [CondKey], key: &str) -> Option<&'static CondKey> {
         let name = |i: usize| keys.get(i).map_or("", |k| k.key);
+        let lowered =
+            |(at, _): &(std::ops::Range<usize>, usize)| self.lower.as_bytes().get(at.clone());
         // The order of the lowercased bytes is `cmp_ci`'s, the order the list is sorted in.
         let literal = with_lowered(key, |want| {
-            let bytes = |&(a, b): &(u32, u32)| {
-                self.lower
-                    .as_bytes()
-                    .get(a as usize..b as usize)
-                    .unwrap_or_default()
-            };
-            let first = self.spans.partition_point(|s| bytes(s) < want);
+            let first = self.literal.partition_point(|l| lowered(l) < Some(want));
             self.literal
                 .get(first)
-                .copied()
-                .filter(|_| self.spans.get(first).map(bytes) == Some(want))
+                .filter(|l| lowered(l) == Some(want))
+                .map(|&(_, i)| i)
         });
         let template = self
             .templates
