@@ -147,36 +147,10 @@ pub fn describe_types(a: ActionRef) -> String {
     s
 }
 
-/// [`crate::finding::bounded_list_within`] of `items` each in backticks, without a string
-/// made for each item.
+/// [`crate::finding::bounded_list_within`] of `items` each in backticks: only the items the
+/// list shows are quoted.
 fn quoted_list(items: &[&str], budget: usize) -> String {
-    let clip_at = budget.max(2 * crate::finding::LIST_BUDGET);
-    if items.iter().any(|x| x.len() + 2 > clip_at) {
-        // An item to cut: the general way, which cuts it.
-        let quoted: Vec<String> = items.iter().map(|x| format!("`{x}`")).collect();
-        return crate::finding::bounded_list_within(&quoted, budget);
-    }
-    let mut out = String::new();
-    let mut shown = 0;
-    for (i, it) in items.iter().enumerate() {
-        let sep = if i == 0 { "" } else { ", " };
-        let tail = if items.len() - i > 1 { 16 } else { 0 };
-        if i > 0 && out.len() + sep.len() + it.len() + 2 + tail > budget {
-            break;
-        }
-        out.push_str(sep);
-        out.push('`');
-        out.push_str(it);
-        out.push('`');
-        shown += 1;
-    }
-    let more = items.len() - shown;
-    if more > 0 {
-        out.push_str(" and ");
-        out.push_str(itoa::Buffer::new().format(more));
-        out.push_str(" more");
-    }
-    out
+    crate::finding::bounded_iter_within(items.iter().map(|x| format!("`{x}`")), budget)
 }
 
 /// Characters the list of resource types in a message may take.
