@@ -260,6 +260,12 @@ pub struct Format<'f> {
 }
 
 impl<'f> Format<'f> {
+    /// Partition, service, Region, account and resource; `None` when the format has fewer
+    /// than five colons after `arn:`.
+    pub fn fields(&self) -> Option<[&'f str; 5]> {
+        self.fields
+    }
+
     /// Split `text`; `None` when it does not start with `arn:` (it then matches nothing).
     pub fn split(text: &'f str) -> Option<Format<'f>> {
         let frest = text.strip_prefix("arn:")?;

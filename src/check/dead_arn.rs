@@ -336,7 +336,7 @@ fn lacks(p: &ArnPattern) -> Option<Lacks> {
         }
         let settles_region = !region_ok && f.region.is_empty();
         let settles_account = !account_ok && !f.needs_account;
-        if (settles_region || settles_account) && f.split.is_some_and(|x| probe.can_match(&x)) {
+        if (settles_region || settles_account) && probe.can_match(&f.split) {
             region_ok |= settles_region;
             account_ok |= settles_account;
         }
@@ -346,7 +346,7 @@ fn lacks(p: &ArnPattern) -> Option<Lacks> {
     }
     let candidates: Vec<&Format> = all
         .iter()
-        .filter(|f| f.split.is_some_and(|x| probe.can_match(&x)))
+        .filter(|f| probe.can_match(&f.split))
         .collect();
     if candidates.is_empty() {
         return None; // the resource part names no type of the service: `resource-mismatch` says so
@@ -384,9 +384,8 @@ struct Format {
     /// (`data/aws-owned-arns.json`).
     needs_account: bool,
     account: &'static str,
-    /// The format split into its fields, once (`None`: it does not start with `arn:`, and
-    /// matches nothing).
-    split: Option<crate::arn::Format<'static>>,
+    /// The format split into its fields, once.
+    split: crate::arn::Format<'static>,
 }
 
 /// Every ARN format of the catalog, by the service field of the ARN (which is not always
@@ -397,15 +396,9 @@ fn formats(service: &str) -> &'static [Format] {
         let mut m: HashMap<&'static str, Vec<Format>> = HashMap::default();
         for svc in crate::catalog::get().services() {
             for t in &svc.resources {
-                for &f in &t.arns {
-                    let mut parts = f.splitn(6, ':');
-                    let (Some(_), Some(_), Some(s), Some(region), Some(account)) = (
-                        parts.next(),
-                        parts.next(),
-                        parts.next(),
-                        parts.next(),
-                        parts.next(),
-                    ) else {
+                // A format that is not `arn:` and five fields names no resource: left out.
+                for split in t.arns.iter().filter_map(|f| crate::arn::Format::split(f)) {
+                    let Some([_, s, region, account, _]) = split.fields() else {
                         continue;
                     };
                     let owned = aws_owned()
@@ -416,7 +409,7 @@ fn formats(service: &str) -> &'static [Format] {
                         region,
                         needs_account: !account.is_empty() && !owned,
                         account,
-                        split: crate::arn::Format::split(f),
+                        split,
                     });
                 }
             }
