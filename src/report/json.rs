@@ -434,14 +434,20 @@ mod tests {
             findings: &'a [Finding],
         }
         let mut findings = vec![full, bare.clone(), one_each];
-        // Each special character at every position of a long text (the eight-byte scan).
+        // Each special character at every position of a long text (the eight-byte scan),
+        // and of texts of every length up to two words and a part (the bytes after the
+        // last whole word).
         for c in ['"', '\\', '\n', '\u{1}', '\u{1f}', 'é', ' ', '\u{7f}'] {
-            for at in 0..=26 {
-                let mut t: String = "abcdefghijklmnopqrstuvwxyz".into();
-                t.insert(at, c);
-                let mut long = bare.clone();
-                long.message = t;
-                findings.push(long);
+            let texts = std::iter::once("abcdefghijklmnopqrstuvwxyz".to_string())
+                .chain((0..=17).map(|n| "x".repeat(n)));
+            for text in texts {
+                for at in 0..=text.len() {
+                    let mut t = text.clone();
+                    t.insert(at, c);
+                    let mut long = bare.clone();
+                    long.message = t;
+                    findings.push(long);
+                }
             }
         }
         let want = serde_json::to_string_pretty(&Wrap {
