@@ -136,17 +136,10 @@ pub(crate) fn write_finding(buf: &mut Vec<u8>, f: &crate::finding::Finding) {
     buf.extend_from_slice(f.code.as_str().as_bytes());
     buf.extend_from_slice(b"\",\n      \"severity\": \"");
     buf.extend_from_slice(f.severity.as_str().as_bytes());
-    member(buf, b"\",\n      \"message\": \"", &f.message);
-    member(buf, b"\",\n      \"file\": \"", &f.location.file);
-    buf.extend_from_slice(b"\",\n      \"line\": ");
-    number(buf, f.location.line);
-    buf.extend_from_slice(b",\n      \"column\": ");
-    number(buf, f.location.column);
-    if let Some(p) = &f.principal {
-        member(buf, b",\n      \"principal\": \"", p);
-        buf.push(b'"');
-    }
-    let optional: [(&[u8], &Option<String>); 5] = [
+    buf.extend_from_slice(b"\",");
+    place(buf, FINDING, &f.message, &f.location);
+    let optional: [(&[u8], &Option<String>); 6] = [
+        (b",\n      \"principal\": \"", &f.principal),
         (b",\n      \"statement\": \"", &f.statement),
         (b",\n      \"action\": \"", &f.action),
         (b",\n      \"resource\": \"", &f.resource),
@@ -165,12 +158,8 @@ pub(crate) fn write_finding(buf: &mut Vec<u8>, f: &crate::finding::Finding) {
             if i > 0 {
                 buf.push(b',');
             }
-            member(buf, b"\n        {\n          \"message\": \"", &r.message);
-            member(buf, b"\",\n          \"file\": \"", &r.location.file);
-            buf.extend_from_slice(b"\",\n          \"line\": ");
-            number(buf, r.location.line);
-            buf.extend_from_slice(b",\n          \"column\": ");
-            number(buf, r.location.column);
+            buf.extend_from_slice(b"\n        {");
+            place(buf, RELATED, &r.message, &r.location);
             buf.extend_from_slice(b"\n        }");
         }
         buf.extend_from_slice(b"\n      ]");
@@ -197,6 +186,33 @@ pub(crate) fn write_finding(buf: &mut Vec<u8>, f: &crate::finding::Finding) {
         buf.extend_from_slice(b"\n      ]");
     }
     buf.extend_from_slice(b"\n    }");
+}
+
+/// The text before each of `message`, `file`, `line` and `column`, at the indentation of a
+/// finding's members or of a related place's.
+type Heads = [&'static [u8]; 4];
+const FINDING: &Heads = &[
+    b"\n      \"message\": \"",
+    b"\",\n      \"file\": \"",
+    b"\",\n      \"line\": ",
+    b",\n      \"column\": ",
+];
+const RELATED: &Heads = &[
+    b"\n          \"message\": \"",
+    b"\",\n          \"file\": \"",
+    b"\",\n          \"line\": ",
+    b",\n          \"column\": ",
+];
+
+/// `message` and `at`'s file, line and column, each after its head.
+fn place(buf: &mut Vec<u8>, heads: &Heads, message: &str, at: &crate::finding::Location) {
+    let [message_head, file_head, line_head, column_head] = heads;
+    member(buf, message_head, message);
+    member(buf, file_head, &at.file);
+    buf.extend_from_slice(line_head);
+    number(buf, at.line);
+    buf.extend_from_slice(column_head);
+    number(buf, at.column);
 }
 
 /// `head` (the text before a string value, up to its opening quote), then `value`
