@@ -466,17 +466,14 @@ impl Catalog {
             let mut order: Vec<usize> = (0..services.len()).collect();
             order.sort_by(|&x, &y| colons.get(x).cmp(&colons.get(y)));
             let mut by_name: Vec<(usize, ActionRef)> = Vec::with_capacity(count);
-            for (si, s) in order
-                .iter()
-                .filter_map(|&i| services.get(i).map(|s| (i, s)))
-            {
-                let first = base.get(si).copied().unwrap_or(0);
+            for &si in &order {
+                let (Some(s), Some(&first)) = (services.get(si), base.get(si)) else {
+                    continue;
+                };
                 let start = by_name.len();
+                let numbered = s.actions.iter().enumerate();
                 by_name.extend(
-                    s.actions
-                        .iter()
-                        .enumerate()
-                        .map(|(ai, action)| (first + ai, ActionRef { service: s, action })),
+                    numbered.map(|(ai, action)| (first + ai, ActionRef { service: s, action })),
                 );
                 if let Some(run) = by_name.get_mut(start..) {
                     run.sort_by(|x, y| x.1.action.name.cmp(y.1.action.name));
