@@ -205,6 +205,7 @@ const RELATED: &Heads = &[
 ];
 
 /// `message` and `at`'s file, line and column, each after its head.
+#[inline(always)]
 fn place(buf: &mut Vec<u8>, heads: &Heads, message: &str, at: &crate::finding::Location) {
     let [message_head, file_head, line_head, column_head] = heads;
     member(buf, message_head, message);
