@@ -160,7 +160,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let services = std::mem::take(&mut out.services);
     let sizes: Vec<usize> = services
         .iter()
-        .map(|s| postcard::to_allocvec(s).map(|b| b.len()))
+        .map(|s| {
+            strings::writing(|| postcard::to_allocvec(s))
+                .0
+                .map(|b| b.len())
+        })
         .collect::<Result<_, _>>()?;
     let total: usize = sizes.iter().sum();
     let mut cut = 0;
@@ -170,15 +174,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         cut += 1;
     }
     let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
-    std::fs::write(out_dir.join("catalog.bin"), postcard::to_allocvec(&out)?)?;
-    std::fs::write(
-        out_dir.join("services-1.bin"),
-        postcard::to_allocvec(&services[..cut])?,
-    )?;
-    std::fs::write(
-        out_dir.join("services-2.bin"),
-        postcard::to_allocvec(&services[cut..])?,
-    )?;
+    // The three blobs share one string table (each name once), embedded as text.
+    let (blobs, table) = strings::writing(|| {
+        Ok::<_, postcard::Error>([
+            postcard::to_allocvec(&out)?,
+            postcard::to_allocvec(&services[..cut])?,
+            postcard::to_allocvec(&services[cut..])?,
+        ])
+    });
+    let [rest, first, second] = blobs?;
+    std::fs::write(out_dir.join("catalog.bin"), rest)?;
+    std::fs::write(out_dir.join("services-1.bin"), first)?;
+    std::fs::write(out_dir.join("services-2.bin"), second)?;
+    std::fs::write(out_dir.join("strings.txt"), table)?;
     Ok(())
 }
 

