@@ -239,8 +239,14 @@ fn load() -> Catalog {
             if path.exists() {
                 match std::fs::read(&path)
                     .map_err(|e| e.to_string())
-                    .and_then(|b| decode(&b))
-                {
+                    .and_then(|b| {
+                        decode(&b).map_err(|e| {
+                            format!(
+                                "{e} (not a cache this version of iamlint wrote: `iamlint \
+                                 catalog update` writes it again)"
+                            )
+                        })
+                    }) {
                     Ok(cached) if cached.date > embedded.date => {
                         return Catalog::new(cached, path.display().to_string(), None);
                     }

@@ -124,6 +124,34 @@ fn without_a_cache_the_embedded_catalog_is_used() {
     assert!(!info.contains("AWS service reference"), "{info}");
 }
 
+/// A cache this version cannot read (one written by an earlier iamlint, or damaged) is set
+/// aside with a warning that says how to rewrite it; the embedded catalog is used.
+#[test]
+fn an_unreadable_cache_is_ignored_with_a_warning_that_says_how_to_rewrite_it() {
+    let cache = tempfile::tempdir().unwrap();
+    let cache_file = cache.path().join("catalog.bin");
+    std::fs::write(&cache_file, b"\x10\x00\x00\x00not a catalog blob").unwrap();
+    let out = iamlint(cache.path())
+        .args(["catalog", "info"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let info = String::from_utf8_lossy(&out.stdout);
+    assert!(info.contains("loaded from:     embedded\n"), "{info}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "ignoring the cached catalog `{}`",
+            cache_file.display()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("`iamlint catalog update` writes it again); using the embedded one"),
+        "{err}"
+    );
+}
+
 #[test]
 fn update_caches_the_service_reference_and_the_tool_prefers_it() {
     let base = good_server();
