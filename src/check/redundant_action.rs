@@ -26,25 +26,35 @@ pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
     if acts.len() < 2 {
         return;
     }
-    // Only a wildcard value can cover another, and only one of the same service or with a
-    // wildcard service.
+    // Per value, found once: does its service part have a wildcard (or is it `*`)? Only a
+    // wildcard value can cover another, and only one of the same service or with such a
+    // service part. Two values name the same service when the catalog gave both the same
+    // one (it looks prefixes up without case); a value of a service the catalog does not
+    // know names no action, so it neither covers nor is covered.
+    let any: Vec<bool> = acts
+        .iter()
+        .map(|b| b.all || memchr::memchr2(b'*', b'?', b.prefix.as_bytes()).is_some())
+        .collect();
     let wild: Vec<usize> = (0..acts.len())
         .filter(|&j| acts.get(j).is_some_and(|b| b.is_wild() && !b.malformed))
         .collect();
-    let any_service = |b: &ResolvedAction<'_>| b.all || b.prefix.contains(['*', '?']);
+    let any_at = |j: usize| any.get(j).copied().unwrap_or(false);
+    let same_service = |a: &ResolvedAction<'_>, b: &ResolvedAction<'_>| {
+        matches!((a.service, b.service), (Some(x), Some(y)) if std::ptr::eq(x, y))
+    };
     let by_service = (wild.len() > SCAN).then(|| {
-        let mut same: foldhash::HashMap<String, Vec<usize>> = foldhash::HashMap::default();
-        let mut any: Vec<usize> = Vec::new();
+        let mut same: foldhash::HashMap<usize, Vec<usize>> = foldhash::HashMap::default();
+        let mut anywhere: Vec<usize> = Vec::new();
         for &j in &wild {
-            if let Some(b) = acts.get(j) {
-                if any_service(b) {
-                    any.push(j);
-                } else {
-                    same.entry(b.prefix.to_ascii_lowercase()).or_default().push(j);
-                }
+            if any_at(j) {
+                anywhere.push(j);
+            } else if let Some(svc) = acts.get(j).and_then(|b| b.service) {
+                same.entry(std::ptr::from_ref(svc) as usize)
+                    .or_default()
+                    .push(j);
             }
         }
-        (same, any)
+        (same, anywhere)
     });
     let dups = earlier_same_text(acts);
     // Each value's actions as a set of addresses, made when first compared.
@@ -65,23 +75,18 @@ pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
             };
             covered_by = match &by_service {
                 None => wild.iter().copied().find(|&j| {
-                    acts.get(j).is_some_and(|b| {
-                        any_service(a)
-                            || any_service(b)
-                            || b.prefix.eq_ignore_ascii_case(a.prefix)
-                    }) && test(j)
+                    acts.get(j)
+                        .is_some_and(|b| any_at(i) || any_at(j) || same_service(a, b))
+                        && test(j)
                 }),
-                Some(_) if any_service(a) => wild.iter().copied().find(|&j| test(j)),
-                Some((same, any)) => {
-                    let same = same
-                        .get(&a.prefix.to_ascii_lowercase())
+                Some(_) if any_at(i) => wild.iter().copied().find(|&j| test(j)),
+                Some((same, anywhere)) => {
+                    let same = a
+                        .service
+                        .and_then(|svc| same.get(&(std::ptr::from_ref(svc) as usize)))
                         .map_or(&[][..], Vec::as_slice);
                     // In index order, as one list would be: the first coverer is reported.
-                    let mut c: Vec<usize> = same.iter().chain(any).copied().collect();
-                    if !any.is_empty() && !same.is_empty() {
-                        c.sort_unstable();
-                    }
-                    c.into_iter().find(|&j| test(j))
+                    first_of_merged(same, anywhere, &mut test)
                 }
             };
         }
@@ -106,6 +111,54 @@ pub(crate) fn statement(cx: &mut Cx<'_>, s: &Stmt<'_>) {
     }
 }
 
+/// The first of `a` and `b` (each in ascending order), taken in ascending order, that
+/// passes `test`.
+fn first_of_merged(a: &[usize], b: &[usize], test: &mut impl FnMut(usize) -> bool) -> Option<usize> {
+    let (mut a, mut b) = (a.iter().peekable(), b.iter().peekable());
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(&&x), Some(&&y)) if x <= y => a.next(),
+            (Some(_), Some(_)) | (None, Some(_)) => b.next(),
+            (Some(_), None) => a.next(),
+            (None, None) => return None,
+        };
+        if let Some(&j) = next {
+            if test(j) {
+                return Some(j);
+            }
+        }
+    }
+}
+
+/// A text that hashes and compares without ASCII case, so a table can key values by it
+/// without a lowercased copy of each.
+#[derive(Clone, Copy)]
+struct Folded<'a>(&'a str);
+
+impl PartialEq for Folded<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(other.0)
+    }
+}
+
+impl Eq for Folded<'_> {}
+
+impl std::hash::Hash for Folded<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // Lowercased a piece at a time on the stack; the same text in any case gives the
+        // same pieces.
+        let mut buf = [0u8; 64];
+        for piece in self.0.as_bytes().chunks(buf.len()) {
+            let out = buf.get_mut(..piece.len()).unwrap_or_default();
+            for (o, b) in out.iter_mut().zip(piece) {
+                *o = b.to_ascii_lowercase();
+            }
+            state.write(out);
+        }
+        state.write_usize(self.0.len());
+    }
+}
+
 /// For each value, the first earlier value of the same text in any case.
 fn earlier_same_text(acts: &[ResolvedAction<'_>]) -> Vec<Option<usize>> {
     if acts.len() <= SCAN {
@@ -119,10 +172,11 @@ fn earlier_same_text(acts: &[ResolvedAction<'_>]) -> Vec<Option<usize>> {
             })
             .collect();
     }
-    let mut first: foldhash::HashMap<String, usize> = foldhash::HashMap::default();
+    let mut first: foldhash::HashMap<Folded<'_>, usize> = foldhash::HashMap::default();
+    first.reserve(acts.len());
     acts.iter()
         .enumerate()
-        .map(|(i, a)| match first.entry(a.item.value.to_ascii_lowercase()) {
+        .map(|(i, a)| match first.entry(Folded(&a.item.value)) {
             std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
             std::collections::hash_map::Entry::Vacant(e) => {
                 e.insert(i);
