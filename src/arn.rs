@@ -223,7 +223,7 @@ impl ArnPattern {
     /// matching many patterns against the same formats.
     pub fn can_match(&self, f: &Format<'_>) -> bool {
         if let Some(short) = &self.short {
-            return intersects(&policy_tokens(short), &format_tokens(f.text));
+            return tokens_intersect(short, f.text);
         }
         let Some([fp, fs, fr, fa, fres]) = f.fields else {
             return false;
@@ -342,7 +342,7 @@ fn component_intersects(p: &str, f: &str, f_var: bool) -> bool {
     if !literal_ends_agree(p, f) {
         return false;
     }
-    intersects(&policy_tokens(p), &format_tokens(f))
+    tokens_intersect(p, f)
 }
 
 /// A necessary condition for [`component_intersects`], in linear time: a string both sides
@@ -436,31 +436,66 @@ fn star(next: Option<char>) -> Tok {
 /// Tokens of a policy pattern component.
 fn policy_tokens(s: &str) -> Vec<Tok> {
     let mut out = Vec::with_capacity(s.len());
-    let mut it = s.char_indices().peekable();
-    while let Some((i, c)) = it.next() {
-        if c == '$' && s.get(i + 1..).is_some_and(|r| r.starts_with('{')) {
-            if let Some(close) = s.get(i..).and_then(|r| r.find('}')) {
-                let inner = s.get(i + 2..i + close).unwrap_or("");
-                match inner {
-                    "*" => out.push(Tok::Lit('*')),
-                    "?" => out.push(Tok::Lit('?')),
-                    "$" => out.push(Tok::Lit('$')),
-                    // A request-time value: could be anything.
-                    _ => out.push(Tok::Star),
-                }
-                while it.peek().is_some_and(|&(j, _)| j <= i + close) {
-                    it.next();
-                }
-                continue;
-            }
+    policy_tokens_into(s, &mut out);
+    out
+}
+
+/// [`policy_tokens`] appended to `out`: a byte at a time (every delimiter is ASCII), a
+/// character only where a byte is not ASCII.
+fn policy_tokens_into(s: &str, out: &mut Vec<Tok>) {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        if let Some(close) = variable_end(b, i) {
+            out.push(match s.get(i + 2..close).unwrap_or("") {
+                "*" => Tok::Lit('*'),
+                "?" => Tok::Lit('?'),
+                "$" => Tok::Lit('$'),
+                // A request-time value: could be anything.
+                _ => Tok::Star,
+            });
+            i = close + 1;
+            continue;
         }
-        out.push(match c {
-            '*' => star(it.peek().map(|&(_, n)| n)),
-            '?' => Tok::One,
-            _ => Tok::Lit(c),
+        i += push_char(s, i, c, out, |c, next| match c {
+            '*' => Some(star(next)),
+            '?' => Some(Tok::One),
+            _ => None,
         });
     }
-    out
+}
+
+/// Where the `${...}` opening at byte `i` of `b` closes (the index of its `}`), if one
+/// opens there and closes.
+fn variable_end(b: &[u8], i: usize) -> Option<usize> {
+    if b.get(i) != Some(&b'$') || b.get(i + 1) != Some(&b'{') {
+        return None;
+    }
+    memchr::memchr(b'}', b.get(i + 2..)?).map(|k| i + 2 + k)
+}
+
+/// Push the token of the character at byte `i` of `s` (whose first byte is `c`): what
+/// `special` makes of it and the character after it, else a literal. Returns its length.
+fn push_char(
+    s: &str,
+    i: usize,
+    c: u8,
+    out: &mut Vec<Tok>,
+    special: impl Fn(char, Option<char>) -> Option<Tok>,
+) -> usize {
+    let (ch, len) = if c.is_ascii() {
+        (char::from(c), 1)
+    } else {
+        let ch = s
+            .get(i..)
+            .and_then(|r| r.chars().next())
+            .unwrap_or('\u{fffd}');
+        (ch, ch.len_utf8().max(1))
+    };
+    // Only ASCII characters are special, and only an ASCII next one decides a `*`.
+    let next = s.as_bytes().get(i + len).map(|&n| char::from(n));
+    out.push(special(ch, next).unwrap_or(Tok::Lit(ch)));
+    len
 }
 
 /// Format variables whose values cannot contain `/` (nor `:`). S3 bucket names are DNS-like
@@ -469,38 +504,88 @@ fn policy_tokens(s: &str) -> Vec<Tok> {
 const NO_SLASH_VARS: &[&str] = &["BucketName", "Account", "Region", "Partition"];
 
 /// Tokens of a catalog ARN format component.
+#[cfg(test)]
 fn format_tokens(s: &str) -> Vec<Tok> {
     let mut out = Vec::with_capacity(s.len());
-    let mut it = s.char_indices();
-    while let Some((i, c)) = it.next() {
-        if c == '$' && s.get(i + 1..).is_some_and(|r| r.starts_with('{')) {
-            if let Some(close) = s.get(i..).and_then(|r| r.find('}')) {
-                let name = s.get(i + 2..i + close).unwrap_or("");
-                out.push(Tok::Var(!NO_SLASH_VARS.contains(&name)));
-                for _ in it.by_ref().take_while(|&(j, _)| j < i + close) {}
-                continue;
-            }
-        }
-        out.push(Tok::Lit(c));
-    }
+    format_tokens_into(s, &mut out);
     out
+}
+
+/// [`format_tokens`] appended to `out`, a byte at a time as [`policy_tokens_into`].
+fn format_tokens_into(s: &str, out: &mut Vec<Tok>) {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        if let Some(close) = variable_end(b, i) {
+            let name = s.get(i + 2..close).unwrap_or("");
+            out.push(Tok::Var(!NO_SLASH_VARS.contains(&name)));
+            i = close + 1;
+            continue;
+        }
+        i += push_char(s, i, c, out, |_, _| None);
+    }
 }
 
 /// Is there a string both token sequences accept? A reachability search over the product
 /// of the two automata: O(n·m) states, each visited once.
 fn intersects(p: &[Tok], f: &[Tok]) -> bool {
+    SCRATCH.with_borrow_mut(|sc| intersects_in(p, f, &mut sc.seen, &mut sc.stack))
+}
+
+/// Buffers the ARN matching of one thread reuses: token lists and the search's state.
+#[derive(Default)]
+struct Scratch {
+    p: Vec<Tok>,
+    f: Vec<Tok>,
+    seen: Vec<u64>,
+    stack: Vec<(usize, usize)>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
+/// Tokens of policy component `p` and format component `f`, and whether they intersect,
+/// with this thread's buffers (nothing allocated once they have grown).
+fn tokens_intersect(p: &str, f: &str) -> bool {
+    SCRATCH.with_borrow_mut(|sc| {
+        let Scratch {
+            p: pt,
+            f: ft,
+            seen,
+            stack,
+        } = sc;
+        pt.clear();
+        ft.clear();
+        policy_tokens_into(p, pt);
+        format_tokens_into(f, ft);
+        intersects_in(pt, ft, seen, stack)
+    })
+}
+
+/// [`intersects`] with the visited set (a bit per state) and the stack given.
+fn intersects_in(
+    p: &[Tok],
+    f: &[Tok],
+    seen: &mut Vec<u64>,
+    stack: &mut Vec<(usize, usize)>,
+) -> bool {
     let (n, m) = (p.len(), f.len());
     let w = m + 1;
-    let mut seen = vec![false; (n + 1) * w];
-    let mut stack = vec![(0usize, 0usize)];
+    seen.clear();
+    seen.resize(((n + 1) * w).div_ceil(64), 0);
+    stack.clear();
+    stack.push((0, 0));
     while let Some((i, j)) = stack.pop() {
-        let Some(s) = seen.get_mut(i * w + j) else {
+        let at = i * w + j;
+        let Some(word) = seen.get_mut(at / 64) else {
             continue;
         };
-        if *s {
+        let bit = 1u64 << (at % 64);
+        if *word & bit != 0 {
             continue;
         }
-        *s = true;
+        *word |= bit;
         if i == n && j == m {
             return true;
         }
@@ -673,6 +758,91 @@ fn cover_tokens(s: &str) -> Vec<Tok> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The tokenisers as first written, a character at a time: the reference the byte
+    /// tokenisers must agree with.
+    /// Tokens of a policy pattern component.
+    fn reference_policy_tokens(s: &str) -> Vec<Tok> {
+        let mut out = Vec::with_capacity(s.len());
+        let mut it = s.char_indices().peekable();
+        while let Some((i, c)) = it.next() {
+            if c == '$' && s.get(i + 1..).is_some_and(|r| r.starts_with('{')) {
+                if let Some(close) = s.get(i..).and_then(|r| r.find('}')) {
+                    let inner = s.get(i + 2..i + close).unwrap_or("");
+                    match inner {
+                        "*" => out.push(Tok::Lit('*')),
+                        "?" => out.push(Tok::Lit('?')),
+                        "$" => out.push(Tok::Lit('$')),
+                        // A request-time value: could be anything.
+                        _ => out.push(Tok::Star),
+                    }
+                    while it.peek().is_some_and(|&(j, _)| j <= i + close) {
+                        it.next();
+                    }
+                    continue;
+                }
+            }
+            out.push(match c {
+                '*' => star(it.peek().map(|&(_, n)| n)),
+                '?' => Tok::One,
+                _ => Tok::Lit(c),
+            });
+        }
+        out
+    }
+
+    /// Tokens of a catalog ARN format component.
+    fn reference_format_tokens(s: &str) -> Vec<Tok> {
+        let mut out = Vec::with_capacity(s.len());
+        let mut it = s.char_indices();
+        while let Some((i, c)) = it.next() {
+            if c == '$' && s.get(i + 1..).is_some_and(|r| r.starts_with('{')) {
+                if let Some(close) = s.get(i..).and_then(|r| r.find('}')) {
+                    let name = s.get(i + 2..i + close).unwrap_or("");
+                    out.push(Tok::Var(!NO_SLASH_VARS.contains(&name)));
+                    for _ in it.by_ref().take_while(|&(j, _)| j < i + close) {}
+                    continue;
+                }
+            }
+            out.push(Tok::Lit(c));
+        }
+        out
+    }
+
+    #[test]
+    fn byte_tokenisers_agree_with_the_character_ones() {
+        let mut texts = vec![String::new()];
+        for _ in 0..4 {
+            let next: Vec<String> = texts
+                .iter()
+                .flat_map(|t| {
+                    [
+                        "a",
+                        "é",
+                        "/",
+                        ":",
+                        "*",
+                        "?",
+                        "$",
+                        "{",
+                        "}",
+                        "${x}",
+                        "${*}",
+                        "${BucketName}",
+                        "日",
+                    ]
+                    .iter()
+                    .map(move |c| format!("{t}{c}"))
+                })
+                .collect();
+            texts.extend(next);
+        }
+        for t in &texts {
+            assert_eq!(policy_tokens(t), reference_policy_tokens(t), "`{t}`");
+            assert_eq!(format_tokens(t), reference_format_tokens(t), "`{t}`");
+        }
+        assert!(texts.len() > 30_000);
+    }
 
     /// The literal-ends test that `component_intersects` runs first never rejects a pair the
     /// product automaton accepts: every policy component over a small alphabet (with `*`,
