@@ -260,3 +260,74 @@ fn covers(acts: &[ResolvedAction<'_>], sets: &mut [Option<Set>], bi: usize, ai: 
     };
     sb.len() >= sa.len() && sa.within(sb)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::finding::Code;
+
+    /// `redundant-action`'s messages for a policy of one statement with these actions.
+    fn redundant(actions: &[&str]) -> Vec<String> {
+        let text = serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]
+        })
+        .to_string();
+        let doc = crate::source::Document {
+            origin: "p.json".into(),
+            text,
+        };
+        crate::analysis::lint::lint_document(&doc, 0)
+            .into_iter()
+            .filter(|f| f.code == Code::RedundantAction)
+            .map(|f| f.message)
+            .collect()
+    }
+
+    /// What a short statement (values compared pair by pair) reports, a long one (values
+    /// keyed by service and by case-folded text) reports too: services matched without
+    /// case, `*` in the service part, and the first coverer in the statement's order.
+    #[test]
+    fn long_statements_report_as_short_ones() {
+        let values = [
+            "s3:GetObject",
+            "S3:Get*",
+            "s3:getobject",
+            "ec2:DescribeInstances",
+            "ec2:Describe*",
+            "s3:PutObject",
+            "s3:*",
+            "nosuch:Get*",
+            "NoSuch:Get*",
+            "*:GetObject",
+            "sqs:SendMessage",
+            "sqs:sendmessage",
+        ];
+        let short = redundant(&values);
+        assert_eq!(
+            short,
+            [
+                "`s3:GetObject` is already covered by `S3:Get*`",
+                "`S3:Get*` is already covered by `s3:*`",
+                "`s3:getobject` is listed twice",
+                "`ec2:DescribeInstances` is already covered by `ec2:Describe*`",
+                "`s3:PutObject` is already covered by `s3:*`",
+                "`sqs:sendmessage` is listed twice",
+            ]
+        );
+        // Past the bound, with wildcards of other services that cover nothing here.
+        let fillers = [
+            "sns:Get*", "kms:Get*", "logs:Get*", "lambda:Get*", "iam:Get*", "sts:Get*",
+            "ecr:Get*", "ecs:Get*", "eks:Get*", "rds:Get*", "ssm:Get*", "glue:Get*",
+            "athena:Get*", "cloudwatch:Get*", "dynamodb:Get*", "kinesis:Get*",
+            "firehose:Get*",
+        ];
+        let mut long: Vec<&str> = values.to_vec();
+        long.extend(fillers);
+        assert!(long.iter().filter(|v| v.contains('*')).count() > super::SCAN);
+        assert_eq!(redundant(&long), short);
+        // The same values after the fillers: the first coverer is still the first in order.
+        let mut after: Vec<&str> = fillers.to_vec();
+        after.extend(values);
+        assert_eq!(redundant(&after), short);
+    }
+}
