@@ -164,10 +164,13 @@ pub fn resolve(findings: &mut [Finding], origin: &str, text: &str) {
 /// linted) and is left as it is.
 pub fn resolve_all(findings: &mut [Finding], sources: &[SourceText]) {
     use rayon::prelude::*;
-    let mut by_src: std::collections::BTreeMap<usize, Vec<&mut Finding>> =
-        std::collections::BTreeMap::new();
+    // By source number, in a list as long as the sources (a finding pointing past them
+    // has no text to resolve against, and is left as it is).
+    let mut by_src: Vec<Vec<&mut Finding>> = sources.iter().map(|_| Vec::new()).collect();
     for f in findings.iter_mut().filter(|f| f.location.file.is_empty()) {
-        by_src.entry(f.location.source).or_default().push(f);
+        if let Some(list) = by_src.get_mut(f.location.source) {
+            list.push(f);
+        }
     }
     // One line index per source, made when first needed, by whichever thread needs it:
     // findings can be many, and each may point into a long rule file (issue 10: linear
@@ -179,6 +182,11 @@ pub fn resolve_all(findings: &mut [Finding], sources: &[SourceText]) {
             .get(i)
             .map(|x| x.get_or_init(|| LineIndex::new(text)))
     };
+    let by_src: Vec<(usize, Vec<&mut Finding>)> = by_src
+        .into_iter()
+        .enumerate()
+        .filter(|(_, fs)| !fs.is_empty())
+        .collect();
     by_src.into_par_iter().for_each(|(src, fs)| {
         let Some(s) = sources.get(src) else { return };
         let Some(index) = index_of(src, &s.text) else {

@@ -835,7 +835,17 @@ pub fn check_after(
         }
     }
     excess(&stmts, &required_set, id, &mut out.findings);
+    // Each prepared statement owns its lists: thousands of them are freed on every core,
+    // not one by one on this thread while the others wait (11 M instructions, the corpus).
+    drop_on_every_core(stmts);
+    drop_on_every_core(bstmts.unwrap_or_default());
     out
+}
+
+/// Drop the items of `v` on every core.
+fn drop_on_every_core<T: Send>(v: Vec<T>) {
+    use rayon::prelude::*;
+    v.into_par_iter().with_min_len(64).for_each(drop);
 }
 
 /// A required (action, resource) pair and the rule's span that requires it.
