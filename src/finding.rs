@@ -65,8 +65,9 @@ pub struct Finding {
     pub resource: Option<String>,
     /// A replacement for the flagged text, when there is one.
     pub suggestion: Option<String>,
-    /// More explanation, shown as `help:`.
-    pub help: Option<String>,
+    /// More explanation, shown as `help:`. Most are fixed text, kept without a copy: a
+    /// check of a broad policy writes the same help on tens of thousands of findings.
+    pub help: Option<std::borrow::Cow<'static, str>>,
     /// Other places that explain the finding.
     pub related: Vec<Related>,
     /// For `excess-grant` and `new-access`: every extra action, in the order of their
@@ -93,11 +94,11 @@ impl Serialize for Finding {
             m.serialize_entry("principal", p)?;
         }
         for (k, v) in [
-            ("statement", &self.statement),
-            ("action", &self.action),
-            ("resource", &self.resource),
-            ("suggestion", &self.suggestion),
-            ("help", &self.help),
+            ("statement", self.statement.as_deref()),
+            ("action", self.action.as_deref()),
+            ("resource", self.resource.as_deref()),
+            ("suggestion", self.suggestion.as_deref()),
+            ("help", self.help.as_deref()),
         ] {
             if let Some(v) = v {
                 m.serialize_entry(k, v)?;
@@ -229,12 +230,12 @@ impl Finding {
     /// Set the suggestion; the help line says "did you mean" unless help is set later.
     pub fn suggest(mut self, s: impl Into<String>) -> Self {
         let s = s.into();
-        self.help = Some(format!("did you mean `{s}`?"));
+        self.help = Some(format!("did you mean `{s}`?").into());
         self.suggestion = Some(s);
         self
     }
     /// Set the help text.
-    pub fn help(mut self, h: impl Into<String>) -> Self {
+    pub fn help(mut self, h: impl Into<std::borrow::Cow<'static, str>>) -> Self {
         self.help = Some(h.into());
         self
     }

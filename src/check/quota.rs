@@ -181,7 +181,8 @@ pub(crate) fn check_document(
             "{} (read as {}; `--policy-kind` says what it is saved as)",
             f.help.unwrap_or_default(),
             size_quota(kind).map_or("", |q| q.what.as_str())
-        ));
+        )
+        .into());
     }
     out.push(f);
 }

@@ -138,13 +138,13 @@ pub(crate) fn write_finding(buf: &mut Vec<u8>, f: &crate::finding::Finding) {
     buf.extend_from_slice(f.severity.as_str().as_bytes());
     buf.extend_from_slice(b"\",");
     place(buf, FINDING, &f.message, &f.location);
-    let optional: [(&[u8], &Option<String>); 6] = [
-        (b",\n      \"principal\": \"", &f.principal),
-        (b",\n      \"statement\": \"", &f.statement),
-        (b",\n      \"action\": \"", &f.action),
-        (b",\n      \"resource\": \"", &f.resource),
-        (b",\n      \"suggestion\": \"", &f.suggestion),
-        (b",\n      \"help\": \"", &f.help),
+    let optional: [(&[u8], Option<&str>); 6] = [
+        (b",\n      \"principal\": \"", f.principal.as_deref()),
+        (b",\n      \"statement\": \"", f.statement.as_deref()),
+        (b",\n      \"action\": \"", f.action.as_deref()),
+        (b",\n      \"resource\": \"", f.resource.as_deref()),
+        (b",\n      \"suggestion\": \"", f.suggestion.as_deref()),
+        (b",\n      \"help\": \"", f.help.as_deref()),
     ];
     for (head, v) in optional {
         if let Some(v) = v {

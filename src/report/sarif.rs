@@ -401,15 +401,15 @@ fn result(f: &Finding, lines: &mut Lines<'_>) -> sarif::Result {
     }
     let mut props: BTreeMap<String, Value> = BTreeMap::new();
     for (k, v) in [
-        ("statement", &f.statement),
-        ("action", &f.action),
-        ("resource", &f.resource),
-        ("suggestion", &f.suggestion),
-        ("help", &f.help),
-        ("principal", &f.principal),
+        ("statement", f.statement.as_deref()),
+        ("action", f.action.as_deref()),
+        ("resource", f.resource.as_deref()),
+        ("suggestion", f.suggestion.as_deref()),
+        ("help", f.help.as_deref()),
+        ("principal", f.principal.as_deref()),
     ] {
         if let Some(v) = v {
-            props.insert(k.to_string(), Value::String(v.clone()));
+            props.insert(k.to_string(), Value::String(v.to_string()));
         }
     }
     if !f.extra_actions.is_empty() {

@@ -418,7 +418,7 @@ fn finding_of(origin: &str, v: &serde_json::Value, source: usize) -> Result<Find
     f.statement = text("statement").map(str::to_string);
     f.action = text("action").map(str::to_string);
     f.resource = text("resource").map(str::to_string);
-    f.help = text("help").map(str::to_string);
+    f.help = text("help").map(|h| h.to_string().into());
     for r in v
         .get("related")
         .and_then(serde_json::Value::as_array)
