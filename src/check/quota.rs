@@ -177,12 +177,14 @@ pub(crate) fn check_document(
         // Only the user knows what the file will be saved as (AWS's own managed policies,
         // for one, are larger than customers may make theirs): a warning until told.
         f.severity = f.severity.min(Severity::Warning);
-        f.help = Some(format!(
-            "{} (read as {}; `--policy-kind` says what it is saved as)",
-            f.help.unwrap_or_default(),
-            size_quota(kind).map_or("", |q| q.what.as_str())
-        )
-        .into());
+        f.help = Some(
+            format!(
+                "{} (read as {}; `--policy-kind` says what it is saved as)",
+                f.help.unwrap_or_default(),
+                size_quota(kind).map_or("", |q| q.what.as_str())
+            )
+            .into(),
+        );
     }
     out.push(f);
 }
