@@ -159,10 +159,10 @@ impl Keys {
 
     fn entry(&mut self, f: &Finding) -> Entry {
         let mut g = f.clone();
-        g.location.file = self.file(&f.location.file);
+        g.location.file = self.file(&f.location.file).into();
         Entry {
             fingerprint: g.fingerprint(),
-            file: g.location.file,
+            file: g.location.file.to_string(),
             code: f.code.as_str().to_string(),
             message: f.message.clone(),
             statement: f.statement.clone(),

@@ -454,7 +454,7 @@ impl Config {
                         .is_none_or(|sid| f.statement.as_deref() == Some(sid.as_str()))
                     && i.path.as_ref().is_none_or(|g| {
                         let file = rel
-                            .entry(f.location.file.clone())
+                            .entry(f.location.file.to_string())
                             .or_insert_with(|| self.relative(&f.location.file));
                         g.matcher.is_match(file.as_str())
                     })

@@ -87,7 +87,7 @@ impl Serialize for Finding {
         m.serialize_entry("code", &self.code)?;
         m.serialize_entry("severity", &self.severity)?;
         m.serialize_entry("message", &self.message)?;
-        m.serialize_entry("file", &self.location.file)?;
+        m.serialize_entry("file", &*self.location.file)?;
         m.serialize_entry("line", &self.location.line)?;
         m.serialize_entry("column", &self.location.column)?;
         if let Some(p) = &self.principal {
@@ -117,8 +117,9 @@ impl Serialize for Finding {
 /// A place in an input, with its line and column once resolved.
 #[derive(Debug, Clone, Default)]
 pub struct Location {
-    /// Where the document came from: a path, `-` for stdin, or a description.
-    pub file: String,
+    /// Where the document came from: a path, `-` for stdin, or a description. Shared by
+    /// the findings of one document (a check of a broad policy has tens of thousands).
+    pub file: std::sync::Arc<str>,
     /// 1-based line; 0 until resolved.
     pub line: u32,
     /// 1-based column in characters; 0 until resolved.
@@ -143,7 +144,7 @@ impl Serialize for Related {
         use serde::ser::SerializeMap;
         let mut m = s.serialize_map(Some(4))?;
         m.serialize_entry("message", &self.message)?;
-        m.serialize_entry("file", &self.location.file)?;
+        m.serialize_entry("file", &*self.location.file)?;
         m.serialize_entry("line", &self.location.line)?;
         m.serialize_entry("column", &self.location.column)?;
         m.end()
@@ -159,7 +160,7 @@ impl Finding {
     pub fn fingerprint(&self) -> String {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         let parts = [
-            self.location.file.as_str(),
+            &self.location.file,
             self.code.as_str(),
             self.statement.as_deref().unwrap_or(""),
             self.action.as_deref().unwrap_or(""),
@@ -184,7 +185,7 @@ impl Finding {
             severity: code.default_severity(),
             message: message.into(),
             location: Location {
-                file: String::new(),
+                file: std::sync::Arc::default(),
                 line: 0,
                 column: 0,
                 span,

@@ -1098,7 +1098,7 @@ mod tests {
             "{}",
             f.message
         );
-        assert_eq!(f.location.file, "new.json");
+        assert_eq!(&*f.location.file, "new.json");
         // The other way, the same actions are removed access.
         let back = run(&new, &old);
         assert!(!back.has_new_access());

@@ -145,14 +145,15 @@ pub fn resolve(findings: &mut [Finding], origin: &str, text: &str) {
     // Findings in order of position: counted forward; the places they relate to may lie
     // before them, which the cursor answers from an index it makes then.
     let mut cursor = crate::span::LineCursor::new(text);
+    let origin: std::sync::Arc<str> = origin.into();
     for f in findings.iter_mut() {
         let (line, column) = cursor.line_col(f.location.span.start);
-        f.location.file = origin.to_string();
+        f.location.file = origin.clone();
         f.location.line = line;
         f.location.column = column;
         for r in &mut f.related {
             let (line, column) = cursor.line_col(r.location.span.start);
-            r.location.file = origin.to_string();
+            r.location.file = origin.clone();
             r.location.line = line;
             r.location.column = column;
         }
@@ -192,9 +193,10 @@ pub fn resolve_all(findings: &mut [Finding], sources: &[SourceText]) {
         let Some(index) = index_of(src, &s.text) else {
             return;
         };
+        let file: std::sync::Arc<str> = s.origin.as_str().into();
         for f in fs {
             let (line, column) = index.line_col(&s.text, f.location.span.start);
-            f.location.file = s.origin.clone();
+            f.location.file = file.clone();
             f.location.line = line;
             f.location.column = column;
             for r in &mut f.related {
@@ -205,7 +207,7 @@ pub fn resolve_all(findings: &mut [Finding], sources: &[SourceText]) {
                     continue;
                 };
                 let (line, column) = ri.line_col(&rs.text, r.location.span.start);
-                r.location.file = rs.origin.clone();
+                r.location.file = rs.origin.as_str().into();
                 r.location.line = line;
                 r.location.column = column;
             }

@@ -325,7 +325,7 @@ pub fn check_live(principals: &[crate::source::iam::Principal], report: &mut cra
     for mut f in made {
         let src = f.location.source;
         if let Some(s) = report.sources.get(src) {
-            f.location.file.clone_from(&s.origin);
+            f.location.file = s.origin.as_str().into();
         }
         f.location.line = 1;
         f.location.column = 1;

@@ -147,7 +147,7 @@ fn summary_table(r: &Review) -> Table {
         }
         let mut who: Vec<(&str, Option<&str>)> = of
             .iter()
-            .map(|f| (f.location.file.as_str(), f.principal.as_deref()))
+            .map(|f| (&*f.location.file, f.principal.as_deref()))
             .collect();
         who.sort_unstable();
         who.dedup();
@@ -203,7 +203,7 @@ pub fn html_data(r: &Review) -> Page<'_> {
                 "severity": f.severity.as_str(),
                 "message": f.message,
                 "principal": f.principal,
-                "file": f.location.file, "line": f.location.line, "column": f.location.column,
+                "file": &*f.location.file, "line": f.location.line, "column": f.location.column,
             })
         })
         .collect();

@@ -105,7 +105,7 @@ pub fn findings_data(report: &Report) -> Value {
                 "code": f.code.as_str(),
                 "severity": f.severity.as_str(),
                 "message": f.message,
-                "file": f.location.file,
+                "file": &*f.location.file,
                 "line": f.location.line,
                 "column": f.location.column,
             })

@@ -95,7 +95,7 @@ pub fn write_with<X: Serialize + Sync>(
             let chunks: Vec<Vec<u8>> = batch
                 .par_chunks(256)
                 .map(|findings| {
-                    let mut buf = Vec::with_capacity(findings.len() * 640);
+                    let mut buf = Vec::with_capacity(findings.iter().map(size_hint).sum());
                     for (i, f) in findings.iter().enumerate() {
                         if i > 0 {
                             buf.extend_from_slice(b",\n");
@@ -186,6 +186,32 @@ pub(crate) fn write_finding(buf: &mut Vec<u8>, f: &crate::finding::Finding) {
         buf.extend_from_slice(b"\n      ]");
     }
     buf.extend_from_slice(b"\n    }");
+}
+
+/// About the bytes [`write_finding`] writes for `f` (exact but for escapes): a buffer made
+/// at this size is not grown, and copied, as it fills (an `excess-grant` finding of `*` lists
+/// thousands of actions).
+fn size_hint(f: &crate::finding::Finding) -> usize {
+    let texts = [
+        f.principal.as_deref(),
+        f.statement.as_deref(),
+        f.action.as_deref(),
+        f.resource.as_deref(),
+        f.suggestion.as_deref(),
+        f.help.as_deref(),
+    ];
+    // Every member's name, indentation and punctuation, with room for the numbers.
+    256 + f.message.len()
+        + f.location.file.len()
+        + texts.iter().flatten().map(|t| t.len() + 32).sum::<usize>()
+        + f.related
+            .iter()
+            .map(|r| 160 + r.message.len() + r.location.file.len())
+            .sum::<usize>()
+        + f.extra_actions
+            .iter()
+            .map(|a| a.service.prefix.len() + a.action.name.len() + 13)
+            .sum::<usize>()
 }
 
 /// The text before each of `message`, `file`, `line` and `column`, at the indentation of a
@@ -377,7 +403,7 @@ mod tests {
             full.related.push(Related {
                 message: nasty.into(),
                 location: Location {
-                    file: format!("f{line}"),
+                    file: format!("f{line}").into(),
                     line,
                     column,
                     ..Default::default()

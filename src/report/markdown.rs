@@ -276,7 +276,7 @@ fn entries(report: &Report) -> Vec<Entry<'_>> {
 /// The headings above an entry: the file's when `file`, the code's when `code`.
 fn group_headings(out: &mut String, e: &Entry<'_>, file: bool, code: bool) {
     if file {
-        let name = e.findings.first().map_or("", |f| f.location.file.as_str());
+        let name = e.findings.first().map_or("", |f| &*f.location.file);
         let _ = writeln!(out, "\n### {}", code_span(name));
     }
     if code {

@@ -229,7 +229,7 @@ fn sarif_results_have_end_positions_related_locations_and_fingerprints() {
         .find(|f| f.code.as_str() == "unknown-action")
         .unwrap();
     let mut f = f.clone();
-    f.location.file = name.to_string();
+    f.location.file = name.into();
     assert_eq!(
         unknown["partialFingerprints"]["iamlint/v1"],
         f.fingerprint()

@@ -411,7 +411,7 @@ fn finding_of(origin: &str, v: &serde_json::Value, source: usize) -> Result<Find
         text("message").unwrap_or(""),
     )
     .severity(severity);
-    f.location.file = text("file").unwrap_or("").to_string();
+    f.location.file = text("file").unwrap_or("").into();
     f.location.line = num("line");
     f.location.column = num("column");
     f.principal = text("principal").map(str::to_string);
@@ -435,7 +435,7 @@ fn finding_of(origin: &str, v: &serde_json::Value, source: usize) -> Result<Find
         f.related.push(crate::finding::Related {
             message: t("message").to_string(),
             location: crate::finding::Location {
-                file: t("file").to_string(),
+                file: t("file").into(),
                 line: n("line"),
                 column: n("column"),
                 span: crate::span::Span::default(),

@@ -208,7 +208,7 @@ pub(crate) fn locate_all(account: &Account, f: &mut Finding) {
     for loc in std::iter::once(&mut f.location).chain(f.related.iter_mut().map(|r| &mut r.location))
     {
         let (line, column) = account.line_col(loc.span.start);
-        loc.file = account.origin.clone();
+        loc.file = account.origin.as_str().into();
         loc.line = line;
         loc.column = column;
     }

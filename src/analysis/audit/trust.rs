@@ -188,7 +188,7 @@ pub(crate) fn roles_in(
         crate::check::lint_policy(policy, 0, &mut found);
         for mut f in found.into_iter().filter(|f| CODES.contains(&f.code)) {
             let (line, column) = at(f.location.span.start);
-            f.location.file = origin.to_string();
+            f.location.file = origin.into();
             f.location.line = line;
             f.location.column = column;
             // The span in the dump: the statement's, or the encoded document's.
@@ -304,7 +304,7 @@ mod tests {
         assert!(codes("role/ci").is_empty(), "{:?}", ci.findings);
         assert_eq!(codes("role/ci-any-repo"), ["trust-github-any-repo"]);
         let f = &get("role/ci-any-repo").findings[0];
-        assert_eq!(f.location.file, "trust.json");
+        assert_eq!(&*f.location.file, "trust.json");
         assert!(
             f.message.ends_with("(in role/ci-any-repo trust policy)"),
             "{}",
