@@ -517,7 +517,7 @@ fn key(a: ActionRef) -> usize {
 #[derive(Debug, Clone, Copy)]
 enum Res<'a> {
     Pat(&'a str),
-    Not(&'a [Spanned<String>]),
+    Not(&'a [Spanned<std::borrow::Cow<'a, str>>]),
 }
 
 impl Res<'_> {
@@ -527,7 +527,7 @@ impl Res<'_> {
             Res::Not(xs) => format!(
                 "NotResource {}",
                 xs.iter()
-                    .map(|x| x.value.as_str())
+                    .map(|x| x.value.as_ref())
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
@@ -710,7 +710,7 @@ fn gained<'a>(
                         let r = if a.resource_types().next().is_none() {
                             "*"
                         } else {
-                            x.value.as_str()
+                            x.value.as_ref()
                         };
                         (Res::Pat(r), x.span)
                     })

@@ -51,7 +51,7 @@ pub(crate) struct EStmt<'a> {
     pub actions: Vec<ResolvedAction<'a>>,
     pub not_action: bool,
     /// The resource values, policy variables the context gives filled in.
-    pub resources: Vec<Spanned<String>>,
+    pub resources: Vec<Spanned<std::borrow::Cow<'a, str>>>,
     pub not_resource: bool,
     pub clauses: Vec<Clause>,
     /// The condition, evaluated against the (open) request context.
@@ -86,14 +86,14 @@ impl EStmt<'_> {
             return (!hit).then(|| {
                 format!(
                     "NotResource {}",
-                    list(self.resources.iter().map(|x| x.value.as_str()))
+                    list(self.resources.iter().map(|x| x.value.as_ref()))
                 )
             });
         }
         self.resources
             .iter()
             .find(|x| pattern_covers(&x.value, r))
-            .map(|x| x.value.clone())
+            .map(|x| x.value.to_string())
     }
 
     /// The resource value that covers `r` if its unresolved policy variables (`${aws:username}`:
@@ -111,7 +111,7 @@ impl EStmt<'_> {
             .iter()
             .filter(|x| crate::arn::has_var(&x.value))
             .find(|x| variables_as_wildcards(&x.value).is_some_and(|p| pattern_covers(&p, r)))
-            .map(|x| x.value.clone())
+            .map(|x| x.value.to_string())
     }
 
     /// Does this `Deny` reach `r` for action `a`? An action that takes no resource type is
@@ -405,7 +405,7 @@ pub(crate) fn status(stmts: &[EStmt<'_>], a: ActionRef, r: &str, required: &[Cla
                     let v = if s.not_resource {
                         format!("NotResource {}", x.value)
                     } else {
-                        x.value.clone()
+                        x.value.to_string()
                     };
                     if !e.2.contains(&v) {
                         e.2.push(v);

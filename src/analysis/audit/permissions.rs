@@ -571,7 +571,7 @@ impl<'a> Expander<'a> {
                 let resources = prep
                     .resources
                     .iter()
-                    .map(|r| condition::fill_known(r, &ctx, prep.vars))
+                    .map(|r| condition::fill_known(r, &ctx, prep.vars).into_owned())
                     .collect();
                 out.push(Applied {
                     prep,
