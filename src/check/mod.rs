@@ -485,8 +485,11 @@ impl Resolved {
 thread_local! {
     /// [`resolve_action`]'s answers by text: policies repeat the same actions (the AWS
     /// managed policies name 59,000 values, 16,500 of them different), and a hash lookup
-    /// costs a fifth of a resolution. At most 16,384 entries of 32 bytes, and their texts.
-    static RESOLVED: std::cell::RefCell<TextCache<Resolved, { 1 << 14 }>> =
+    /// costs a fifth of a resolution. At most 32,768 entries of 32 bytes, and their texts:
+    /// more than the corpus's, so a thread that meets every value (one core; or a `check`,
+    /// which resolves each value again to prepare it, on whichever thread takes its
+    /// document) does not start over just before the end.
+    static RESOLVED: std::cell::RefCell<TextCache<Resolved, { 1 << 15 }>> =
         std::cell::RefCell::default();
 }
 
