@@ -440,28 +440,45 @@ fn policy_tokens(s: &str) -> Vec<Tok> {
     out
 }
 
-/// [`policy_tokens`] appended to `out`: a byte at a time (every delimiter is ASCII), a
-/// character only where a byte is not ASCII.
+/// [`policy_tokens`] appended to `out`.
 fn policy_tokens_into(s: &str, out: &mut Vec<Tok>) {
+    tokens_into(
+        s,
+        out,
+        |inner| match inner {
+            "*" => Tok::Lit('*'),
+            "?" => Tok::Lit('?'),
+            "$" => Tok::Lit('$'),
+            // A request-time value: could be anything.
+            _ => Tok::Star,
+        },
+        |c, next| match c {
+            '*' => Some(star(next)),
+            '?' => Some(Tok::One),
+            _ => None,
+        },
+    );
+}
+
+/// Tokens of `s` appended to `out`, a byte at a time (every delimiter is ASCII; a
+/// character is decoded only where a byte is not ASCII): `var` makes the token of a
+/// `${...}` from its inside, `special` that of a character from it and the next one (else
+/// a literal).
+fn tokens_into(
+    s: &str,
+    out: &mut Vec<Tok>,
+    var: impl Fn(&str) -> Tok,
+    special: impl Fn(char, Option<char>) -> Option<Tok>,
+) {
     let b = s.as_bytes();
     let mut i = 0;
     while let Some(&c) = b.get(i) {
         if let Some(close) = variable_end(b, i) {
-            out.push(match s.get(i + 2..close).unwrap_or("") {
-                "*" => Tok::Lit('*'),
-                "?" => Tok::Lit('?'),
-                "$" => Tok::Lit('$'),
-                // A request-time value: could be anything.
-                _ => Tok::Star,
-            });
+            out.push(var(s.get(i + 2..close).unwrap_or("")));
             i = close + 1;
             continue;
         }
-        i += push_char(s, i, c, out, |c, next| match c {
-            '*' => Some(star(next)),
-            '?' => Some(Tok::One),
-            _ => None,
-        });
+        i += push_char(s, i, c, out, &special);
     }
 }
 
@@ -481,7 +498,7 @@ fn push_char(
     i: usize,
     c: u8,
     out: &mut Vec<Tok>,
-    special: impl Fn(char, Option<char>) -> Option<Tok>,
+    special: &impl Fn(char, Option<char>) -> Option<Tok>,
 ) -> usize {
     let (ch, len) = if c.is_ascii() {
         (char::from(c), 1)
@@ -511,19 +528,14 @@ fn format_tokens(s: &str) -> Vec<Tok> {
     out
 }
 
-/// [`format_tokens`] appended to `out`, a byte at a time as [`policy_tokens_into`].
+/// [`format_tokens`] appended to `out`.
 fn format_tokens_into(s: &str, out: &mut Vec<Tok>) {
-    let b = s.as_bytes();
-    let mut i = 0;
-    while let Some(&c) = b.get(i) {
-        if let Some(close) = variable_end(b, i) {
-            let name = s.get(i + 2..close).unwrap_or("");
-            out.push(Tok::Var(!NO_SLASH_VARS.contains(&name)));
-            i = close + 1;
-            continue;
-        }
-        i += push_char(s, i, c, out, |_, _| None);
-    }
+    tokens_into(
+        s,
+        out,
+        |name| Tok::Var(!NO_SLASH_VARS.contains(&name)),
+        |_, _| None,
+    );
 }
 
 /// Is there a string both token sequences accept? A reachability search over the product
@@ -760,8 +772,7 @@ mod tests {
     use super::*;
 
     /// The tokenisers as first written, a character at a time: the reference the byte
-    /// tokenisers must agree with.
-    /// Tokens of a policy pattern component.
+    /// tokenisers must agree with. Tokens of a policy pattern component.
     fn reference_policy_tokens(s: &str) -> Vec<Tok> {
         let mut out = Vec::with_capacity(s.len());
         let mut it = s.char_indices().peekable();
