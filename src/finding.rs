@@ -90,16 +90,7 @@ impl Serialize for Finding {
         m.serialize_entry("file", &*self.location.file)?;
         m.serialize_entry("line", &self.location.line)?;
         m.serialize_entry("column", &self.location.column)?;
-        if let Some(p) = &self.principal {
-            m.serialize_entry("principal", p)?;
-        }
-        for (k, v) in [
-            ("statement", self.statement.as_deref()),
-            ("action", self.action.as_deref()),
-            ("resource", self.resource.as_deref()),
-            ("suggestion", self.suggestion.as_deref()),
-            ("help", self.help.as_deref()),
-        ] {
+        for (k, v) in self.texts() {
             if let Some(v) = v {
                 m.serialize_entry(k, v)?;
             }
@@ -152,6 +143,19 @@ impl Serialize for Related {
 }
 
 impl Finding {
+    /// The optional text members by their names in the reports, in the order the JSON
+    /// report writes them: every renderer lists them from here.
+    pub fn texts(&self) -> [(&'static str, Option<&str>); 6] {
+        [
+            ("principal", self.principal.as_deref()),
+            ("statement", self.statement.as_deref()),
+            ("action", self.action.as_deref()),
+            ("resource", self.resource.as_deref()),
+            ("suggestion", self.suggestion.as_deref()),
+            ("help", self.help.as_deref()),
+        ]
+    }
+
     /// A fingerprint that names this finding across commits: a hash of its file, code,
     /// statement, action, resource, message and (for the audit) principal, but not of its line or column, so it
     /// survives lines moving above it. Two findings alike in all of these share one (a

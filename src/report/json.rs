@@ -138,17 +138,12 @@ pub(crate) fn write_finding(buf: &mut Vec<u8>, f: &crate::finding::Finding) {
     buf.extend_from_slice(f.severity.as_str().as_bytes());
     buf.extend_from_slice(b"\",");
     place(buf, FINDING, &f.message, &f.location);
-    let optional: [(&[u8], Option<&str>); 6] = [
-        (b",\n      \"principal\": \"", f.principal.as_deref()),
-        (b",\n      \"statement\": \"", f.statement.as_deref()),
-        (b",\n      \"action\": \"", f.action.as_deref()),
-        (b",\n      \"resource\": \"", f.resource.as_deref()),
-        (b",\n      \"suggestion\": \"", f.suggestion.as_deref()),
-        (b",\n      \"help\": \"", f.help.as_deref()),
-    ];
-    for (head, v) in optional {
+    for (name, v) in f.texts() {
         if let Some(v) = v {
-            member(buf, head, v);
+            // A member's name is one of `texts`' ASCII words: nothing in it to escape.
+            buf.extend_from_slice(b",\n      \"");
+            buf.extend_from_slice(name.as_bytes());
+            member(buf, b"\": \"", v);
             buf.push(b'"');
         }
     }
@@ -192,18 +187,13 @@ pub(crate) fn write_finding(buf: &mut Vec<u8>, f: &crate::finding::Finding) {
 /// at this size is not grown, and copied, as it fills (an `excess-grant` finding of `*` lists
 /// thousands of actions).
 fn size_hint(f: &crate::finding::Finding) -> usize {
-    let texts = [
-        f.principal.as_deref(),
-        f.statement.as_deref(),
-        f.action.as_deref(),
-        f.resource.as_deref(),
-        f.suggestion.as_deref(),
-        f.help.as_deref(),
-    ];
     // Every member's name, indentation and punctuation, with room for the numbers.
     256 + f.message.len()
         + f.location.file.len()
-        + texts.iter().flatten().map(|t| t.len() + 32).sum::<usize>()
+        + f.texts()
+            .iter()
+            .filter_map(|(_, t)| t.map(|t| t.len() + 32))
+            .sum::<usize>()
         + f.related
             .iter()
             .map(|r| 160 + r.message.len() + r.location.file.len())

@@ -400,14 +400,7 @@ fn result(f: &Finding, lines: &mut Lines<'_>) -> sarif::Result {
         );
     }
     let mut props: BTreeMap<String, Value> = BTreeMap::new();
-    for (k, v) in [
-        ("statement", f.statement.as_deref()),
-        ("action", f.action.as_deref()),
-        ("resource", f.resource.as_deref()),
-        ("suggestion", f.suggestion.as_deref()),
-        ("help", f.help.as_deref()),
-        ("principal", f.principal.as_deref()),
-    ] {
+    for (k, v) in f.texts() {
         if let Some(v) = v {
             props.insert(k.to_string(), Value::String(v.to_string()));
         }
