@@ -8,7 +8,6 @@ use std::ops::Not as _;
 use super::summarize;
 use crate::Report;
 use crate::finding::{Finding, Severity};
-use crate::span::LineIndex;
 
 /// Render options.
 #[derive(Debug, Clone, Copy, Default)]
@@ -78,12 +77,11 @@ fn source_text(report: &Report, i: usize) -> &str {
     report.sources.get(i).map_or("", |s| s.text.as_str())
 }
 
-/// Render the findings `run` (all of one source, whose lines `ix` indexes) of `report`.
+/// Render the findings `run` (all of one source) of `report`.
 fn render_run(
     report: &Report,
     repeats: &[Option<Vec<usize>>],
     run: std::ops::Range<usize>,
-    ix: &LineIndex,
     paint: &Paint,
 ) -> String {
     let mut out = String::new();
@@ -96,7 +94,7 @@ fn render_run(
             continue; // a repeat: shown with its first occurrence
         };
         if others.is_empty() {
-            finding(&mut out, f, text, ix, paint);
+            finding(&mut out, f, text, paint);
         } else {
             let mut seen = std::collections::HashSet::new();
             let lines: Vec<String> = others
@@ -119,7 +117,7 @@ fn render_run(
                     .and_then(|&o| report.findings.get(o))
                     .map_or_else(|| f.location.clone(), |o| o.location.clone()),
             });
-            finding(&mut out, &g, text, ix, paint);
+            finding(&mut out, &g, text, paint);
         }
     }
     out
@@ -138,51 +136,36 @@ fn render_to(
 ) -> std::io::Result<()> {
     use rayon::prelude::*;
     let paint = Paint(opts.color);
-    let repeats = group(&report.findings);
     // The findings in runs of one source each (they come sorted by position, so a source's
     // are together), a big source's cut into pieces; a window of runs rendered at a time on
-    // every core, and written in order.
+    // every core, and written in order. Repeats are found source by source, on every core.
+    let mut sources: Vec<std::ops::Range<usize>> = Vec::new();
     let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
-    let mut start = 0;
+    let (mut start, mut run_start) = (0, 0);
     for (k, f) in report.findings.iter().enumerate() {
         let same = report
             .findings
             .get(start)
             .is_some_and(|s| s.location.source == f.location.source);
-        if !same || k - start >= RUN {
-            runs.push(start..k);
+        if !same {
+            sources.push(start..k);
             start = k;
         }
+        if !same || k - run_start >= RUN {
+            runs.push(run_start..k);
+            run_start = k;
+        }
     }
-    runs.push(start..report.findings.len());
-    // Each source's lines indexed once, while its runs are rendered (a big source's runs
-    // span windows).
-    let source_of = |r: &std::ops::Range<usize>| {
-        report
-            .findings
-            .get(r.start)
-            .map_or(usize::MAX, |f| f.location.source)
-    };
-    let mut indexes: std::collections::HashMap<usize, LineIndex> = std::collections::HashMap::new();
+    sources.push(start..report.findings.len());
+    runs.push(run_start..report.findings.len());
+    let repeats: Vec<Option<Vec<usize>>> = sources
+        .par_iter()
+        .flat_map_iter(|r| group(&report.findings, r.clone()))
+        .collect();
     for window in runs.chunks(WINDOW) {
-        let here: std::collections::HashSet<usize> = window.iter().map(source_of).collect();
-        indexes.retain(|s, _| here.contains(s));
-        let missing: Vec<usize> = here
-            .iter()
-            .copied()
-            .filter(|s| !indexes.contains_key(s))
-            .collect();
-        let made: Vec<(usize, LineIndex)> = missing
-            .par_iter()
-            .map(|&s| (s, LineIndex::new(source_text(report, s))))
-            .collect();
-        indexes.extend(made);
         let parts: Vec<String> = window
             .par_iter()
-            .filter_map(|r| {
-                let ix = indexes.get(&source_of(r))?;
-                Some(render_run(report, &repeats, r.clone(), ix, &paint))
-            })
+            .map(|r| render_run(report, &repeats, r.clone(), &paint))
             .collect();
         for part in parts {
             out.push_str(&part);
@@ -277,31 +260,21 @@ fn gate_summary(report: &Report) -> String {
     s
 }
 
-/// For each finding: `None` when it repeats an earlier one of the same source word for word
-/// (code, severity, message, help), else the indices of its later repeats.
-fn group(findings: &[Finding]) -> Vec<Option<Vec<usize>>> {
-    type Key<'f> = (
-        usize,
-        crate::finding::Code,
-        Severity,
-        &'f str,
-        Option<&'f str>,
-    );
+/// For each finding of `range` (all of one source): `None` when it repeats an earlier one
+/// word for word (code, severity, message, help), else the indices of its later repeats.
+fn group(findings: &[Finding], range: std::ops::Range<usize>) -> Vec<Option<Vec<usize>>> {
+    type Key<'f> = (crate::finding::Code, Severity, &'f str, Option<&'f str>);
     let mut first: std::collections::HashMap<Key<'_>, usize, foldhash::fast::RandomState> =
         std::collections::HashMap::default();
-    let mut out: Vec<Option<Vec<usize>>> = Vec::with_capacity(findings.len());
-    for (k, f) in findings.iter().enumerate() {
-        let key = (
-            f.location.source,
-            f.code,
-            f.severity,
-            f.message.as_str(),
-            f.help.as_deref(),
-        );
+    let offset = range.start;
+    let here = findings.get(range).unwrap_or_default();
+    let mut out: Vec<Option<Vec<usize>>> = Vec::with_capacity(here.len());
+    for (k, f) in here.iter().enumerate() {
+        let key = (f.code, f.severity, f.message.as_str(), f.help.as_deref());
         match first.get(&key) {
             Some(&i) => {
                 if let Some(Some(v)) = out.get_mut(i) {
-                    v.push(k);
+                    v.push(offset + k);
                 }
                 out.push(None);
             }
@@ -405,8 +378,46 @@ const MAX_LINE: usize = 160;
 /// Characters shown before the span in such a window.
 const CONTEXT: usize = 40;
 
+/// Bytes looked through on each side of a span for its line's ends: more than a window
+/// shows (a character takes at most four bytes), so a line cut there is a long one.
+const LINE_REACH: usize = 4 * (MAX_LINE + 2);
+
+/// The line of `text` that holds byte `at`, without its line break, its byte offset, and
+/// whether it was cut at [`LINE_REACH`] bytes from `at` (it is longer: shown as a window).
+/// Only the bytes near `at` are read, so many findings on one long line cost no more than
+/// on many lines, and no index of every line is made.
+fn line_around(text: &str, at: usize) -> (&str, usize, bool) {
+    let bytes = text.as_bytes();
+    let at = at.min(bytes.len());
+    let lo = at.saturating_sub(LINE_REACH);
+    let (mut start, cut_before) =
+        match memchr::memrchr(b'\n', bytes.get(lo..at).unwrap_or_default()) {
+            Some(i) => (lo + i + 1, false),
+            None => (lo, lo > 0),
+        };
+    let hi = at.saturating_add(LINE_REACH).min(bytes.len());
+    let (mut end, cut_after) = match memchr::memchr(b'\n', bytes.get(at..hi).unwrap_or_default()) {
+        Some(i) => (at + i, false),
+        None => (hi, hi < bytes.len()),
+    };
+    // A cut falls on a character boundary.
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let line = text.get(start..end).unwrap_or_default();
+    let line = if cut_after {
+        line
+    } else {
+        line.trim_end_matches('\r')
+    };
+    (line, start, cut_before || cut_after)
+}
+
 /// One finding with its snippet.
-pub(crate) fn finding(out: &mut String, f: &Finding, text: &str, ix: &LineIndex, paint: &Paint) {
+pub(crate) fn finding(out: &mut String, f: &Finding, text: &str, paint: &Paint) {
     let (sa, sb) = paint.sev(f.severity);
     let (da, db) = paint.dim();
     let (ba, bb) = paint.bold();
@@ -436,7 +447,7 @@ pub(crate) fn finding(out: &mut String, f: &Finding, text: &str, ix: &LineIndex,
         out.push_str(part);
     }
     if !text.is_empty() && loc.line > 0 {
-        let line = ix.line_text(text, loc.line);
+        let (line, line_start, cut) = line_around(text, loc.span.start as usize);
         let mut digits = itoa::Buffer::new();
         let line_no = digits.format(loc.line);
         // A line number has at most 10 digits.
@@ -450,9 +461,8 @@ pub(crate) fn finding(out: &mut String, f: &Finding, text: &str, ix: &LineIndex,
         // A long line (a minified policy, an account dump of megabytes on one line) shows a
         // window around the span, found from the span's byte offset: the line is never
         // walked whole, so many findings on one line cost no more than on many lines.
-        let long = line.len() > MAX_LINE && line.chars().nth(MAX_LINE).is_some();
+        let long = cut || (line.len() > MAX_LINE && line.chars().nth(MAX_LINE).is_some());
         let (from, window_text, cut_after) = if long {
-            let line_start = (line.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
             let mut at = (loc.span.start as usize)
                 .saturating_sub(line_start)
                 .min(line.len());
@@ -609,6 +619,39 @@ mod tests {
             assert!(!printable_ascii(text), "{text:?}");
         }
         assert!(printable_ascii(""));
+    }
+
+    /// The line found around a byte, reading only near it, is the line a full index of the
+    /// text gives; a line cut short is one longer than a window, and holds the byte.
+    #[test]
+    fn line_around_is_the_indexed_line() {
+        let long = format!("{{\"a\": \"{}\"}}", "é😀x".repeat(300));
+        let texts = [
+            "",
+            "\n",
+            "a\nbc\r\n\r\nd",
+            "{\n  \"Action\": \"s3:GetObject\"\r\n}\r\r",
+            long.as_str(),
+            &format!("x\n{long}\ny"),
+        ];
+        for text in texts {
+            let ix = crate::span::LineIndex::new(text);
+            for at in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+                let (line, start, cut) = line_around(text, at);
+                let (number, _) = ix.line_col(text, u32::try_from(at).unwrap());
+                let whole = ix.line_text(text, number);
+                if cut {
+                    assert!(whole.chars().count() > MAX_LINE, "{at}");
+                    assert!(whole.contains(line) && (start..=start + line.len()).contains(&at));
+                } else {
+                    assert_eq!(
+                        (line, start),
+                        (whole, ix.line_start(number) as usize),
+                        "{at}"
+                    );
+                }
+            }
+        }
     }
 
     /// On printable ASCII, the window shown without counting is the one counted character
