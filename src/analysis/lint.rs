@@ -190,12 +190,13 @@ pub fn resolve_all(findings: &mut [Finding], sources: &[SourceText]) {
         .collect();
     by_src.into_par_iter().for_each(|(src, fs)| {
         let Some(s) = sources.get(src) else { return };
-        let Some(index) = index_of(src, &s.text) else {
-            return;
-        };
         let file: std::sync::Arc<str> = s.origin.as_str().into();
+        // A source's findings come nearly in order of position (a check's excess findings,
+        // statement by statement): counted forward through its text, no index of every line
+        // made (a check of the corpus: 60,000 findings in 1,594 documents).
+        let mut cursor = crate::span::LineCursor::new(&s.text);
         for f in fs {
-            let (line, column) = index.line_col(&s.text, f.location.span.start);
+            let (line, column) = cursor.line_col(f.location.span.start);
             f.location.file = file.clone();
             f.location.line = line;
             f.location.column = column;

@@ -217,7 +217,10 @@ fn prepare_doc<'a>(doc: &'a Doc, ctx: &Context) -> Vec<EStmt<'a>> {
                 })
                 .sum();
             let index = (steps > 32).then(|| {
-                let mut index = foldhash::HashMap::default();
+                // At its size: grown by doubling, the tables of a check of the corpus
+                // (200,000 actions) would be copied on every growth.
+                let mut index =
+                    foldhash::HashMap::with_capacity_and_hasher(steps, Default::default());
                 for (k, x) in actions.iter().enumerate() {
                     for m in x.matches.iter() {
                         index
