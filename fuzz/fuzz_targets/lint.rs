@@ -1,5 +1,6 @@
-//! Arbitrary bytes through the whole lint path: the JSON reader, the policy parser and
-//! every check. Any panic, hang or stack overflow is a bug.
+//! Arbitrary bytes through the whole lint path: the JSON reader, the policy parser, every
+//! check, and the text and JSON reports (the text one shows each finding's source line,
+//! found around its span). Any panic, hang or stack overflow is a bug.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -11,8 +12,10 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let _ = iamlint::policy::json::parse(text);
-    let _ = iamlint::lint_texts(vec![iamlint::source::Document {
+    let report = iamlint::lint_texts(vec![iamlint::source::Document {
         origin: "fuzz".into(),
         text: text.to_string(),
     }]);
+    let _ = iamlint::report::text::render(&report, iamlint::report::text::Options::default());
+    let _ = iamlint::report::json::render(&report);
 });
