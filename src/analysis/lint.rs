@@ -173,9 +173,9 @@ pub fn resolve_all(findings: &mut [Finding], sources: &[SourceText]) {
             list.push(f);
         }
     }
-    // One line index per source, made when first needed, by whichever thread needs it:
-    // findings can be many, and each may point into a long rule file (issue 10: linear
-    // cost).
+    // For the places findings relate to (which may lie in any source, in any order): one
+    // line index per source, made when first needed, by whichever thread needs it (issue
+    // 10: linear cost on a long rule file).
     let indexes: Vec<std::sync::OnceLock<LineIndex>> =
         sources.iter().map(|_| std::sync::OnceLock::new()).collect();
     let index_of = |i: usize, text: &str| {

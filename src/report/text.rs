@@ -140,8 +140,7 @@ fn render_to(
     // are together), a big source's cut into pieces; a window of runs rendered at a time on
     // every core, and written in order. Repeats are found source by source, on every core.
     let mut sources: Vec<std::ops::Range<usize>> = Vec::new();
-    let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
-    let (mut start, mut run_start) = (0, 0);
+    let mut start = 0;
     for (k, f) in report.findings.iter().enumerate() {
         let same = report
             .findings
@@ -151,13 +150,12 @@ fn render_to(
             sources.push(start..k);
             start = k;
         }
-        if !same || k - run_start >= RUN {
-            runs.push(run_start..k);
-            run_start = k;
-        }
     }
     sources.push(start..report.findings.len());
-    runs.push(run_start..report.findings.len());
+    let runs: Vec<std::ops::Range<usize>> = sources
+        .iter()
+        .flat_map(|r| r.clone().step_by(RUN).map(move |k| k..(k + RUN).min(r.end)))
+        .collect();
     let repeats: Vec<Option<Vec<usize>>> = sources
         .par_iter()
         .flat_map_iter(|r| group(&report.findings, r.clone()))
