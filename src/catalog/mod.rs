@@ -140,6 +140,34 @@ fn with_lowered<R>(s: &str, f: impl FnOnce(&[u8]) -> R) -> R {
     }
 }
 
+/// The claims of `data/oidc-condition-keys.json`, each as a key named by its claim alone.
+static OIDC_CLAIMS: std::sync::LazyLock<Vec<CondKey>> = std::sync::LazyLock::new(|| {
+    #[derive(serde::Deserialize)]
+    struct File {
+        #[serde(borrow)]
+        claims: Vec<Claim<'static>>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Claim<'a> {
+        claim: &'a str,
+        #[serde(rename = "type")]
+        ty: &'a str,
+    }
+    // INVARIANT: embedded and read by a unit test; were it unreadable, OIDC claim keys
+    // would read as unknown (a warning), never a crash.
+    serde_json::from_str::<File>(include_str!("../../data/oidc-condition-keys.json"))
+        .map(|f| {
+            f.claims
+                .into_iter()
+                .map(|c| CondKey {
+                    key: c.claim,
+                    ty: c.ty,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+});
+
 /// The catalog: the user cache when it is newer than the embedded data, else the embedded data.
 pub fn get() -> &'static Catalog {
     CATALOG.get_or_init(load)
@@ -627,6 +655,27 @@ impl Catalog {
             .find(keys, key)
     }
 
+    /// The condition key `key` whose prefix is an identity provider's, not a service's
+    /// (`token.actions.githubusercontent.com:sub`, `gitlab.com:project_id`, `saml:aud`): a
+    /// key the catalog lists under `sts` for that provider, or, for a provider named by its
+    /// URL, a claim IAM gives for every OIDC provider (`data/oidc-condition-keys.json`, from
+    /// AWS's page of IAM and STS keys). `None` for a key of a service, or of no provider.
+    pub fn federation_key(&'static self, key: &str) -> Option<&'static CondKey> {
+        let (prefix, claim) = key.split_once(':')?;
+        if self.service(prefix).is_some() {
+            return None;
+        }
+        self.service("sts")
+            .and_then(|sts| self.service_key(sts, key))
+            // An OIDC provider's URL is a host: never a service prefix, never `saml`.
+            .or_else(|| {
+                prefix
+                    .contains('.')
+                    .then(|| OIDC_CLAIMS.iter().find(|k| k.key == claim))
+                    .flatten()
+            })
+    }
+
     /// The condition key `key` of service `svc`, templates included.
     pub fn service_key(
         &'static self,
@@ -717,6 +766,51 @@ pub fn cache_dir() -> Option<PathBuf> {
 
 #[cfg(test)]
 mod tests {
+    /// Keys of identity providers: those STS lists for a provider, and the claims IAM gives
+    /// for every OIDC provider; none for a service's key or a claim IAM does not give. A
+    /// GitHub Actions trust policy lints without an unknown key.
+    #[test]
+    fn federation_keys_are_known() {
+        let c = super::get();
+        assert_eq!(super::OIDC_CLAIMS.len(), 6);
+        for key in [
+            "token.actions.githubusercontent.com:sub",
+            "token.actions.githubusercontent.com:aud",
+            "token.actions.githubusercontent.com:repository",
+            "foo.onelogin.com/oidc/2:email",
+            "accounts.google.com:oaud",
+            "saml:aud",
+        ] {
+            assert!(c.federation_key(key).is_some(), "{key}");
+        }
+        for key in [
+            "token.actions.githubusercontent.com:params.department",
+            "s3:sub",
+            "nodot:sub",
+            "aws:sub",
+        ] {
+            assert!(c.federation_key(key).is_none(), "{key}");
+        }
+        let trust = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                "token.actions.githubusercontent.com:sub": "repo:acme/web:ref:refs/heads/main"},
+                "StringLike": {"token.actions.githubusercontent.com:nosuch": "x"}}}]}"#;
+        let report = crate::lint_texts(vec![crate::source::Document {
+            origin: "trust.json".into(),
+            text: trust.into(),
+        }]);
+        let unknown: Vec<&str> = report
+            .findings
+            .iter()
+            .filter(|f| f.code.as_str() == "unknown-condition-key")
+            .map(|f| f.message.as_str())
+            .collect();
+        assert_eq!(unknown.len(), 1, "{unknown:?}");
+        assert!(unknown[0].contains(":nosuch"), "{unknown:?}");
+    }
+
     use super::*;
 
     /// The indexed lookups of condition keys answer as a scan in catalog order does: for

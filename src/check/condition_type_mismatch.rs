@@ -40,11 +40,15 @@ fn type_mismatch(cx: &mut Cx<'_>, c: &crate::policy::ConditionClause, base: &str
     let Some((prefix, _)) = key.split_once(':') else {
         return;
     };
-    let found = cx.catalog.global_key(key).or_else(|| {
-        cx.catalog
-            .service(prefix)
-            .and_then(|svc| cx.catalog.service_key(svc, key))
-    });
+    let found = cx
+        .catalog
+        .global_key(key)
+        .or_else(|| {
+            cx.catalog
+                .service(prefix)
+                .and_then(|svc| cx.catalog.service_key(svc, key))
+        })
+        .or_else(|| cx.catalog.federation_key(key));
     let Some(k) = found else { return };
     let ty = k.ty.strip_prefix("ArrayOf").unwrap_or(k.ty);
     let fits = match kind {

@@ -60,6 +60,9 @@ fn key(cx: &mut Cx<'_>, s: &Stmt<'_>, c: &crate::policy::ConditionClause) {
         return;
     }
     let Some(svc) = cx.catalog.service(prefix) else {
+        if cx.catalog.federation_key(key).is_some() {
+            return;
+        }
         cx.push(
             Finding::new(
                 Code::UnknownConditionKey,

@@ -94,6 +94,9 @@ fn unknown_key(key: &str) -> Option<String> {
         return Some(format!("unknown global condition key `{key}`{}", hint(g)));
     }
     let Some(svc) = cat.service(prefix) else {
+        if cat.federation_key(key).is_some() {
+            return None;
+        }
         return Some(format!(
             "condition key `{key}` names the unknown service `{prefix}`"
         ));
